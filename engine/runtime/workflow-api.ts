@@ -88,19 +88,23 @@ export interface WorkflowContext {
   readonly carried: Readonly<Record<string, any>>;
 
   /** Run an activity with retries; if it fails for good, the run fails with its error. */
-  step(nodeId: string, activity: string, input: unknown, options: StepOptions): Promise<any>;
+  step(nodeId: string, activity: string, input: unknown, options?: StepOptions): Promise<any>;
   /** Run an activity with retries; a failure for good is returned, for steps with an error edge. */
-  tryStep(nodeId: string, activity: string, input: unknown, options: StepOptions): Promise<StepOutcome>;
+  tryStep(nodeId: string, activity: string, input: unknown, options?: StepOptions): Promise<StepOutcome>;
 
   /** A durable timer for a duration such as "7d". */
   sleep(nodeId: string, duration: string): Promise<void>;
   /** A durable timer until an ISO date-time or epoch milliseconds. */
   sleepUntil(nodeId: string, at: string | number): Promise<void>;
 
+  /** Wait for the `approve` or `decline` signal addressed to this node, for at most `timeout`. */
+  approval(nodeId: string, request: ApprovalRequest & { timeout: string }): Promise<ApprovalOutcome>;
   /** Wait for the `approve` or `decline` signal addressed to this node. */
-  approval(nodeId: string, request: ApprovalRequest): Promise<ApprovalOutcome>;
-  /** Wait for the named signal, optionally for at most `timeout`. */
-  signal(nodeId: string, name: string, options: { timeout?: string }): Promise<SignalOutcome>;
+  approval(nodeId: string, request: Omit<ApprovalRequest, "timeout">): Promise<Exclude<ApprovalOutcome, { outcome: "timeout" }>>;
+  /** Wait for the named signal; resolves with its payload. */
+  signal(nodeId: string, name: string): Promise<any>;
+  /** Wait for the named signal for at most `timeout`. */
+  signalOrTimeout(nodeId: string, name: string, timeout: string): Promise<SignalOutcome>;
 
   /**
    * Called at a loop's back edge, before going round again. When the run's history has grown
@@ -109,10 +113,13 @@ export interface WorkflowContext {
    */
   loop(loopHead: string, vars: Record<string, unknown>): Promise<void>;
 
+  /** Lets the engine read the run's variables to answer the `state` query. */
+  exposeVariables(read: () => Record<string, unknown>): void;
+
   /** End the run successfully at an end node. */
   complete(nodeId: string, result?: unknown): WorkflowOutcome;
   /** End the run as failed at an end node. */
-  fail(nodeId: string, message: unknown): WorkflowOutcome;
+  fail(nodeId: string, message?: unknown): WorkflowOutcome;
 }
 
 /** What a compiled module exports. */

@@ -1,0 +1,45 @@
+// The compiler's entry point: a pure function from a document to a module or to every error.
+// Same document in, byte-identical module out.
+
+import { camelCase } from "./codegen/names.ts";
+import type { ModuleInfo } from "./codegen/module-info.ts";
+import { generateTemporalModule } from "./codegen/temporal.ts";
+import { generateWeftModule } from "./codegen/weft.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import type { WorkflowDocument } from "./document.ts";
+import { documentHash } from "./hash.ts";
+import { structure } from "./structure.ts";
+import { validate } from "./validate.ts";
+
+export type Target = "weft" | "temporal";
+export const TARGETS: readonly Target[] = ["weft", "temporal"];
+
+export type CompileResult =
+  | { ok: true; code: string; hash: string; name: string; document: WorkflowDocument; structured: boolean }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+const RESERVED_WORDS = new Set(["break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "let", "static", "await", "implements", "interface", "package", "private", "protected", "public"]);
+
+export function compile(raw: unknown, options: { target?: Target } = {}): CompileResult {
+  const target = options.target ?? "weft";
+  const result = validate(raw);
+  if (!result.ok) return { ok: false, diagnostics: result.diagnostics };
+  const { checked } = result;
+  const doc = checked.document;
+  const shape = structure(checked.graph);
+  const base = camelCase(doc.name);
+  const info: ModuleInfo = {
+    name: doc.name,
+    title: doc.title?.replace(/\s+/g, " ").trim() || undefined,
+    hash: documentHash(doc),
+    functionName: RESERVED_WORDS.has(base) ? `${base}Workflow` : base,
+    resumable: shape.kind === "machine" || hasResumableLoop(shape),
+    reserved: ["ctx", "input", "workflow", "wf", "resume", base],
+  };
+  const code = target === "temporal" ? generateTemporalModule(checked, shape, info) : generateWeftModule(checked, shape, info);
+  return { ok: true, code, hash: info.hash, name: doc.name, document: doc, structured: shape.kind === "structured" };
+}
+
+function hasResumableLoop(shape: ReturnType<typeof structure>): boolean {
+  return shape.kind === "structured" && shape.body.some((s) => s.kind === "loop" || s.kind === "guard");
+}
