@@ -34,6 +34,7 @@
 //                          argument where the function takes fixed parameters.
 //   EXPR_NONDETERMINISTIC  randomness or the clock: `Math.random`, `Date`, `performance`,
 //                          `crypto`.
+//   EXPR_INTERNAL          the checker itself failed (a bug); never expected.
 
 import ts from "typescript";
 
@@ -162,12 +163,18 @@ const MAX_FRAGMENT = 60;
 export function checkExpression(source: string, scope: ReadonlySet<string>): CheckedExpression {
   try {
     return checkParsed(source, scope);
-  } catch {
-    // The parser recurses, so a pathological input may exhaust the stack before MAX_DEPTH is
-    // checked; engines name that error differently (RangeError, InternalError), so any throw
-    // gets the same answer. A checker must answer, not throw.
-    return failed([tooComplexIssue(typeof source === "string" ? source : "")]);
+  } catch (error) {
+    // A checker must answer, not throw. The parser recurses, so a pathological input may
+    // exhaust the stack before MAX_DEPTH is checked (V8 throws RangeError, Firefox
+    // InternalError); anything else would be a bug here, reported as such.
+    const text = typeof source === "string" ? source : "";
+    if (isStackOverflow(error)) return failed([tooComplexIssue(text)]);
+    return failed([{ code: "EXPR_INTERNAL", fragment: cut(text), message: `The expression checker failed (${String(error)}). Please report this; meanwhile simplify the expression.` }]);
   }
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError || (error instanceof Error && error.name === "InternalError");
 }
 
 function checkParsed(source: string, scope: ReadonlySet<string>): CheckedExpression {
@@ -374,9 +381,12 @@ class Walker {
   }
 
   private scopeHint(): string {
+    const advice = "use a variable defined before this node on every path, or give the node that produces it an output";
+    // Only `has` is required of the scope; a plain Set can also say what is available.
+    const iterable = typeof (this.scope as Partial<Iterable<string>>)[Symbol.iterator] === "function";
+    if (!iterable) return `${advice}.`;
     const names = [...this.scope].sort();
-    const available = names.length > 0 ? `available here: ${names.join(", ")}` : "no variables are available here";
-    return `use a variable defined before this node on every path (${available}), or give the node that produces it an output.`;
+    return `${advice} (${names.length > 0 ? `available here: ${names.join(", ")}` : "no variables are available here"}).`;
   }
 
   /** A property name that is a literal (`.x`, `["x"]`, `` [`x`] ``, a key): refuses prototype names. */
@@ -539,7 +549,8 @@ class Walker {
       const arity = whitelistedArity(callee);
       if (arity !== undefined) {
         this.checkArguments(call, arity);
-        if (ts.isIdentifier(callee) && EXPRESSION_HELPERS.includes(callee.text)) this.helpers.add(callee.text);
+        const name = unparenthesized(callee);
+        if (ts.isIdentifier(name) && EXPRESSION_HELPERS.includes(name.text)) this.helpers.add(name.text);
       } else if (isNondeterministicCallee(callee)) {
         this.report("EXPR_NONDETERMINISTIC", call, nondeterministicMessage(calleeRootName(callee)));
       } else {
@@ -702,8 +713,12 @@ function isIdentifierNamed(node: ts.Node, name: string): node is ts.Identifier {
   return ts.isIdentifier(node) && node.text === name;
 }
 
-/** The arity of a whitelisted callee: `String`, a helper, or `Math.<numeric function>`. */
-function whitelistedArity(callee: ts.Expression): Arity | undefined {
+/**
+ * The arity of a whitelisted callee: `String`, a helper, or `Math.<numeric function>`, also
+ * in parentheses (`(String)(x)` calls the same function).
+ */
+function whitelistedArity(expression: ts.Expression): Arity | undefined {
+  const callee = unparenthesized(expression);
   if (ts.isIdentifier(callee)) return CALLABLE_NAMES.get(callee.text);
   if (ts.isPropertyAccessExpression(callee) && isIdentifierNamed(callee.expression, "Math") && ts.isIdentifier(callee.name)) {
     return MATH_FUNCTIONS.get(callee.name.text);
@@ -725,15 +740,21 @@ function calleeRootName(callee: ts.Expression): string {
   return ts.isIdentifier(root) ? root.text : "";
 }
 
-function calleeText(callee: ts.Expression): string {
+function unparenthesized(node: ts.Expression): ts.Expression {
+  let inner = node;
+  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+  return inner;
+}
+
+function calleeText(expression: ts.Expression): string {
+  const callee = unparenthesized(expression);
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) return `${callee.expression.text}.${callee.name.text}`;
   return ts.isIdentifier(callee) ? callee.text : "This function";
 }
 
 /** The text of a string or no-substitution template literal, looking through parentheses. */
 function literalText(node: ts.Expression): string | undefined {
-  let inner = node;
-  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+  const inner = unparenthesized(node);
   return ts.isStringLiteral(inner) || ts.isNoSubstitutionTemplateLiteral(inner) ? inner.text : undefined;
 }
 
@@ -759,17 +780,36 @@ function cut(text: string): string {
 // Printing: the same tree always gives the same bytes.
 
 /**
- * Prints an accepted expression on one line. The tree is first rebuilt from synthesized
- * leaves, because the printer otherwise copies literals' source text (quotes, escapes, `0x10`)
- * and keeps object and array literals on several lines when the source had line breaks.
+ * Prints an accepted expression on one line. The printer copies a parsed literal's source
+ * text (its quotes, escapes, `0x10`), and breaks lists where the source had line breaks
+ * between their elements. So literals are rebuilt from their values, and then every node
+ * forgets its position, which leaves the printer nothing of the source's layout to copy.
  */
 function print(expression: ts.Expression, file: ts.SourceFile): string {
   const result = ts.transform(expression, [(context) => (root) => normalize(root, context)]);
   try {
+    const tree = result.transformed[0];
+    forgetPositions(tree);
     const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
-    return printer.printNode(ts.EmitHint.Expression, result.transformed[0], file);
+    return printer.printNode(ts.EmitHint.Expression, tree, file);
   } finally {
     result.dispose();
+  }
+}
+
+/**
+ * Marks every node as synthesized (position -1). This mutates nodes of the parse tree too,
+ * which is safe: the tree belongs to this call alone, and printing is the last use of it.
+ */
+function forgetPositions(root: ts.Node): void {
+  const nowhere: ts.TextRange = { pos: -1, end: -1 };
+  const stack: ts.Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    ts.setTextRange(node, nowhere);
+    ts.forEachChild(node, (child) => {
+      stack.push(child);
+    });
   }
 }
 
@@ -808,6 +848,12 @@ function normalize<T extends ts.Node>(root: T, context: ts.TransformationContext
         const properties = (node as ts.ObjectLiteralExpression).properties.map((property) => visit(property) as ts.ObjectLiteralElementLike);
         return factory.createObjectLiteralExpression(properties, false);
       }
+      case ts.SyntaxKind.ParenthesizedExpression: {
+        // `((a))` means `(a)`.
+        let inner = (node as ts.ParenthesizedExpression).expression;
+        while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+        return factory.createParenthesizedExpression(visit(inner) as ts.Expression);
+      }
       case ts.SyntaxKind.CallExpression: {
         const call = ts.visitEachChild(node as ts.CallExpression, visit, context);
         const args = call.arguments.map((argument) => argument);
@@ -828,10 +874,17 @@ function normalize<T extends ts.Node>(root: T, context: ts.TransformationContext
  */
 function stringLiteral(factory: ts.NodeFactory, text: string): ts.StringLiteral {
   const literal = factory.createStringLiteral(text, false);
-  return LONE_SURROGATE.test(text) ? literal : ts.setEmitFlags(literal, ts.EmitFlags.NoAsciiEscaping);
+  return hasLoneSurrogate(text) ? literal : ts.setEmitFlags(literal, ts.EmitFlags.NoAsciiEscaping);
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function hasLoneSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(i + 1))) i++;
+    else if (isHighSurrogate(code) || isLowSurrogate(code)) return true;
+  }
+  return false;
+}
 
 /**
  * The parser already normalizes a number's text (`0x10` is "16", `1_000` is "1000"); a number
@@ -857,11 +910,15 @@ function templateRawText(text: string): string {
     else if (char === "\r") raw += "\\r";
     else if (char === "\t") raw += "\\t";
     else if (code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029) raw += unicodeEscape(code);
-    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) raw += char + text[++i];
-    else if (code >= 0xd800 && code <= 0xdfff) raw += unicodeEscape(code);
+    else if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(i + 1))) raw += char + text[++i];
+    else if (isHighSurrogate(code) || isLowSurrogate(code)) raw += unicodeEscape(code);
     else raw += char;
   }
   return raw;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 function isLowSurrogate(code: number): boolean {

@@ -5,10 +5,10 @@
 import Ajv, { type ErrorObject } from "ajv";
 import schema from "./workflow.schema.json" with { type: "json" };
 import { DiagnosticList, type Diagnostic, type DiagnosticCode } from "./diagnostics.ts";
-import { handlesOf, PLAIN_HANDLE, type Value, type WorkflowDocument, type WorkflowNode } from "./document.ts";
+import { handlesOf, NODE_TYPES, PLAIN_HANDLE, type Value, type WorkflowDocument, type WorkflowNode } from "./document.ts";
 import { parseDuration } from "./durations.ts";
 import { checkExpression, isExpression } from "./expressions.ts";
-import { buildGraph, handleOf, reachable, type Graph } from "./graph.ts";
+import { buildGraph, compareStrings, handleOf, reachable, type Graph } from "./graph.ts";
 import { analyseScope, type Scope } from "./scope.ts";
 
 /** Names expressions always see; an output variable may not take them. */
@@ -39,6 +39,7 @@ export type ValidationResult =
   | { ok: false; diagnostics: Diagnostic[] };
 
 let validateSchema: ReturnType<Ajv["compile"]> | undefined;
+const DURATION_PATTERN = new RegExp(schema.definitions.duration.pattern);
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 
 export function validate(raw: unknown): ValidationResult {
@@ -52,7 +53,8 @@ export function validate(raw: unknown): ValidationResult {
   // of the document are broken, so that one pass shows every problem.
   const doc = {
     ...raw,
-    nodes: raw.nodes.filter((n): n is WorkflowNode => isObject(n) && typeof n.id === "string" && typeof n.type === "string"),
+    // A node of an unknown type (reported by the schema) has no handles to check.
+    nodes: raw.nodes.filter((n): n is WorkflowNode => isObject(n) && typeof n.id === "string" && NODE_TYPES.includes(n.type)),
     edges: raw.edges.filter((e) => isObject(e) && typeof e.id === "string" && typeof e.source === "string" && typeof e.target === "string"),
   } as WorkflowDocument;
   const docId = typeof doc.name === "string" && doc.name !== "" ? doc.name : "document";
@@ -91,7 +93,12 @@ function reportSchemaErrors(raw: unknown, errors: ErrorObject[], list: Diagnosti
   for (const error of errors) {
     // `if` failures only say which `then` applied; the `then` errors themselves are reported.
     if (error.keyword === "if") continue;
+    // Nor do the failures of each alternative of a `oneOf`: its own error says what to do.
+    if (error.schemaPath.includes("/oneOf/")) continue;
     const segments = error.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    // A missing or unknown field is named as the field.
+    const named = error.keyword === "required" ? error.params.missingProperty : error.keyword === "additionalProperties" ? error.params.additionalProperty : undefined;
+    if (typeof named === "string") segments.push(named);
     let id = docId;
     let rest = segments;
     if ((segments[0] === "nodes" || segments[0] === "edges") && segments.length >= 2) {
@@ -162,7 +169,8 @@ function checkIds(doc: WorkflowDocument, list: DiagnosticList): void {
       else seen.set(item.id, kind);
     }
   }
-  const starts = doc.nodes.filter((n) => n.type === "start");
+  // The first start in id order is the graph's start (graph.ts); the others are the extras.
+  const starts = doc.nodes.filter((n) => n.type === "start").sort((a, b) => compareStrings(a.id, b.id));
   const docId = doc.name || "document";
   if (starts.length === 0) list.add("START_COUNT", docId, "has no start node: add exactly one node of type \"start\"");
   for (const extra of starts.slice(1)) list.add("START_COUNT", extra.id, "is a second start node: a workflow has exactly one");
@@ -246,7 +254,8 @@ function checkFields(doc: WorkflowDocument, list: DiagnosticList): void {
     if (node.type === "timer") durations.push(["duration", node.duration]);
     if (node.type === "approval" || node.type === "signal") durations.push(["timeout", node.timeout]);
     for (const [field, value] of durations) {
-      if (typeof value !== "string") continue;
+      // A value outside the schema's pattern has been reported by the schema already.
+      if (typeof value !== "string" || !DURATION_PATTERN.test(value)) continue;
       const ms = parseDuration(value);
       if (ms === undefined) list.add("BAD_DURATION", node.id, `has "${value}", which is not a duration: write "500ms", "10s", "5m", "2h", "7d" or ISO 8601 such as "PT10S"`, { field });
       else if (ms === 0 && field !== "duration") list.add("BAD_DURATION", node.id, "has a zero duration: give it a positive length", { field });
@@ -286,10 +295,25 @@ export function expressionsIn(value: Value | undefined, field: string): [field: 
   return [];
 }
 
-/** The names in scope at a node, asked one at a time: listing them all is quadratic. */
+/**
+ * The names in scope at a node, asked one at a time: listing them all for every node is
+ * quadratic, so the full set is only built when the checker lists it (for an error's hint).
+ */
 function scopeAt(scope: Scope, id: string): ReadonlySet<string> {
   const has = (name: string) => (BUILTIN_NAMES as readonly string[]).includes(name) || scope.isDefinedAt(name, id);
-  return { has } as unknown as ReadonlySet<string>;
+  let all: ReadonlySet<string> | undefined;
+  const list = () => (all ??= new Set([...BUILTIN_NAMES, ...scope.variablesAt(id)]));
+  return {
+    has,
+    get size() {
+      return list().size;
+    },
+    forEach: (fn, thisArg) => list().forEach((v) => fn.call(thisArg, v, v, list())),
+    entries: () => list().entries(),
+    keys: () => list().keys(),
+    values: () => list().values(),
+    [Symbol.iterator]: () => list()[Symbol.iterator](),
+  } as ReadonlySet<string>;
 }
 
 function checkExpressions(graph: Graph, list: DiagnosticList): { scope: Scope; code: Map<string, string> } {

@@ -25,6 +25,15 @@ export async function main(argv: string[]): Promise<number> {
       status = compileCommand(file, options);
     });
 
+  program
+    .command("dev")
+    .description("run Weft on this machine: the app (and, as they come, a worker and the embedded database)")
+    .option("-p, --port <port>", "the app's port", process.env.PORT ?? "3000")
+    .action(async (options) => {
+      const { devCommand } = await import("./dev-command.ts");
+      status = await devCommand(options);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return status;

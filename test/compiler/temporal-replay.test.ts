@@ -65,6 +65,12 @@ export function replayCases(workflowFile: string, workflowType = "orderItem") {
   });
 }
 
-export const workflowFiles = [path.join(root, "test/fixtures/temporal/order-item.hand.ts")];
+// The hand-written module proves the harness; the golden file is what `weft compile
+// --target temporal` emits for ../shared/examples/order-item.json (examples.test.ts keeps it
+// equal to the compiler's output).
+export const workflowFiles = [
+  path.join(root, "test/fixtures/temporal/order-item.hand.ts"),
+  path.join(root, "test/golden/order-item.temporal.ts"),
+];
 
 for (const file of workflowFiles) replayCases(file);
