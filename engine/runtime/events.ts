@@ -1,0 +1,86 @@
+// The history of a run: every decision, appended before it takes effect. Command events record
+// what the workflow code asked for (numbered by `cmd`, the order of its calls to the context);
+// resolution events record what happened to a command. Replay matches the code's calls against
+// the command events and feeds the resolutions back.
+
+import type { StepOptions } from "../runtime/workflow-api.ts";
+
+export interface ErrorInfo {
+  type: string;
+  message: string;
+}
+
+export type HistoryEvent =
+  | {
+      type: "WorkflowStarted";
+      workflowId: string;
+      runId: string;
+      name: string;
+      version: number;
+      hash: string;
+      input: unknown;
+      /** When the first run of this workflow id started (epoch ms). */
+      firstStartedAt: number;
+      /** Set when this run continues an earlier one as new. */
+      continuedAt?: string;
+      carried?: Record<string, unknown>;
+      continuedFromRunId?: string;
+    }
+  | { type: "ActivityScheduled"; cmd: number; nodeId: string; activity: string; input: unknown; options: StepOptions; canFail: boolean }
+  | { type: "ActivityCompleted"; cmd: number; nodeId: string; attempt: number; result: unknown }
+  /** `nextAttemptAt` set: the step will be tried again; unset: it failed for good. */
+  | { type: "ActivityFailed"; cmd: number; nodeId: string; attempt: number; error: ErrorInfo; nextAttemptAt?: number }
+  | { type: "TimerStarted"; cmd: number; nodeId: string; dueAt: number }
+  | { type: "TimerFired"; cmd: number; nodeId: string }
+  | { type: "ApprovalRequested"; cmd: number; nodeId: string; title?: unknown; message?: unknown; assignees?: string[]; dueAt?: number }
+  | { type: "SignalWaitStarted"; cmd: number; nodeId: string; signal: string; dueAt?: number }
+  /** A signal taken by the wait `cmd` (approvals: signal "approve" or "decline"). */
+  | { type: "SignalReceived"; cmd: number; nodeId: string; signal: string; payload: unknown; signalId?: number }
+  | { type: "WaitTimedOut"; cmd: number; nodeId: string }
+  | { type: "ContinuedAsNew"; at: string; newRunId: string }
+  | { type: "WorkflowCompleted"; nodeId: string; result: unknown }
+  | { type: "WorkflowFailed"; nodeId?: string; error: ErrorInfo }
+  | { type: "WorkflowCancelled"; reason?: string }
+  | { type: "WorkflowTerminated"; reason?: string };
+
+export type EventType = HistoryEvent["type"];
+
+/** An event as stored: its place in the history and when it was appended. */
+export type RecordedEvent = HistoryEvent & { seq: number; at: number };
+
+export type CommandEvent = Extract<HistoryEvent, { type: "ActivityScheduled" | "TimerStarted" | "ApprovalRequested" | "SignalWaitStarted" }>;
+export type ResolutionEvent = Extract<HistoryEvent, { type: "ActivityCompleted" | "ActivityFailed" | "TimerFired" | "SignalReceived" | "WaitTimedOut" }>;
+export type ClosingEvent = Extract<HistoryEvent, { type: "WorkflowCompleted" | "WorkflowFailed" | "WorkflowCancelled" | "WorkflowTerminated" | "ContinuedAsNew" }>;
+
+export function isCommandEvent(e: HistoryEvent): e is CommandEvent {
+  return e.type === "ActivityScheduled" || e.type === "TimerStarted" || e.type === "ApprovalRequested" || e.type === "SignalWaitStarted";
+}
+
+export function isResolution(e: HistoryEvent): e is ResolutionEvent {
+  switch (e.type) {
+    case "ActivityCompleted":
+    case "TimerFired":
+    case "SignalReceived":
+    case "WaitTimedOut":
+      return true;
+    case "ActivityFailed":
+      return e.nextAttemptAt === undefined;
+    default:
+      return false;
+  }
+}
+
+export function isClosing(e: HistoryEvent): e is ClosingEvent {
+  return (
+    e.type === "WorkflowCompleted" ||
+    e.type === "WorkflowFailed" ||
+    e.type === "WorkflowCancelled" ||
+    e.type === "WorkflowTerminated" ||
+    e.type === "ContinuedAsNew"
+  );
+}
+
+/** The node an event concerns, for painting runs onto the drawing. */
+export function nodeOf(e: HistoryEvent): string | undefined {
+  return "nodeId" in e ? e.nodeId : undefined;
+}

@@ -1,0 +1,329 @@
+// One run of a workflow function, driven by its history. This is the pure core the worker calls
+// (the shape of Temporal's worker interface: activate with new events, get commands back):
+// no I/O, no clock, no randomness of its own. Time inside the run is the time of the last event
+// the code has seen, so a replay sees exactly the times the first execution saw.
+//
+// Workflow code is sequential (each context call is awaited before the next), so at any moment
+// the run waits for at most one effect: `pending`.
+
+import { parseDuration } from "../../compiler/durations.ts";
+import type { CommandEvent, ErrorInfo, HistoryEvent, RecordedEvent, ResolutionEvent } from "./events.ts";
+import { isCommandEvent, isResolution } from "./events.ts";
+import { addDuration, startOfNextMonth } from "./helpers.ts";
+import type {
+  ApprovalOutcome,
+  ApprovalRequest,
+  StepOptions,
+  StepOutcome,
+  WorkflowContext,
+  WorkflowInfo,
+  WorkflowOutcome,
+} from "./workflow-api.ts";
+
+export type WorkflowFunction = (ctx: WorkflowContext, input: any) => Promise<WorkflowOutcome>;
+
+/** A replay that disagrees with the history: names the event and both commands. */
+export class NonDeterminismError extends Error {
+  readonly type = "NonDeterminismError";
+  constructor(message: string) {
+    super(message);
+    this.name = "NonDeterminismError";
+  }
+}
+
+/** Thrown into the workflow when a step without an error edge fails for good. */
+export class StepFailedError extends Error {
+  constructor(readonly info: ErrorInfo & { nodeId: string }) {
+    super(info.message);
+    this.name = info.type;
+  }
+}
+
+/** A bound on history length past which a loop's back edge continues the run as new. */
+export const DEFAULT_HISTORY_LIMIT = 2000;
+
+interface Pending {
+  command: CommandEvent;
+  /** Whether this command was already in the history (replay) or is new. */
+  recorded: boolean;
+  resolve(event: ResolutionEvent & { at: number }): void;
+}
+
+export interface ExecutionOptions {
+  /** Lets microtasks run until the workflow code has nothing left to do but wait. */
+  drain: () => Promise<void>;
+  historyLimit?: number;
+}
+
+export class WorkflowExecution {
+  private readonly commands = new Map<number, CommandEvent & { seq: number }>();
+  private readonly resolutions = new Map<number, ResolutionEvent & { at: number }>();
+  private nextCmd = 1;
+  private clock: number;
+  private pending: Pending | undefined;
+  private started = false;
+  private finished: { outcome: WorkflowOutcome } | { error: unknown } | undefined;
+  private closeIssued = false;
+  private continueAsNew: { at: string; vars: Record<string, unknown> } | undefined;
+  private readVariables: () => Record<string, unknown> = () => ({});
+  private historyLength = 0;
+  /** Seq of the last event applied. */
+  lastSeq = 0;
+
+  constructor(
+    private readonly fn: WorkflowFunction,
+    private readonly startEvent: Extract<HistoryEvent, { type: "WorkflowStarted" }> & { at: number; seq: number },
+    private readonly options: ExecutionOptions,
+  ) {
+    this.clock = startEvent.at;
+  }
+
+  /** The node the run waits at, with what it waits for, if it waits. */
+  get waitingOn(): CommandEvent | undefined {
+    return this.pending?.command;
+  }
+
+  get closed(): boolean {
+    return this.closeIssued;
+  }
+
+  variables(): Record<string, unknown> {
+    try {
+      return structuredCloneSafe(this.readVariables());
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * Applies events appended to the history (all of it on replay, or the new ones), runs the
+   * code as far as it can go, and returns the events the code asks to append: new commands,
+   * and the run's end when it ends.
+   */
+  async activate(events: RecordedEvent[]): Promise<HistoryEvent[]> {
+    for (const e of events) {
+      if (e.seq <= this.lastSeq) continue;
+      this.lastSeq = e.seq;
+      this.historyLength++;
+      if (e.type === "WorkflowStarted") continue;
+      if (isCommandEvent(e)) this.commands.set(e.cmd, e);
+      else if (isResolution(e)) this.resolutions.set(e.cmd, e);
+      else if (e.type === "WorkflowCompleted" || e.type === "WorkflowFailed" || e.type === "ContinuedAsNew") this.closeIssued = true;
+    }
+    return this.run();
+  }
+
+  private async run(): Promise<HistoryEvent[]> {
+    const out: HistoryEvent[] = [];
+    if (!this.started) {
+      this.started = true;
+      const ctx = this.context();
+      Promise.resolve()
+        .then(() => this.fn(ctx, this.startEvent.input))
+        .then(
+          (outcome) => (this.finished = { outcome }),
+          (error) => (this.finished = { error }),
+        );
+    }
+    for (;;) {
+      await this.options.drain();
+      if (this.finished || this.continueAsNew) {
+        if (!this.closeIssued) {
+          this.closeIssued = true;
+          out.push(this.closingEvent());
+        }
+        return out;
+      }
+      const pending = this.pending;
+      if (!pending) {
+        // The code awaits something that is not the engine's: it can never go on.
+        this.finished = { error: new Error("workflow code awaited something other than the engine's context") };
+        continue;
+      }
+      const resolution = this.resolutions.get(pending.command.cmd);
+      if (!resolution) {
+        if (!pending.recorded) {
+          pending.recorded = true;
+          out.push(pending.command);
+        }
+        return out;
+      }
+      this.pending = undefined;
+      this.clock = resolution.at;
+      pending.resolve(resolution);
+    }
+  }
+
+  private closingEvent(): HistoryEvent {
+    if (this.continueAsNew) return { type: "ContinuedAsNew", at: this.continueAsNew.at, newRunId: "" };
+    const f = this.finished!;
+    if ("outcome" in f) {
+      const o = f.outcome;
+      if (o?.status === "completed") return { type: "WorkflowCompleted", nodeId: o.nodeId, result: o.result ?? null };
+      if (o?.status === "failed") return { type: "WorkflowFailed", nodeId: o.nodeId, error: o.error };
+      return { type: "WorkflowFailed", error: { type: "InvalidOutcome", message: "the workflow function returned something other than ctx.complete() or ctx.fail()" } };
+    }
+    const err = f.error;
+    if (err instanceof StepFailedError) return { type: "WorkflowFailed", nodeId: err.info.nodeId, error: { type: err.info.type, message: err.info.message } };
+    if (err instanceof NonDeterminismError) return { type: "WorkflowFailed", error: { type: err.type, message: err.message } };
+    const e = err as { name?: string; message?: string };
+    return {
+      type: "WorkflowFailed",
+      nodeId: this.pending?.command.nodeId,
+      error: { type: e?.name ?? "Error", message: e?.message ?? String(err) },
+    };
+  }
+
+  /** Every effect of the code goes through here, in call order. */
+  private effect<T>(command: CommandEvent, map: (r: ResolutionEvent & { at: number }) => T | Promise<T>): Promise<T> {
+    if (this.pending) throw new Error("workflow code called the engine while waiting for another call: await each call");
+    const recorded = this.commands.get(command.cmd);
+    if (recorded && !sameCommand(recorded, command)) {
+      throw new NonDeterminismError(
+        `history event ${recorded.seq} is ${describe(recorded)}, but the workflow code now issues ${describe(command)} at that point: ` +
+          "the module changed under a running workflow. Deploy a new version for new runs instead.",
+      );
+    }
+    if (!recorded && this.commands.size >= command.cmd && [...this.resolutions.keys()].some((k) => k >= command.cmd)) {
+      throw new NonDeterminismError(`the history has no command ${command.cmd} (${describe(command)})`);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.pending = {
+        command,
+        recorded: recorded !== undefined,
+        resolve: (r) => {
+          try {
+            Promise.resolve(map(r)).then(resolve, reject);
+          } catch (err) {
+            reject(err);
+          }
+        },
+      };
+    });
+  }
+
+  /** After the code ran to the end of the history, a recorded command it did not issue is a divergence. */
+  checkNoUnissuedCommands(): void {
+    for (const [cmd, e] of this.commands) {
+      if (cmd >= this.nextCmd) throw new NonDeterminismError(`history event ${e.seq} is ${describe(e)}, but the workflow code never issues it`);
+    }
+  }
+
+  private dueIn(duration: string | undefined): number | undefined {
+    if (duration === undefined) return undefined;
+    const ms = parseDuration(duration);
+    if (ms === undefined) throw new RangeError(`"${duration}" is not a duration`);
+    return this.clock + ms;
+  }
+
+  private context(): WorkflowContext {
+    const self = this;
+    const cmd = () => this.nextCmd++;
+    const workflow: WorkflowInfo = {
+      id: this.startEvent.workflowId,
+      runId: this.startEvent.runId,
+      startedAt: new Date(this.startEvent.firstStartedAt).toISOString(),
+      get now() {
+        return new Date(self.clock).toISOString();
+      },
+    };
+    const activity = (nodeId: string, name: string, input: unknown, options: StepOptions | undefined, canFail: boolean) =>
+      this.effect<StepOutcome>(
+        { type: "ActivityScheduled", cmd: cmd(), nodeId, activity: name, input: input ?? null, options: options ?? {}, canFail },
+        (r) => {
+          if (r.type === "ActivityCompleted") return { ok: true, result: r.result };
+          if (r.type === "ActivityFailed") return { ok: false, error: { ...r.error, attempt: r.attempt } };
+          throw new NonDeterminismError(`step ${nodeId} was resolved by ${r.type}`);
+        },
+      );
+    return {
+      workflow,
+      helpers: { addDuration, startOfNextMonth },
+      continuedAt: this.startEvent.continuedAt,
+      carried: this.startEvent.carried ?? {},
+      async step(nodeId, name, input, options) {
+        const outcome = await activity(nodeId, name, input, options, false);
+        if (outcome.ok) return outcome.result;
+        throw new StepFailedError({ nodeId, type: outcome.error.type, message: outcome.error.message });
+      },
+      tryStep: (nodeId, name, input, options) => activity(nodeId, name, input, options, true),
+      sleep: (nodeId, duration) => this.effect({ type: "TimerStarted", cmd: cmd(), nodeId, dueAt: this.dueIn(duration)! }, () => undefined),
+      sleepUntil: (nodeId, at) => {
+        const due = typeof at === "number" ? at : Date.parse(at);
+        if (Number.isNaN(due)) throw new RangeError(`timer ${nodeId}: "${String(at)}" is not a date-time or epoch milliseconds`);
+        return this.effect({ type: "TimerStarted", cmd: cmd(), nodeId, dueAt: due }, () => undefined);
+      },
+      approval: ((nodeId: string, request: ApprovalRequest) =>
+        this.effect<ApprovalOutcome>(
+          {
+            type: "ApprovalRequested",
+            cmd: cmd(),
+            nodeId,
+            title: request.title,
+            message: request.message,
+            assignees: request.assignees,
+            dueAt: this.dueIn(request.timeout),
+          },
+          (r) => {
+            if (r.type === "WaitTimedOut") return { outcome: "timeout" };
+            if (r.type !== "SignalReceived") throw new NonDeterminismError(`approval ${nodeId} was resolved by ${r.type}`);
+            const p = (r.payload ?? {}) as { by?: string; comment?: string };
+            const approved = r.signal === "approve";
+            return {
+              outcome: approved ? "approved" : "declined",
+              decision: { approved, by: p.by ?? "unknown", ...(p.comment === undefined ? {} : { comment: p.comment }), at: new Date(r.at).toISOString() },
+            };
+          },
+        )) as WorkflowContext["approval"],
+      signal: (nodeId, name) =>
+        this.effect({ type: "SignalWaitStarted", cmd: cmd(), nodeId, signal: name }, (r) => (r.type === "SignalReceived" ? r.payload : undefined)),
+      signalOrTimeout: (nodeId, name, timeout) =>
+        this.effect({ type: "SignalWaitStarted", cmd: cmd(), nodeId, signal: name, dueAt: this.dueIn(timeout) }, (r) =>
+          r.type === "SignalReceived" ? { received: true, payload: r.payload } : { received: false },
+        ),
+      loop: async (loopHead, vars) => {
+        if (this.historyLength < (this.options.historyLimit ?? DEFAULT_HISTORY_LIMIT)) return;
+        this.continueAsNew = { at: loopHead, vars: structuredCloneSafe(vars) };
+        await new Promise<never>(() => {});
+      },
+      exposeVariables: (read) => {
+        this.readVariables = read;
+      },
+      complete: (nodeId, result) => ({ status: "completed", nodeId, result }),
+      fail: (nodeId, message) => ({
+        status: "failed",
+        nodeId,
+        error: { type: "WorkflowFailed", message: message === undefined ? `the workflow ended at "${nodeId}"` : String(message) },
+      }),
+    };
+  }
+
+  /** The variables carried into the next run when this one continued as new. */
+  get carried(): { at: string; vars: Record<string, unknown> } | undefined {
+    return this.continueAsNew;
+  }
+}
+
+function sameCommand(a: CommandEvent, b: CommandEvent): boolean {
+  if (a.type !== b.type || a.nodeId !== b.nodeId) return false;
+  if (a.type === "ActivityScheduled" && b.type === "ActivityScheduled") return a.activity === b.activity;
+  if (a.type === "SignalWaitStarted" && b.type === "SignalWaitStarted") return a.signal === b.signal;
+  return true;
+}
+
+function describe(c: CommandEvent): string {
+  switch (c.type) {
+    case "ActivityScheduled":
+      return `ActivityScheduled(node "${c.nodeId}", activity "${c.activity}")`;
+    case "TimerStarted":
+      return `TimerStarted(node "${c.nodeId}")`;
+    case "ApprovalRequested":
+      return `ApprovalRequested(node "${c.nodeId}")`;
+    case "SignalWaitStarted":
+      return `SignalWaitStarted(node "${c.nodeId}", signal "${c.signal}")`;
+  }
+}
+
+function structuredCloneSafe<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
