@@ -2,9 +2,10 @@
 // Same document in, byte-identical module out.
 
 import { camelCase } from "./codegen/names.ts";
-import type { ModuleInfo } from "./codegen/module-info.ts";
+import { variableNames, type ModuleInfo } from "./codegen/module-info.ts";
 import { generateTemporalModule } from "./codegen/temporal.ts";
 import { generateWeftModule } from "./codegen/weft.ts";
+import { DATE_HELPER_NAMES } from "./date-helpers.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import type { WorkflowDocument } from "./document.ts";
 import { documentHash } from "./hash.ts";
@@ -32,12 +33,25 @@ export function compile(raw: unknown, options: { target?: Target } = {}): Compil
     name: doc.name,
     title: doc.title?.replace(/\s+/g, " ").trim() || undefined,
     hash: documentHash(doc),
-    functionName: RESERVED_WORDS.has(base) ? `${base}Workflow` : base,
+    functionName: functionNameFor(base, variableNames(checked)),
     resumable: shape.kind === "machine" || hasResumableLoop(shape),
     reserved: ["ctx", "input", "workflow", "wf", "resume", base],
   };
   const code = target === "temporal" ? generateTemporalModule(checked, shape, info) : generateWeftModule(checked, shape, info);
   return { ok: true, code, hash: info.hash, name: doc.name, document: doc, structured: shape.kind === "structured" };
+}
+
+// Names a module declares or reads beside the workflow function (either target), which the
+// function must not take: `export const hash`, `import * as wf`, the date helpers' functions,
+// and the parameters and locals whose `typeof` the Temporal export's continue-as-new reads.
+const MODULE_NAMES = new Set(["name", "hash", "wf", "ctx", "input", "workflow", "resume", ...DATE_HELPER_NAMES]);
+
+/** The workflow function's name: the document's name, unless a keyword, module name or variable has it. */
+function functionNameFor(base: string, variables: readonly string[]): string {
+  const taken = (name: string) => RESERVED_WORDS.has(name) || MODULE_NAMES.has(name) || variables.includes(name);
+  let name = taken(base) ? `${base}Workflow` : base;
+  for (let i = 2; taken(name); i++) name = `${base}Workflow${i}`;
+  return name;
 }
 
 function hasResumableLoop(shape: ReturnType<typeof structure>): boolean {

@@ -11,7 +11,10 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as co
 export function parseDuration(text: string): number | undefined {
   if (typeof text !== "string") return undefined;
   const short = SHORT.exec(text);
-  if (short) return Number(short[1]) * UNIT_MS[short[2] as keyof typeof UNIT_MS];
+  if (short) {
+    const ms = Number(short[1]) * UNIT_MS[short[2] as keyof typeof UNIT_MS];
+    return Number.isSafeInteger(ms) ? ms : undefined;
+  }
   const iso = ISO.exec(text);
   if (!iso || text === "P" || text.endsWith("T")) return undefined;
   const [, w, d, h, m, s] = iso;

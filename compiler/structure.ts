@@ -44,14 +44,16 @@ export function structure(graph: Graph): Structure {
   const dom = dominatorTree(start, succ);
 
   // Back edges go to a node that dominates their source; any other retreating edge makes the
-  // graph irreducible, which no nesting of `while` loops can express.
+  // graph irreducible, which no nesting of `while` loops can express. Every cycle has a
+  // retreating edge, so the state machine marks them all: each is where a run that has gone
+  // round many times may continue as new.
   const backEdges = new Set<string>();
   let reducible = true;
   for (const u of rpo) {
     for (const v of succ(u)) {
       if (rank.get(v)! > rank.get(u)!) continue;
-      if (dom.dominates(v, u)) backEdges.add(edgeKey(u, v));
-      else reducible = false;
+      if (!dom.dominates(v, u)) reducible = false;
+      backEdges.add(edgeKey(u, v));
     }
   }
   const machine = (): Structure => ({ kind: "machine", entry: start, states: rpo, backEdges });

@@ -7,7 +7,7 @@ import schema from "./workflow.schema.json" with { type: "json" };
 import { DiagnosticList, type Diagnostic, type DiagnosticCode } from "./diagnostics.ts";
 import { handlesOf, NODE_TYPES, PLAIN_HANDLE, type Value, type WorkflowDocument, type WorkflowNode } from "./document.ts";
 import { parseDuration } from "./durations.ts";
-import { checkExpression, isExpression } from "./expressions.ts";
+import { checkExpression, isExpression, RESERVED_NAMES as EXPRESSION_RESERVED_NAMES } from "./expressions.ts";
 import { buildGraph, compareStrings, handleOf, reachable, type Graph } from "./graph.ts";
 import { analyseScope, type Scope } from "./scope.ts";
 
@@ -17,6 +17,9 @@ export const BUILTIN_NAMES = ["input", "workflow"] as const;
 // Output variables become `let` bindings in generated code, beside these names.
 const RESERVED_NAMES = new Set([
   ...BUILTIN_NAMES,
+  // Names no expression can read (JavaScript globals such as Map, JSON, Error): a variable so
+  // named would also shadow the global that generated code uses.
+  ...EXPRESSION_RESERVED_NAMES,
   "ctx", "wf", "Math", "String", "Number", "Boolean", "addDuration", "startOfNextMonth",
   "undefined", "NaN", "Infinity", "eval", "arguments", "globalThis", "require", "process", "Date",
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else",
@@ -54,8 +57,8 @@ export function validate(raw: unknown): ValidationResult {
   const doc = {
     ...raw,
     // A node of an unknown type (reported by the schema) has no handles to check.
-    nodes: raw.nodes.filter((n): n is WorkflowNode => isObject(n) && typeof n.id === "string" && NODE_TYPES.includes(n.type)),
-    edges: raw.edges.filter((e) => isObject(e) && typeof e.id === "string" && typeof e.source === "string" && typeof e.target === "string"),
+    nodes: raw.nodes.filter((n): n is WorkflowNode => isObject(n) && hasId(n) && NODE_TYPES.includes(n.type)),
+    edges: raw.edges.filter((e) => isObject(e) && hasId(e) && typeof e.source === "string" && typeof e.target === "string"),
   } as WorkflowDocument;
   const docId = typeof doc.name === "string" && doc.name !== "" ? doc.name : "document";
 
@@ -72,6 +75,11 @@ export function validate(raw: unknown): ValidationResult {
 
 function isObject(v: unknown): v is Record<string, any> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** An item with an id a diagnostic can name; one without (or with "") is named by its path. */
+function hasId(item: Record<string, any>): boolean {
+  return typeof item.id === "string" && item.id !== "";
 }
 
 function dedupe(items: Diagnostic[]): Diagnostic[] {
@@ -103,7 +111,7 @@ function reportSchemaErrors(raw: unknown, errors: ErrorObject[], list: Diagnosti
     let rest = segments;
     if ((segments[0] === "nodes" || segments[0] === "edges") && segments.length >= 2) {
       const item = (root[segments[0]] as unknown[])[Number(segments[1])];
-      id = isObject(item) && typeof item.id === "string" ? item.id : `${segments[0]}[${segments[1]}]`;
+      id = isObject(item) && hasId(item) ? item.id : `${segments[0]}[${segments[1]}]`;
       rest = segments.slice(2);
     }
     const field = rest.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join("") || undefined;

@@ -19,7 +19,24 @@ const DEFAULT_TIMEOUT = "5m";
 export function generateTemporalModule(checked: CheckedDocument, structure: Structure, info: ModuleInfo): string {
   const w = new CodeWriter();
   const vars = variableNames(checked);
-  const names = new NameAllocator([...vars, ...info.reserved, "at", "activities", "approval", "waitForSignal", "tryActivity", "sleepUntil", "decisions", "inbox"]);
+  // The module's own names give way to the drawing's variables and the workflow function: an
+  // output called "at" or "approval" keeps its name, and the module's own becomes "at2".
+  const names = new NameAllocator([...vars, info.functionName, "wf", "input", "workflow", "ctx", "Resume", "ApprovalSignal", "Activity"]);
+  const own = {
+    resume: names.take("resume"),
+    at: names.take("at"),
+    activities: names.take("activities"),
+    stateQuery: names.take("stateQuery"),
+    approveSignal: names.take("approveSignal"),
+    declineSignal: names.take("declineSignal"),
+    decisions: names.take("decisions"),
+    decide: names.take("decide"),
+    approval: names.take("approval"),
+    inbox: names.take("inbox"),
+    waitForSignal: names.take("waitForSignal"),
+    tryActivity: names.take("tryActivity"),
+    sleepUntil: names.take("sleepUntil"),
+  };
   const expr = (source: string) => checked.expressions.get(source)!;
   const value = (v: Value | undefined): Arg => (width) => printValue(v, checked.expressions, width);
   const flat = (v: Value | undefined) => printValue(v, checked.expressions, Number.MAX_SAFE_INTEGER);
@@ -29,16 +46,17 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
   const steps = checked.graph.ids.map((id) => checked.graph.nodes.get(id)!).filter((n): n is StepNode => n.type === "step");
   const hasApprovals = nodes.some((n) => n.type === "approval");
   const signalNames = [...new Set(nodes.flatMap((n) => (n.type === "signal" ? [n.signal] : [])))].sort();
+  const signalConsts = new Map(signalNames.map((s) => [s, names.take(`${camelCase(s)}Signal`)]));
   const hasTryStep = steps.some((n) => (checked.graph.out.get(n.id) ?? []).some((o) => o.handle === "error"));
   const hasUntil = nodes.some((n) => n.type === "timer" && n.until !== undefined);
-  const activity = (n: StepNode) => `activities${/^[A-Za-z_$][\w$]*$/.test(n.id) ? `.${n.id}` : `[${JSON.stringify(n.id)}]`}`;
+  const activity = (n: StepNode) => `${own.activities}${/^[A-Za-z_$][\w$]*$/.test(n.id) ? `.${n.id}` : `[${JSON.stringify(n.id)}]`}`;
   const enter = (n: WorkflowNode) => {
     w.line(nodeComment(n));
-    w.line(`at = ${JSON.stringify(n.id)};`);
+    w.line(`${own.at} = ${JSON.stringify(n.id)};`);
   };
 
   const dialect: Dialect = {
-    continuedAt: "resume?.at",
+    continuedAt: `${own.resume}?.at`,
     node(n) {
       enter(n);
       switch (n.type) {
@@ -47,10 +65,10 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
           break;
         case "timer":
           if (n.duration !== undefined) w.line(`await wf.sleep(${JSON.stringify(canonicalDuration(n.duration))});`);
-          else statement("await ", "sleepUntil", [value(n.until)]);
+          else statement("await ", own.sleepUntil, [value(n.until)]);
           break;
         case "signal":
-          w.line(`${assign(n.output)}await waitForSignal(${JSON.stringify(n.signal)});`);
+          w.line(`${assign(n.output)}await ${own.waitForSignal}(${JSON.stringify(n.signal)});`);
           break;
         case "start":
         case "approval":
@@ -69,20 +87,20 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
           break;
         case "approval": {
           const o = names.take(`${camelCase(n.id)}Outcome`);
-          statement(`const ${o} = `, "await approval", [JSON.stringify(n.id), approvalRequest(n, value)]);
+          statement(`const ${o} = `, `await ${own.approval}`, [JSON.stringify(n.id), approvalRequest(n, value)]);
           ifChain(w, approvalArms(n, arms, o));
           break;
         }
         case "step": {
           const o = names.take(`${camelCase(n.id)}Outcome`);
-          const prefix = `const ${o} = await tryActivity(() => `;
+          const prefix = `const ${o} = await ${own.tryActivity}(() => `;
           w.line(`${prefix}${call(activity(n), input(n), w.width - prefix.length - 2)});`);
           ifChain(w, okArms(arms, "error", `${o}.ok`, n.output ? `${n.output} = ${o}.result;` : undefined));
           break;
         }
         case "signal": {
           const o = names.take(`${camelCase(n.id)}Outcome`);
-          w.line(`const ${o} = await waitForSignal(${JSON.stringify(n.signal)}, ${JSON.stringify(canonicalDuration(n.timeout!))});`);
+          w.line(`const ${o} = await ${own.waitForSignal}(${JSON.stringify(n.signal)}, ${JSON.stringify(canonicalDuration(n.timeout!))});`);
           ifChain(w, okArms(arms, "timeout", `${o}.received`, n.output ? `${n.output} = ${o}.payload;` : undefined));
           break;
         }
@@ -123,7 +141,7 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
     w.line("type Activity = (input?: any) => Promise<any>;");
     w.line();
     w.line("// Activities by plugin name, one proxy per step with that step's retry policy and timeout.");
-    w.block("const activities =", () => {
+    w.block(`const ${own.activities} =`, () => {
       for (const n of steps) {
         const options: Record<string, Arg> = { startToCloseTimeout: JSON.stringify(canonicalDuration(n.timeout ?? DEFAULT_TIMEOUT)) };
         if (n.retry && Object.keys(n.retry).length > 0) options.retry = retryLiteral(n.retry, "nonRetryableErrorTypes");
@@ -135,19 +153,19 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
     w.line();
   }
   w.line("/** The `state` query: the node the run is at and its variables so far. */");
-  w.line(`export const stateQuery = wf.defineQuery<{ node: string; vars: Record<string, unknown> }>("state");`);
+  w.line(`export const ${own.stateQuery} = wf.defineQuery<{ node: string; vars: Record<string, unknown> }>("state");`);
   if (hasApprovals) {
     w.line("/** Approvals: the payload names the approval node, who decided and why. */");
     w.line("export interface ApprovalSignal { nodeId: string; by: string; comment?: string }");
-    w.line(`export const approveSignal = wf.defineSignal<[ApprovalSignal]>("approve");`);
-    w.line(`export const declineSignal = wf.defineSignal<[ApprovalSignal]>("decline");`);
+    w.line(`export const ${own.approveSignal} = wf.defineSignal<[ApprovalSignal]>("approve");`);
+    w.line(`export const ${own.declineSignal} = wf.defineSignal<[ApprovalSignal]>("decline");`);
   }
-  for (const s of signalNames) w.line(`export const ${camelCase(s)}Signal = wf.defineSignal<[unknown]>(${JSON.stringify(s)});`);
+  for (const s of signalNames) w.line(`export const ${signalConsts.get(s)} = wf.defineSignal<[unknown]>(${JSON.stringify(s)});`);
   w.line();
   w.line("/** Where a run that continued as new picks up: a loop head and the variables so far. */");
   w.line("export interface Resume { at: string; vars: Record<string, any> }");
   w.line();
-  w.block(`export async function ${info.functionName}(input: any, resume?: Resume): Promise<unknown>`, () => {
+  w.block(`export async function ${info.functionName}(input: any, ${own.resume}?: Resume): Promise<unknown>`, () => {
     if (readsWorkflow(checked)) {
       w.block("const workflow =", () => {
         w.line("id: wf.workflowInfo().workflowId,");
@@ -159,17 +177,17 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
         w.line("},");
       }, "};");
     }
-    for (const v of vars) w.line(info.resumable ? `let ${v}: any = resume?.vars.${v};` : `let ${v}: any;`);
-    w.line(`let at = resume?.at ?? "start";`);
-    w.line(`wf.setHandler(stateQuery, () => ({ node: at, vars: ${varsObject(vars)} }));`);
-    if (hasApprovals) writeApprovalSupport(w);
-    if (signalNames.length > 0) writeSignalSupport(w, signalNames);
+    for (const v of vars) w.line(info.resumable ? `let ${v}: any = ${own.resume}?.vars.${v};` : `let ${v}: any;`);
+    w.line(`let ${own.at} = ${own.resume}?.at ?? "start";`);
+    w.line(`wf.setHandler(${own.stateQuery}, () => ({ node: ${own.at}, vars: ${varsObject(vars)} }));`);
+    if (hasApprovals) writeApprovalSupport(w, own);
+    if (signalNames.length > 0) writeSignalSupport(w, signalNames, signalConsts, own);
     w.line();
     emitStructure(structure, { checked, w, names, dialect });
   });
   const support: string[] = [];
-  if (hasTryStep) support.push(TRY_ACTIVITY);
-  if (hasUntil) support.push(SLEEP_UNTIL);
+  if (hasTryStep) support.push(TRY_ACTIVITY.replace("async function tryActivity<", `async function ${own.tryActivity}<`));
+  if (hasUntil) support.push(SLEEP_UNTIL.replace("async function sleepUntil(", `async function ${own.sleepUntil}(`));
   for (const h of usedHelpers(checked)) support.push(DATE_HELPER_SOURCE[h as DateHelperName]);
   for (const s of support) {
     w.line();
@@ -182,39 +200,44 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
   }
 }
 
-function writeApprovalSupport(w: CodeWriter): void {
+/** The names the module declares for itself, after giving way to the drawing's (see above). */
+type OwnNames = Record<"decisions" | "decide" | "approveSignal" | "declineSignal" | "approval" | "inbox" | "waitForSignal", string>;
+
+function writeApprovalSupport(w: CodeWriter, own: OwnNames): void {
+  const { decisions, decide } = own;
   w.line("// Decisions arrive as signals and wait here until their approval node asks for them.");
-  w.line("const decisions = new Map<string, { approved: boolean; by: string; comment?: string; at: string }>();");
-  w.line("const decide = (approved: boolean) => ({ nodeId, by, comment }: ApprovalSignal) => {");
-  w.indent(() => w.line("if (!decisions.has(nodeId)) decisions.set(nodeId, { approved, by, comment, at: new Date().toISOString() });"));
+  w.line(`const ${decisions} = new Map<string, { approved: boolean; by: string; comment?: string; at: string }>();`);
+  w.line(`const ${decide} = (approved: boolean) => ({ nodeId, by, comment }: ApprovalSignal) => {`);
+  w.indent(() => w.line(`if (!${decisions}.has(nodeId)) ${decisions}.set(nodeId, { approved, by, comment, at: new Date().toISOString() });`));
   w.line("};");
-  w.line("wf.setHandler(approveSignal, decide(true));");
-  w.line("wf.setHandler(declineSignal, decide(false));");
+  w.line(`wf.setHandler(${own.approveSignal}, ${decide}(true));`);
+  w.line(`wf.setHandler(${own.declineSignal}, ${decide}(false));`);
   w.block(
-    "const approval = async (nodeId: string, request: { title?: unknown; message?: unknown; assignees?: string[]; timeout?: string }) =>",
+    `const ${own.approval} = async (nodeId: string, request: { title?: unknown; message?: unknown; assignees?: string[]; timeout?: string }) =>`,
     () => {
-      w.line("const decided = await wf.condition(() => decisions.has(nodeId), request.timeout as any);");
+      w.line(`const decided = await wf.condition(() => ${decisions}.has(nodeId), request.timeout as any);`);
       w.line(`if (decided === false) return { outcome: "timeout" as const };`);
-      w.line("const decision = decisions.get(nodeId)!;");
-      w.line("decisions.delete(nodeId);");
+      w.line(`const decision = ${decisions}.get(nodeId)!;`);
+      w.line(`${decisions}.delete(nodeId);`);
       w.line(`return { outcome: decision.approved ? ("approved" as const) : ("declined" as const), decision };`);
     },
     "};",
   );
 }
 
-function writeSignalSupport(w: CodeWriter, signalNames: string[]): void {
+function writeSignalSupport(w: CodeWriter, signalNames: string[], consts: Map<string, string>, own: OwnNames): void {
+  const { inbox, waitForSignal } = own;
   w.line("// Signals are queued in order of arrival until a signal node takes them.");
-  w.line("const inbox = new Map<string, unknown[]>();");
+  w.line(`const ${inbox} = new Map<string, unknown[]>();`);
   for (const s of signalNames) {
-    w.line(`wf.setHandler(${camelCase(s)}Signal, (payload) => void inbox.set(${JSON.stringify(s)}, [...(inbox.get(${JSON.stringify(s)}) ?? []), payload]));`);
+    w.line(`wf.setHandler(${consts.get(s)}, (payload) => void ${inbox}.set(${JSON.stringify(s)}, [...(${inbox}.get(${JSON.stringify(s)}) ?? []), payload]));`);
   }
-  w.line("async function waitForSignal(name: string): Promise<any>;");
-  w.line("async function waitForSignal(name: string, timeout: string): Promise<{ received: true; payload: any } | { received: false }>;");
-  w.block("async function waitForSignal(name: string, timeout?: string): Promise<any>", () => {
-    w.line("const arrived = await wf.condition(() => (inbox.get(name)?.length ?? 0) > 0, timeout as any);");
+  w.line(`async function ${waitForSignal}(name: string): Promise<any>;`);
+  w.line(`async function ${waitForSignal}(name: string, timeout: string): Promise<{ received: true; payload: any } | { received: false }>;`);
+  w.block(`async function ${waitForSignal}(name: string, timeout?: string): Promise<any>`, () => {
+    w.line(`const arrived = await wf.condition(() => (${inbox}.get(name)?.length ?? 0) > 0, timeout as any);`);
     w.line("if (arrived === false) return { received: false };");
-    w.line("const payload = inbox.get(name)!.shift();");
+    w.line(`const payload = ${inbox}.get(name)!.shift();`);
     w.line("return timeout === undefined ? payload : { received: true, payload };");
   });
 }

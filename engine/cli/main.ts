@@ -25,6 +25,85 @@ export async function main(argv: string[]): Promise<number> {
       status = compileCommand(file, options);
     });
 
+  const runs = () => import("./run-commands.ts");
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+  program
+    .command("deploy")
+    .description("compile a workflow document and store it as a new version")
+    .argument("<document>", "the workflow document (JSON)")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (file: string, options) => (await runs()).deployCommand(file, options));
+
+  program
+    .command("worker")
+    .description("run workflows and activities until SIGINT/SIGTERM")
+    .option("--activities <module>", "an activity plugin module (repeatable)", collect)
+    .option("--concurrency <n>", "activities run at once")
+    .action(async (options) => (await runs()).workerCommand(options));
+
+  program
+    .command("start")
+    .description("start a run of a deployed workflow")
+    .argument("<name>", "the workflow's name")
+    .option("--input <json>", "the run's input, JSON")
+    .option("--id <workflowId>", "the workflow id (unique among open runs)")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (name: string, options) => (await runs()).startCommand(name, options));
+
+  program
+    .command("signal")
+    .description("send a durable signal to a running workflow")
+    .argument("<workflowId>")
+    .argument("<signal>")
+    .option("--payload <json>", "the signal's payload, JSON")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (workflowId: string, signal: string, options) => (await runs()).signalCommand(workflowId, signal, options));
+
+  for (const decision of ["approve", "decline"] as const) {
+    program
+      .command(decision)
+      .description(`${decision} a pending approval`)
+      .argument("<workflowId>")
+      .option("--node <id>", "the approval node (default: the one the run waits at)")
+      .option("--by <user>", "who decides", process.env.USER)
+      .option("--comment <text>", "why")
+      .option("--json", "print one JSON document on stdout")
+      .action(async (workflowId: string, options) => (await runs()).decideCommand(decision, workflowId, options));
+  }
+
+  program
+    .command("describe")
+    .description("a run's status, result or error, and what it waits for")
+    .argument("<workflowId>")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (workflowId: string, options) => (await runs()).describeCommand(workflowId, options));
+
+  program
+    .command("history")
+    .description("a run's history, event by event")
+    .argument("<workflowId>")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (workflowId: string, options) => (await runs()).historyCommand(workflowId, options));
+
+  program
+    .command("query")
+    .description("read a running workflow's state without changing it (query: state)")
+    .argument("<workflowId>")
+    .argument("<query>")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (workflowId: string, query: string, options) => (await runs()).queryCommand(workflowId, query, options));
+
+  for (const kind of ["cancel", "terminate"] as const) {
+    program
+      .command(kind)
+      .description(`${kind} a running workflow`)
+      .argument("<workflowId>")
+      .option("--reason <text>", "why")
+      .option("--json", "print one JSON document on stdout")
+      .action(async (workflowId: string, options) => (await runs()).closeCommand(kind, workflowId, options));
+  }
+
   program
     .command("dev")
     .description("run Weft on this machine: the app (and, as they come, a worker and the embedded database)")

@@ -78,6 +78,16 @@ export class WorkflowExecution {
     this.clock = startEvent.at;
   }
 
+  /** The run's deterministic clock (epoch ms): the time of the last event the code has seen. */
+  get now(): number {
+    return this.clock;
+  }
+
+  /** When the first run of this workflow id started (carried over by continue-as-new). */
+  get firstStartedAt(): number {
+    return this.startEvent.firstStartedAt;
+  }
+
   /** The node the run waits at, with what it waits for, if it waits. */
   get waitingOn(): CommandEvent | undefined {
     return this.pending?.command;
@@ -130,6 +140,7 @@ export class WorkflowExecution {
       if (this.finished || this.continueAsNew) {
         if (!this.closeIssued) {
           this.closeIssued = true;
+          this.historyLength++;
           out.push(this.closingEvent());
         }
         return out;
@@ -144,6 +155,7 @@ export class WorkflowExecution {
       if (!resolution) {
         if (!pending.recorded) {
           pending.recorded = true;
+          this.historyLength++;
           out.push(pending.command);
         }
         return out;

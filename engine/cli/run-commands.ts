@@ -1,0 +1,164 @@
+// The subcommands that talk to the engine: deploy, start, signal, approve, decline, describe,
+// history, query, cancel, terminate. Each opens the database without the Prisma client and
+// without the compiler unless it needs them, so that scripts calling them in loops stay fast.
+
+import type { Engine } from "../engine.ts";
+import { readDocument } from "./compile-command.ts";
+import { UserError } from "./user-error.ts";
+
+export interface Output {
+  json?: boolean;
+}
+
+async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const { Engine } = await import("../engine.ts");
+  const { EngineError } = await import("../errors.ts");
+  let engine: Engine;
+  try {
+    engine = await Engine.open();
+  } catch (err) {
+    throw new UserError(`cannot open the database: ${(err as Error).message}`);
+  }
+  try {
+    return await fn(engine);
+  } catch (err) {
+    if (err instanceof EngineError) {
+      const details = err.errors && err.errors.length > 0 ? `\n${err.errors.map((e) => `ERROR ${e.id} ${e.message}`).join("\n")}` : "";
+      throw new UserError(`${err.message}${details}`);
+    }
+    throw err;
+  } finally {
+    await engine.close();
+  }
+}
+
+function print(value: unknown, options: Output, human: () => string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
+}
+
+export function parseJson(text: string | undefined, what: string): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${what} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+export async function deployCommand(file: string, options: Output): Promise<void> {
+  const document = readDocument(file);
+  await withEngine(async (engine) => {
+    const r = await engine.deploy(document);
+    print({ name: r.name, version: r.version, hash: r.hash }, options, () =>
+      r.created ? `deployed ${r.name} version ${r.version} (${r.hash})` : `${r.name} version ${r.version} is already this document (${r.hash})`,
+    );
+  });
+}
+
+export async function startCommand(name: string, options: Output & { input?: string; id?: string }): Promise<void> {
+  const input = parseJson(options.input, "--input");
+  await withEngine(async (engine) => {
+    const r = await engine.start(name, { input, workflowId: options.id });
+    print(r, options, () => `started ${r.workflowId} (run ${r.runId})`);
+  });
+}
+
+export async function signalCommand(workflowId: string, signal: string, options: Output & { payload?: string }): Promise<void> {
+  const payload = parseJson(options.payload, "--payload");
+  await withEngine(async (engine) => {
+    const r = await engine.signal(workflowId, signal, payload);
+    print({ ...r, signal }, options, () => `signal ${signal} stored for ${workflowId}`);
+  });
+}
+
+export async function decideCommand(
+  decision: "approve" | "decline",
+  workflowId: string,
+  options: Output & { node?: string; by?: string; comment?: string },
+): Promise<void> {
+  await withEngine(async (engine) => {
+    const r = await engine.decide(workflowId, decision, { nodeId: options.node, by: options.by ?? process.env.USER ?? "cli", comment: options.comment });
+    print({ ...r, decision }, options, () => `${decision === "approve" ? "approved" : "declined"} ${r.nodeId} of ${workflowId}`);
+  });
+}
+
+export async function describeCommand(workflowId: string, options: Output): Promise<void> {
+  await withEngine(async (engine) => {
+    const d = await engine.describe(workflowId);
+    print(d, options, () => {
+      const lines = [`${d.workflowId}  ${d.name} v${d.version}  ${d.status}`, `run ${d.runId}, started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ""}`];
+      if (d.result !== undefined) lines.push(`result: ${JSON.stringify(d.result)}`);
+      if (d.error) lines.push(`error: ${d.error.type}: ${d.error.message}`);
+      for (const p of d.pending) {
+        const parts = [`waiting at ${p.nodeId} (${p.kind}${p.activity ? ` ${p.activity}` : ""})`];
+        if (p.attempt !== undefined) parts.push(`attempt ${p.attempt}`);
+        if (p.nextAttemptAt !== undefined) parts.push(`next attempt in ${((p.nextAttemptAt - Date.now()) / 1000).toFixed(1)} s`);
+        if (p.lastError) parts.push(`last error ${p.lastError.type}: ${p.lastError.message}`);
+        if (p.dueAt !== undefined) parts.push(`due ${new Date(p.dueAt).toISOString()}`);
+        lines.push(parts.join(", "));
+      }
+      return lines.join("\n");
+    });
+  });
+}
+
+export async function historyCommand(workflowId: string, options: Output): Promise<void> {
+  await withEngine(async (engine) => {
+    const events = await engine.history(workflowId);
+    const list = events.map(({ at, ...e }) => ({ ...e, at: new Date(at).toISOString() }));
+    print(list, options, () =>
+      list
+        .map((e) => {
+          const { seq, type, at, ...rest } = e as Record<string, unknown>;
+          return `${String(seq).padStart(4)}  ${at}  ${String(type).padEnd(18)} ${JSON.stringify(rest)}`;
+        })
+        .join("\n"),
+    );
+  });
+}
+
+export async function queryCommand(workflowId: string, query: string, options: Output): Promise<void> {
+  await withEngine(async (engine) => {
+    const r = await engine.query(workflowId, query);
+    process.stdout.write(`${JSON.stringify(r, null, options.json ? 0 : 2)}\n`);
+  });
+}
+
+export async function closeCommand(kind: "cancel" | "terminate", workflowId: string, options: Output & { reason?: string }): Promise<void> {
+  await withEngine(async (engine) => {
+    if (kind === "cancel") await engine.cancel(workflowId, options.reason);
+    else await engine.terminate(workflowId, options.reason);
+    print({ workflowId, status: kind === "cancel" ? "cancelled" : "terminated" }, options, () => `${kind === "cancel" ? "cancelled" : "terminated"} ${workflowId}`);
+  });
+}
+
+export async function workerCommand(options: { activities?: string[]; concurrency?: string }): Promise<void> {
+  const { Engine } = await import("../engine.ts");
+  const { Worker } = await import("../worker/worker.ts");
+  const { loadPlugins } = await import("../plugins.ts");
+  let plugins;
+  try {
+    plugins = await loadPlugins(options.activities ?? []);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+  const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UserError("--concurrency takes a positive whole number");
+  const engine = await Engine.open();
+  const worker = new Worker(engine, plugins, { concurrency });
+  await worker.start();
+  process.stderr.write(`weft worker ${worker.id}: ${plugins.size} activities (${[...plugins.keys()].join(", ") || "none"}), database ${engine.db.kind}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`weft worker: ${signal}: finishing in-flight work\n`);
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      void worker.stop().then(resolve);
+    };
+    const onInt = () => stop("SIGINT");
+    const onTerm = () => stop("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+  await engine.close();
+}

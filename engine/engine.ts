@@ -1,0 +1,338 @@
+// The engine's API: what the `weft` command and the app call. It writes runs, signals and
+// decisions durably (a start or a signal is committed before the call returns) and leaves
+// running workflow code to the workers.
+
+import { randomUUID } from "node:crypto";
+import Ajv from "ajv";
+import type { PayloadCodec } from "./codec.ts";
+import { EngineError, isUniqueViolation } from "./errors.ts";
+import { appendEvents, eventRow, loadHistory, SeqConflict } from "./history-store.ts";
+import { Notifier } from "./notifier.ts";
+import { closeRun, findRun, insertRun, listRuns, type RunRow } from "./run-store.ts";
+import type { ErrorInfo, HistoryEvent, RecordedEvent } from "./runtime/events.ts";
+import { insertSignal } from "./signal-store.ts";
+import { deleteRunTasks, insertTasks } from "./task-store.ts";
+import type { Database } from "./storage/types.ts";
+
+export interface StartOptions {
+  input?: unknown;
+  workflowId?: string;
+}
+
+export interface PendingItem {
+  nodeId: string;
+  kind: "activity" | "timer" | "approval" | "signal";
+  activity?: string;
+  attempt?: number;
+  nextAttemptAt?: number;
+  lastError?: ErrorInfo;
+  dueAt?: number;
+  signal?: string;
+  title?: unknown;
+  message?: unknown;
+  assignees?: string[];
+  since?: number;
+}
+
+export interface Description {
+  workflowId: string;
+  runId: string;
+  name: string;
+  version: number;
+  status: "running" | "completed" | "failed" | "cancelled" | "terminated";
+  startedAt: string;
+  closedAt?: string;
+  result?: unknown;
+  error?: ErrorInfo;
+  pending: PendingItem[];
+  continuedFromRunId?: string;
+}
+
+interface VersionInfo {
+  version: number;
+  hash: string;
+  inputSchema: unknown;
+}
+
+export class Engine {
+  readonly notifier: Notifier;
+  private readonly versions = new Map<string, VersionInfo>();
+  private readonly inputValidators = new Map<string, ReturnType<Ajv["compile"]> | null>();
+
+  constructor(
+    readonly db: Database,
+    readonly codec: PayloadCodec,
+  ) {
+    this.notifier = new Notifier(db);
+  }
+
+  static async open(options: { url?: string; codec?: PayloadCodec; prisma?: boolean } = {}): Promise<Engine> {
+    const { openDatabase } = await import("./storage/database.ts");
+    const { codecFromEnv } = await import("./codec.ts");
+    const codec = options.codec ?? codecFromEnv();
+    const db = await openDatabase({ url: options.url, prisma: options.prisma ?? false });
+    return new Engine(db, codec);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** Compiles a document and stores it as the newest version of its name. */
+  async deploy(document: unknown): Promise<{ name: string; version: number; hash: string; created: boolean }> {
+    // Loaded on demand: the compiler (and TypeScript) are only needed here.
+    const { deploy, DeployError } = await import("./deploy.ts");
+    try {
+      const deployed = await deploy(this.db, document);
+      this.versions.delete(deployed.name);
+      return deployed;
+    } catch (err) {
+      if (err instanceof DeployError) {
+        throw new EngineError("INVALID", err.message, err.diagnostics.map((d) => ({ id: d.id, message: d.field ? `${d.field}: ${d.message}` : d.message })));
+      }
+      throw err;
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Runs
+
+  async start(name: string, options: StartOptions = {}): Promise<{ workflowId: string; runId: string }> {
+    const version = await this.latestVersion(name);
+    const input = options.input ?? null;
+    this.checkInput(name, version, input);
+    const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
+    if (workflowId.trim() === "" || workflowId.length > 200) throw new EngineError("BAD_REQUEST", "a workflow id must have 1 to 200 characters");
+    const runId = randomUUID();
+    const now = Date.now();
+    const started: HistoryEvent = {
+      type: "WorkflowStarted",
+      workflowId,
+      runId,
+      name,
+      version: version.version,
+      hash: version.hash,
+      input,
+      firstStartedAt: now,
+    };
+    try {
+      await this.db.transaction(async (tx) => {
+        await insertRun(tx, this.codec, { runId, workflowId, name, version: version.version, hash: version.hash, input, startedAt: now, firstRunId: runId, continuedFromRunId: null }, 2);
+        await tx.execute("INSERT INTO history_event (run_id, seq, type, at, node_id, attempt, data) VALUES (?, ?, ?, ?, ?, ?, ?)", eventRow(this.codec, runId, { ...started, seq: 1, at: now } as RecordedEvent));
+        await insertTasks(tx, [{ runId, kind: "workflow", dueAt: now }]);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new EngineError("CONFLICT", `workflow id "${workflowId}" already has an open run: wait for it to end, or choose another id`);
+      }
+      throw err;
+    }
+    await this.notifier.notify();
+    return { workflowId, runId };
+  }
+
+  private async latestVersion(name: string): Promise<VersionInfo> {
+    const rows = await this.db.query("SELECT version, hash, document FROM workflow_version WHERE name = ? ORDER BY version DESC LIMIT 1", [name]);
+    if (rows.length === 0) throw new EngineError("NOT_FOUND", `no workflow named "${name}" is deployed: deploy it first with \`weft deploy DOC.json\``);
+    const version = Number(rows[0].version);
+    const cached = this.versions.get(name);
+    if (cached && cached.version === version) return cached;
+    const info = { version, hash: String(rows[0].hash), inputSchema: (JSON.parse(String(rows[0].document)) as { inputSchema?: unknown }).inputSchema };
+    this.versions.set(name, info);
+    return info;
+  }
+
+  private checkInput(name: string, version: VersionInfo, input: unknown): void {
+    if (version.inputSchema === undefined) return;
+    const key = `${name}@${version.version}`;
+    let validate = this.inputValidators.get(key);
+    if (validate === undefined) {
+      validate = new Ajv({ allErrors: true, strict: false }).compile(version.inputSchema as object);
+      this.inputValidators.set(key, validate);
+    }
+    if (validate && !validate(input)) {
+      const errors = (validate.errors ?? []).map((e) => ({
+        id: `input${e.instancePath.replace(/\//g, ".")}`,
+        message: e.keyword === "required" ? `is missing "${(e.params as { missingProperty: string }).missingProperty}"` : (e.message ?? "is not valid"),
+      }));
+      throw new EngineError("INVALID", `the input does not match ${name}'s inputSchema: ${errors.map((e) => `${e.id} ${e.message}`).join("; ")}`, errors);
+    }
+  }
+
+  async signal(workflowId: string, name: string, payload?: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
+    if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) throw new EngineError("BAD_REQUEST", `"${name}" is not a signal name`);
+    const run = await this.openRun(workflowId);
+    await this.db.transaction(async (tx) => {
+      await insertSignal(tx, this.codec, { runId: run.runId, name, nodeId, payload: payload ?? null, at: Date.now() });
+      await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: Date.now() }]);
+    });
+    await this.notifier.notify();
+    return { workflowId, runId: run.runId };
+  }
+
+  /** An approver's decision, as the `approve` or `decline` signal addressed to an approval node. */
+  async decide(
+    workflowId: string,
+    decision: "approve" | "decline",
+    options: { nodeId?: string; by?: string; comment?: string } = {},
+  ): Promise<{ workflowId: string; runId: string; nodeId: string }> {
+    const run = await this.openRun(workflowId);
+    let nodeId = options.nodeId;
+    if (nodeId === undefined) {
+      const approvals = (await this.describe(workflowId)).pending.filter((p) => p.kind === "approval");
+      if (approvals.length === 0) throw new EngineError("NOT_FOUND", `workflow "${workflowId}" is not waiting for an approval: name the approval node with --node`);
+      nodeId = approvals[0].nodeId;
+    }
+    const payload = { nodeId, by: options.by ?? "unknown", ...(options.comment === undefined ? {} : { comment: options.comment }) };
+    await this.signal(run.workflowId, decision, payload, nodeId);
+    return { workflowId, runId: run.runId, nodeId };
+  }
+
+  async cancel(workflowId: string, reason?: string): Promise<void> {
+    await this.closeRun(workflowId, { type: "WorkflowCancelled", reason }, "cancelled");
+  }
+
+  async terminate(workflowId: string, reason?: string): Promise<void> {
+    await this.closeRun(workflowId, { type: "WorkflowTerminated", reason }, "terminated");
+  }
+
+  private async closeRun(workflowId: string, event: HistoryEvent, status: "cancelled" | "terminated"): Promise<void> {
+    // Retried on a race with a worker advancing the run: the append is guarded by next_seq.
+    for (let attempt = 0; ; attempt++) {
+      const run = await this.openRun(workflowId);
+      try {
+        await this.db.transaction(async (tx) => {
+          const now = Date.now();
+          await appendEvents(tx, this.codec, run.runId, run.nextSeq, [event], now);
+          await closeRun(tx, this.codec, run.runId, status, now, {});
+          await deleteRunTasks(tx, run.runId);
+        });
+        await this.notifier.notify();
+        return;
+      } catch (err) {
+        if (!(err instanceof SeqConflict) || attempt > 20) throw err;
+      }
+    }
+  }
+
+  private async openRun(workflowId: string): Promise<RunRow> {
+    const run = await findRun(this.db, this.codec, workflowId);
+    if (!run) throw new EngineError("NOT_FOUND", `no workflow with id "${workflowId}"`);
+    if (run.status !== "running") throw new EngineError("NOT_RUNNING", `workflow "${workflowId}" has ended (${run.status})`);
+    return run;
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Reading
+
+  async findRun(workflowId: string): Promise<RunRow> {
+    const run = await findRun(this.db, this.codec, workflowId);
+    if (!run) throw new EngineError("NOT_FOUND", `no workflow with id "${workflowId}"`);
+    return run;
+  }
+
+  async history(workflowId: string): Promise<RecordedEvent[]> {
+    const run = await this.findRun(workflowId);
+    return loadHistory(this.db, this.codec, run.runId);
+  }
+
+  async describe(workflowId: string): Promise<Description> {
+    const run = await this.findRun(workflowId);
+    const events = await loadHistory(this.db, this.codec, run.runId);
+    const status = run.status === "continued" ? "running" : run.status;
+    return {
+      workflowId: run.workflowId,
+      runId: run.runId,
+      name: run.name,
+      version: run.version,
+      status,
+      startedAt: new Date(run.startedAt).toISOString(),
+      ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
+      ...(run.status === "completed" ? { result: run.result } : {}),
+      ...(run.error ? { error: run.error } : {}),
+      pending: run.status === "running" ? pendingOf(events) : [],
+      ...(run.continuedFromRunId ? { continuedFromRunId: run.continuedFromRunId } : {}),
+    };
+  }
+
+  /**
+   * Answers a query from a replay of the run's history, writing nothing. `state` gives the node
+   * the run is at and its variables so far.
+   */
+  async query(workflowId: string, query: string): Promise<unknown> {
+    if (query !== "state") throw new EngineError("NOT_FOUND", `unknown query "${query}": the queries are: state`);
+    const run = await this.findRun(workflowId);
+    const events = await loadHistory(this.db, this.codec, run.runId);
+    const { ModuleCache } = await import("./worker/modules.ts");
+    const { WorkflowExecution } = await import("./runtime/execution.ts");
+    const module = await new ModuleCache(this.db).get(run.name, run.version);
+    const started = events[0];
+    if (started?.type !== "WorkflowStarted") throw new Error(`run ${run.runId} has no WorkflowStarted event`);
+    const exec = new WorkflowExecution(module.run, started, { drain: () => new Promise((r) => setImmediate(r)), historyLimit: Number.MAX_SAFE_INTEGER });
+    await exec.activate(events);
+    const last = [...events].reverse().find((e) => "nodeId" in e && e.nodeId);
+    const status = run.status === "continued" ? "running" : run.status;
+    return {
+      status,
+      node: exec.waitingOn?.nodeId ?? (last && "nodeId" in last ? last.nodeId : null),
+      vars: exec.variables(),
+    };
+  }
+
+  async listRuns(filter: { status?: string; name?: string; limit?: number } = {}): Promise<RunRow[]> {
+    return listRuns(this.db, this.codec, filter);
+  }
+}
+
+/** What a run waits for, from its history: commands not yet resolved. */
+export function pendingOf(events: RecordedEvent[]): PendingItem[] {
+  const open = new Map<number, PendingItem>();
+  for (const e of events) {
+    switch (e.type) {
+      case "ActivityScheduled":
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "activity", activity: e.activity, attempt: 1, since: e.at });
+        break;
+      case "ActivityFailed": {
+        const p = open.get(e.cmd);
+        if (e.nextAttemptAt === undefined) open.delete(e.cmd);
+        else if (p) Object.assign(p, { attempt: e.attempt + 1, nextAttemptAt: e.nextAttemptAt, lastError: e.error });
+        break;
+      }
+      case "TimerStarted":
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "timer", dueAt: e.dueAt, since: e.at });
+        break;
+      case "ApprovalRequested":
+        open.set(e.cmd, {
+          nodeId: e.nodeId,
+          kind: "approval",
+          title: e.title,
+          message: e.message,
+          assignees: e.assignees,
+          since: e.at,
+          ...(e.dueAt === undefined ? {} : { dueAt: e.dueAt }),
+        });
+        break;
+      case "SignalWaitStarted":
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "signal", signal: e.signal, since: e.at, ...(e.dueAt === undefined ? {} : { dueAt: e.dueAt }) });
+        break;
+      case "ActivityCompleted":
+      case "TimerFired":
+      case "SignalReceived":
+      case "WaitTimedOut":
+        open.delete(e.cmd);
+        break;
+      case "WorkflowStarted":
+      case "ContinuedAsNew":
+      case "WorkflowCompleted":
+      case "WorkflowFailed":
+      case "WorkflowCancelled":
+      case "WorkflowTerminated":
+        break;
+      default: {
+        const never: never = e;
+        void never;
+      }
+    }
+  }
+  return [...open.values()];
+}

@@ -1,0 +1,26 @@
+// Errors of the engine's API, with a code each: the command turns them into a one-line reason
+// and exit status 1, the HTTP API into a 4xx status.
+
+export type EngineErrorCode =
+  | "NOT_FOUND" // unknown workflow, run, version or signal target
+  | "CONFLICT" // an open run with that workflow id exists
+  | "INVALID" // input not matching inputSchema, a document with errors
+  | "BAD_REQUEST" // malformed arguments
+  | "NOT_RUNNING"; // the run has ended
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly errors?: { id: string; message: string }[],
+  ) {
+    super(message);
+    this.name = "EngineError";
+  }
+}
+
+/** Did a statement fail on a unique index (both databases)? */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/.test(e?.message ?? "");
+}

@@ -1,0 +1,71 @@
+// The append-only history of runs. Appends are guarded by the run's next_seq: a writer states
+// the seq it expects, and a writer that lost a race (another worker advanced the run) appends
+// nothing and learns it, instead of interleaving events.
+
+import type { PayloadCodec } from "./codec.ts";
+import type { HistoryEvent, RecordedEvent } from "./runtime/events.ts";
+import type { SqlExecutor, SqlValue } from "./storage/types.ts";
+
+export class SeqConflict extends Error {
+  constructor(readonly runId: string) {
+    super(`run ${runId} was advanced by someone else`);
+    this.name = "SeqConflict";
+  }
+}
+
+interface EventRow {
+  seq: number;
+  type: string;
+  at: number;
+  node_id: string | null;
+  attempt: number | null;
+  data: string | null;
+}
+
+/**
+ * Appends events to a run whose next seq is `expectedSeq`, in the caller's transaction.
+ * Throws SeqConflict (writing nothing) when the run has moved on.
+ */
+export async function appendEvents(
+  tx: SqlExecutor,
+  codec: PayloadCodec,
+  runId: string,
+  expectedSeq: number,
+  events: HistoryEvent[],
+  at: number,
+): Promise<RecordedEvent[]> {
+  if (events.length === 0) return [];
+  const moved = await tx.execute("UPDATE run SET next_seq = next_seq + ?, updated_at = ? WHERE run_id = ? AND next_seq = ?", [
+    events.length,
+    at,
+    runId,
+    expectedSeq,
+  ]);
+  if (moved !== 1) throw new SeqConflict(runId);
+  const recorded = events.map((e, i) => ({ ...e, seq: expectedSeq + i, at }) as RecordedEvent);
+  const params: SqlValue[] = [];
+  for (const e of recorded) params.push(...eventRow(codec, runId, e));
+  const values = recorded.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ");
+  await tx.execute(`INSERT INTO history_event (run_id, seq, type, at, node_id, attempt, data) VALUES ${values}`, params);
+  return recorded;
+}
+
+export function eventRow(codec: PayloadCodec, runId: string, e: RecordedEvent): SqlValue[] {
+  const { type, seq, at, ...rest } = e as RecordedEvent & { nodeId?: string; attempt?: number };
+  const nodeId = "nodeId" in rest ? rest.nodeId : undefined;
+  const attempt = "attempt" in rest ? rest.attempt : undefined;
+  return [runId, seq, type, at, nodeId ?? null, attempt ?? null, codec.encode(rest)];
+}
+
+export async function loadHistory(db: SqlExecutor, codec: PayloadCodec, runId: string, afterSeq = 0): Promise<RecordedEvent[]> {
+  const rows = await db.query<EventRow & Record<string, unknown>>(
+    "SELECT seq, type, at, node_id, attempt, data FROM history_event WHERE run_id = ? AND seq > ? ORDER BY seq",
+    [runId, afterSeq],
+  );
+  return rows.map((r) => decodeEvent(codec, r));
+}
+
+export function decodeEvent(codec: PayloadCodec, r: EventRow): RecordedEvent {
+  const rest = (r.data === null ? {} : codec.decode(r.data)) as Record<string, unknown>;
+  return { ...rest, type: r.type, seq: Number(r.seq), at: Number(r.at) } as RecordedEvent;
+}

@@ -1,0 +1,117 @@
+// The queue of due work: workflow tasks (something happened to a run), activity tasks (an
+// attempt to run) and timers. Workers claim rows with a lease; a row whose lease ran out (its
+// worker died) is claimed again. PostgreSQL claims with FOR UPDATE SKIP LOCKED so that workers
+// never wait on each other; SQLite has one writer at a time, so a single UPDATE … RETURNING is
+// already atomic.
+
+import type { Database, SqlExecutor, SqlValue } from "./storage/types.ts";
+
+export type TaskKind = "workflow" | "activity" | "timer";
+
+export interface TaskRow {
+  id: number;
+  runId: string;
+  kind: TaskKind;
+  dueAt: number;
+  nodeId: string | null;
+  attempt: number | null;
+  data: string | null;
+}
+
+export interface NewTask {
+  runId: string;
+  kind: TaskKind;
+  dueAt: number;
+  nodeId?: string;
+  attempt?: number;
+  data?: string;
+  /** Claimed at once by this owner (the worker that creates an activity task runs it). */
+  leaseOwner?: string;
+  leaseUntil?: number;
+}
+
+const COLUMNS = "id, run_id, kind, due_at, node_id, attempt, data";
+
+function toTask(r: Record<string, unknown>): TaskRow {
+  return {
+    id: Number(r.id),
+    runId: String(r.run_id),
+    kind: r.kind as TaskKind,
+    dueAt: Number(r.due_at),
+    nodeId: (r.node_id as string | null) ?? null,
+    attempt: r.attempt === null || r.attempt === undefined ? null : Number(r.attempt),
+    data: (r.data as string | null) ?? null,
+  };
+}
+
+/** Inserts tasks; returns their ids in order. A second pending workflow task for a run is dropped. */
+export async function insertTasks(tx: SqlExecutor, tasks: NewTask[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const t of tasks) {
+    const conflict = t.kind === "workflow" ? " ON CONFLICT DO NOTHING" : "";
+    const rows = await tx.query(
+      `INSERT INTO task (run_id, kind, due_at, node_id, attempt, data, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)${conflict} RETURNING id`,
+      [t.runId, t.kind, t.dueAt, t.nodeId ?? null, t.attempt ?? null, t.data ?? null, t.leaseOwner ?? null, t.leaseUntil ?? null],
+    );
+    ids.push(rows.length > 0 ? Number(rows[0].id) : -1);
+  }
+  return ids;
+}
+
+/** Claims up to `limit` due tasks for `owner` until `leaseUntil`. */
+export async function claimTasks(db: Database, owner: string, now: number, leaseUntil: number, limit: number, kinds?: TaskKind[]): Promise<TaskRow[]> {
+  const kindFilter = kinds ? ` AND kind IN (${kinds.map(() => "?").join(", ")})` : "";
+  const params: SqlValue[] = [owner, leaseUntil, now, now, ...(kinds ?? []), limit];
+  const due = `due_at <= ? AND (lease_owner IS NULL OR lease_until < ?)${kindFilter}`;
+  const sql =
+    db.kind === "postgresql"
+      ? `UPDATE task SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM task WHERE ${due} ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING ${COLUMNS}`
+      : `UPDATE task SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM task WHERE ${due} ORDER BY due_at LIMIT ?) RETURNING ${COLUMNS}`;
+  // A claimed workflow task leaves its run's "pending" slot, so a wake-up that comes while the
+  // run is processed gets a task of its own: claiming must not collide with that index.
+  const rows = await db.query(sql, params);
+  return rows.map(toTask).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+}
+
+/** Deletes a task this owner holds; false when the lease was lost (someone else has it now). */
+export async function completeTask(tx: SqlExecutor, id: number, owner: string): Promise<boolean> {
+  return (await tx.execute("DELETE FROM task WHERE id = ? AND lease_owner = ?", [id, owner])) === 1;
+}
+
+/** Gives a task back for a later attempt. */
+export async function rescheduleTask(tx: SqlExecutor, id: number, owner: string, dueAt: number, attempt: number): Promise<boolean> {
+  const n = await tx.execute("UPDATE task SET due_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?", [
+    dueAt,
+    attempt,
+    id,
+    owner,
+  ]);
+  return n === 1;
+}
+
+export async function extendLeases(db: Database, owner: string, ids: number[], leaseUntil: number): Promise<void> {
+  if (ids.length === 0) return;
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await db.execute(`UPDATE task SET lease_until = ? WHERE lease_owner = ? AND id IN (${chunk.map(() => "?").join(", ")})`, [leaseUntil, owner, ...chunk]);
+  }
+}
+
+/** Releases every task this owner holds (a worker stopping). */
+export async function releaseTasks(db: Database, owner: string, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await db.execute(`UPDATE task SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND id IN (${chunk.map(() => "?").join(", ")})`, [owner, ...chunk]);
+  }
+}
+
+/** When the next task falls due (for sleeping until then), if any. */
+export async function nextDueAt(db: Database, now: number): Promise<number | undefined> {
+  const rows = await db.query("SELECT MIN(CASE WHEN lease_owner IS NULL THEN due_at ELSE lease_until END) AS due FROM task WHERE lease_owner IS NULL OR lease_until >= ?", [now]);
+  const due = rows[0]?.due;
+  return due === null || due === undefined ? undefined : Number(due);
+}
+
+export async function deleteRunTasks(tx: SqlExecutor, runId: string): Promise<void> {
+  await tx.execute("DELETE FROM task WHERE run_id = ?", [runId]);
+}
