@@ -3,7 +3,7 @@
 // running workflow code to the workers.
 
 import { randomUUID } from "node:crypto";
-import Ajv from "ajv";
+import type { ValidateFunction } from "ajv";
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, eventRow, loadHistory, SeqConflict } from "./history-store.ts";
@@ -57,7 +57,7 @@ interface VersionInfo {
 export class Engine {
   readonly notifier: Notifier;
   private readonly versions = new Map<string, VersionInfo>();
-  private readonly inputValidators = new Map<string, ReturnType<Ajv["compile"]> | null>();
+  private readonly inputValidators = new Map<string, ValidateFunction>();
 
   constructor(
     readonly db: Database,
@@ -100,7 +100,7 @@ export class Engine {
   async start(name: string, options: StartOptions = {}): Promise<{ workflowId: string; runId: string }> {
     const version = await this.latestVersion(name);
     const input = options.input ?? null;
-    this.checkInput(name, version, input);
+    await this.checkInput(name, version, input);
     const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
     if (workflowId.trim() === "" || workflowId.length > 200) throw new EngineError("BAD_REQUEST", "a workflow id must have 1 to 200 characters");
     const runId = randomUUID();
@@ -142,15 +142,17 @@ export class Engine {
     return info;
   }
 
-  private checkInput(name: string, version: VersionInfo, input: unknown): void {
+  private async checkInput(name: string, version: VersionInfo, input: unknown): Promise<void> {
     if (version.inputSchema === undefined) return;
     const key = `${name}@${version.version}`;
     let validate = this.inputValidators.get(key);
     if (validate === undefined) {
+      // Loaded on demand: only documents with an inputSchema need a validator.
+      const { default: Ajv } = await import("ajv");
       validate = new Ajv({ allErrors: true, strict: false }).compile(version.inputSchema as object);
       this.inputValidators.set(key, validate);
     }
-    if (validate && !validate(input)) {
+    if (!validate(input)) {
       const errors = (validate.errors ?? []).map((e) => ({
         id: `input${e.instancePath.replace(/\//g, ".")}`,
         message: e.keyword === "required" ? `is missing "${(e.params as { missingProperty: string }).missingProperty}"` : (e.message ?? "is not valid"),

@@ -1,9 +1,10 @@
 // `weft compile DOC.json [-o OUT.ts] [--target weft|temporal]`: print or write the module; on
 // errors, one `ERROR <id> <message>` line each and exit status 1, with nothing written.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { compile, TARGETS, type Target } from "../../compiler/compile.ts";
 import { formatDiagnostic } from "../../compiler/diagnostics.ts";
+import { readDocument } from "./read-document.ts";
 import { UserError } from "./user-error.ts";
 
 export interface CompileOptions {
@@ -27,18 +28,4 @@ export function compileCommand(file: string, options: CompileOptions): number {
   else if (!options.json) process.stdout.write(result.code);
   if (options.json) process.stdout.write(`${JSON.stringify({ ok: true, name: result.name, hash: result.hash, target, output: options.output ?? null, ...(options.output ? {} : { code: result.code }) })}\n`);
   return 0;
-}
-
-export function readDocument(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${file} is not JSON: ${(err as Error).message}`);
-  }
 }

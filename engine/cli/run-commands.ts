@@ -3,7 +3,7 @@
 // without the compiler unless it needs them, so that scripts calling them in loops stay fast.
 
 import type { Engine } from "../engine.ts";
-import { readDocument } from "./compile-command.ts";
+import { readDocument } from "./read-document.ts";
 import { UserError } from "./user-error.ts";
 
 export interface Output {
