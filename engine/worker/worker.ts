@@ -495,12 +495,18 @@ export class Worker {
       });
     }
     const timeoutMs = data.options.timeout === undefined ? DEFAULT_ACTIVITY_TIMEOUT_MS : (parseDuration(data.options.timeout) ?? DEFAULT_ACTIVITY_TIMEOUT_MS);
+    let lastBeat = 0;
     const log = (level: string) => (...args: unknown[]) => this.options.log(`[${data.workflowId} ${task.nodeId} ${data.activity} #${attempt}] ${level}: ${args.map(String).join(" ")}`);
     const ctx: ActivityContext = {
       attempt,
       signal: controller.signal,
       heartbeat: () => {
-        void extendLeases(this.db, this.id, [task.id], Date.now() + this.options.leaseMs).catch(() => {});
+        // The lease is renewed for every held task a third of a lease before it ends anyway;
+        // a heartbeat renews this one at once, at most once per tenth of a lease.
+        const now = Date.now();
+        if (now - lastBeat < this.options.leaseMs / 10) return;
+        lastBeat = now;
+        void extendLeases(this.db, this.id, [task.id], now + this.options.leaseMs).catch(() => {});
       },
       log: { info: log("info"), warn: log("warn"), error: log("error") },
       info: { workflowId: data.workflowId, runId: task.runId, nodeId: task.nodeId ?? "", activity: data.activity },
