@@ -37,7 +37,7 @@ export type HistoryEvent =
   /** A signal taken by the wait `cmd` (approvals: signal "approve" or "decline"). */
   | { type: "SignalReceived"; cmd: number; nodeId: string; signal: string; payload: unknown; signalId?: number }
   | { type: "WaitTimedOut"; cmd: number; nodeId: string }
-  | { type: "ContinuedAsNew"; at: string; newRunId: string }
+  | { type: "ContinuedAsNew"; loopHead: string; newRunId: string }
   | { type: "WorkflowCompleted"; nodeId: string; result: unknown }
   | { type: "WorkflowFailed"; nodeId?: string; error: ErrorInfo }
   | { type: "WorkflowCancelled"; reason?: string }

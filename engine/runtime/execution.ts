@@ -138,6 +138,13 @@ export class WorkflowExecution {
     for (;;) {
       await this.options.drain();
       if (this.finished || this.continueAsNew) {
+        const unissued = [...this.commands.values()].find((e) => e.cmd >= this.nextCmd);
+        if (unissued && !this.closeIssued) {
+          this.finished = {
+            error: new NonDeterminismError(`history event ${unissued.seq} is ${describe(unissued)}, but the workflow code ends before issuing it`),
+          };
+          this.continueAsNew = undefined;
+        }
         if (!this.closeIssued) {
           this.closeIssued = true;
           this.historyLength++;
@@ -167,7 +174,7 @@ export class WorkflowExecution {
   }
 
   private closingEvent(): HistoryEvent {
-    if (this.continueAsNew) return { type: "ContinuedAsNew", at: this.continueAsNew.at, newRunId: "" };
+    if (this.continueAsNew) return { type: "ContinuedAsNew", loopHead: this.continueAsNew.at, newRunId: "" };
     const f = this.finished!;
     if ("outcome" in f) {
       const o = f.outcome;
@@ -212,13 +219,6 @@ export class WorkflowExecution {
         },
       };
     });
-  }
-
-  /** After the code ran to the end of the history, a recorded command it did not issue is a divergence. */
-  checkNoUnissuedCommands(): void {
-    for (const [cmd, e] of this.commands) {
-      if (cmd >= this.nextCmd) throw new NonDeterminismError(`history event ${e.seq} is ${describe(e)}, but the workflow code never issues it`);
-    }
   }
 
   private dueIn(duration: string | undefined): number | undefined {

@@ -1,0 +1,789 @@
+// The durable engine end to end: real `weft worker` processes (spawned with the demo plugin and
+// the test plugin) on a fresh SQLite file and on the real PostgreSQL (a fresh schema), driven by
+// the Engine API in this process and by the `weft` command. Every scenario runs on both
+// databases, except the two-workers-many-runs race, which is PostgreSQL's scale-out path.
+//
+// The four example documents in /work/shared/examples are never edited. Where an example waits
+// for days (user-onboarding's 7d timer, monthly-statements' start-of-next-month timer, the
+// money-transfer approval's 3d timeout) the test deploys a copy of the document with that one
+// duration shortened, and says so where it does.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { compile } from "../../compiler/compile.ts";
+import { aesGcmCodec, generateCodecKey, jsonCodec, parseCodecKey } from "../../engine/codec.ts";
+import { transpileModule } from "../../engine/deploy.ts";
+import { Engine, type Description, type PendingItem } from "../../engine/engine.ts";
+import { loadHistory } from "../../engine/history-store.ts";
+import type { RecordedEvent } from "../../engine/runtime/events.ts";
+import {
+  childEnv,
+  createTestDatabase,
+  readExample,
+  readJsonLines,
+  runWeft,
+  sleep,
+  waitFor,
+  waitForEnd,
+  waitForPending,
+  WorkerPool,
+  type DbKind,
+  type TestDatabase,
+} from "./harness.ts";
+
+/** Lease length for the workers: short, so that a killed worker's work is retaken quickly. */
+const LEASE_MS = 1500;
+/** History length bound for the workers, so that a loop continues as new after a few rounds. */
+const HISTORY_LIMIT = 20;
+/** Workers kept running in each database suite. */
+const WORKERS = 2;
+
+// ------------------------------------------------------------------------------------------------
+// Test documents
+
+type Doc = Record<string, any>;
+
+/** A straight line of nodes: start → …nodes → (the last node). Edges follow the array order. */
+function line(name: string, nodes: Doc[], extraEdges: Doc[] = []): Doc {
+  const all = [{ id: "start", type: "start" }, ...nodes];
+  const edges = all.slice(1).map((n, i) => ({ id: `e${i + 1}`, source: all[i].id, target: n.id }));
+  return { name, nodes: all, edges: [...edges, ...extraEdges] };
+}
+
+const retryDoc = line("retry-test", [
+  {
+    id: "flaky",
+    type: "step",
+    activity: "test.flaky",
+    input: { failures: "=input.failures", log: "=input.log" },
+    output: "r",
+    retry: { initialInterval: "200ms", backoffCoefficient: 2, maximumAttempts: 5 },
+  },
+  { id: "done", type: "end", result: "=r" },
+]);
+
+const fatalDoc = line("fatal-test", [
+  {
+    id: "fatal",
+    type: "step",
+    activity: "test.fatal",
+    input: { message: "=input.message" },
+    retry: { initialInterval: "200ms", backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrors: ["Fatal"] },
+  },
+  { id: "done", type: "end", result: "unreachable" },
+]);
+
+// risky fails for good after 2 attempts (Fatal is retryable here): its "error" edge leads to recover.
+const errorEdgeDoc: Doc = {
+  name: "error-edge-test",
+  nodes: [
+    { id: "start", type: "start" },
+    { id: "risky", type: "step", activity: "test.fatal", input: { message: "risky failed" }, retry: { initialInterval: "100ms", maximumAttempts: 2 } },
+    { id: "recover", type: "step", activity: "test.echo", input: { recovered: true, via: "error edge" }, output: "r" },
+    { id: "ok", type: "end", result: "=r" },
+    { id: "bad", type: "end", result: "the plain edge was taken" },
+  ],
+  edges: [
+    { id: "e1", source: "start", target: "risky" },
+    { id: "e2", source: "risky", target: "bad" },
+    { id: "e3", source: "risky", sourceHandle: "error", target: "recover" },
+    { id: "e4", source: "recover", target: "ok" },
+  ],
+};
+
+const signalDoc = line("signal-test", [
+  { id: "wait", type: "signal", signal: "go", output: "payload" },
+  { id: "done", type: "end", result: { got: "=payload" } },
+]);
+
+const crashDoc = line("crash-test", [
+  { id: "count", type: "step", activity: "test.count", input: { log: "=input.countLog", value: "counted" }, output: "c" },
+  {
+    id: "slow",
+    type: "step",
+    activity: "test.slow",
+    input: { ms: "=input.ms", log: "=input.slowLog" },
+    output: "s",
+    retry: { initialInterval: "100ms", maximumAttempts: 5 },
+    timeout: "30s",
+  },
+  { id: "done", type: "end", result: { c: "=c", s: "=s" } },
+]);
+
+const count3Doc = line("count-3", [
+  { id: "a", type: "step", activity: "test.count", input: { log: "=input.log", value: 1 }, output: "a1" },
+  { id: "b", type: "step", activity: "test.count", input: { log: "=input.log", value: 2 }, output: "b1" },
+  { id: "c", type: "step", activity: "test.count", input: { log: "=input.log", value: 3 }, output: "c1" },
+  { id: "done", type: "end", result: "=a1 + b1 + c1" },
+]);
+
+const sleepyDoc = line("sleepy", [
+  { id: "nap", type: "timer", duration: "1h" },
+  { id: "done", type: "end", result: "woke" },
+]);
+
+/** A run that does one step, waits for the signal "go", does another step and ends. */
+function waitingDoc(name: string, firstActivity: "test.echo" | "test.count", countLog?: string): Doc {
+  const firstInput = firstActivity === "test.count" ? { log: countLog, value: "a" } : { step: "a" };
+  return line(name, [
+    { id: "a", type: "step", activity: firstActivity, input: firstInput, output: "first" },
+    { id: "wait", type: "signal", signal: "go" },
+    { id: "b", type: "step", activity: "test.echo", input: { step: "b" } },
+    { id: "done", type: "end", result: "=first" },
+  ]);
+}
+
+// Copies of the examples with a shortened wait (the documents themselves stay untouched).
+function onboardingWith(week: string, name = "user-onboarding"): Doc {
+  const doc = readExample("user-onboarding");
+  doc.name = name;
+  doc.nodes.find((n: Doc) => n.id === "week").duration = week;
+  return doc;
+}
+
+function monthlyStatementsShort(): Doc {
+  const doc = readExample("monthly-statements");
+  doc.nodes.find((n: Doc) => n.id === "wait").until = '=addDuration(workflow.now, "100ms")';
+  return doc;
+}
+
+function transferWithApprovalTimeout(timeout: string): Doc {
+  const doc = readExample("money-transfer");
+  doc.name = "money-transfer-short-approval";
+  doc.nodes.find((n: Doc) => n.id === "review").timeout = timeout;
+  return doc;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Small helpers
+
+function events(history: RecordedEvent[], type: RecordedEvent["type"], nodeId?: string): any[] {
+  return history.filter((e) => e.type === type && (nodeId === undefined || (e as { nodeId?: string }).nodeId === nodeId));
+}
+
+async function taskCount(engine: Engine, runId: string): Promise<number> {
+  const rows = await engine.db.query("SELECT COUNT(*) AS n FROM task WHERE run_id = ?", [runId]);
+  return Number(rows[0].n);
+}
+
+function outboxLines(file: string): { to: string; subject: string; body: string }[] {
+  return readJsonLines(file);
+}
+
+/** Rewrites a compiled module's hash constant (to make a changed module pass for the original). */
+function withHash(source: string, fromHash: string, toHash: string): string {
+  const declaration = `export const hash = ${JSON.stringify(fromHash)};`;
+  expect(source).toContain(declaration);
+  return source.replace(declaration, `export const hash = ${JSON.stringify(toHash)};`);
+}
+
+function compiled(doc: Doc): { code: string; hash: string } {
+  const r = compile(doc, { target: "weft" });
+  if (!r.ok) throw new Error(`test document ${doc.name} does not compile: ${JSON.stringify(r.diagnostics)}`);
+  return { code: r.code, hash: r.hash };
+}
+
+// ------------------------------------------------------------------------------------------------
+
+describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (kind) => {
+  let db: TestDatabase;
+  let engine: Engine;
+  let pool: WorkerPool;
+  let env: NodeJS.ProcessEnv;
+  let outbox: string;
+  const logFile = (name: string) => join(db.dir, "logs", `${name}.jsonl`);
+  const deployed = new Set<string>();
+
+  async function deploy(doc: Doc): Promise<void> {
+    const r = await engine.deploy(doc);
+    deployed.add(r.name);
+  }
+
+  async function endOf(workflowId: string, timeoutMs = 20_000): Promise<Description> {
+    return waitForEnd(engine, workflowId, { timeoutMs, details: () => pool.diagnostics() });
+  }
+
+  async function pendingOf(workflowId: string, kindOf: PendingItem["kind"], nodeId?: string): Promise<Description> {
+    return waitForPending(engine, workflowId, kindOf, nodeId, { details: () => pool.diagnostics() });
+  }
+
+  beforeAll(async () => {
+    db = createTestDatabase(kind);
+    outbox = join(db.dir, "outbox.jsonl");
+    // Opening migrates the fresh database before any worker touches it.
+    engine = await Engine.open({ url: db.url, codec: jsonCodec });
+    env = childEnv(db.url, { WEFT_LEASE_MS: String(LEASE_MS), WEFT_HISTORY_LIMIT: String(HISTORY_LIMIT), WEFT_OUTBOX: outbox });
+    pool = new WorkerPool(kind, env);
+    await pool.start(WORKERS);
+  });
+
+  afterAll(async () => {
+    await pool?.killAll();
+    await engine?.close();
+    await db?.cleanup();
+  });
+
+  beforeEach(async (context) => {
+    context.onTestFailed(() => {
+      console.error(`[${kind}] ${context.task.name} failed; worker output:\n${pool.diagnostics()}`);
+    });
+    await pool.ensure(WORKERS);
+  });
+
+  // ----------------------------------------------------------------------------------------------
+  // 1. The four examples run to the end on the demo plugin
+
+  describe("the examples run to the end", () => {
+    it("order-item: init, fulfill, archive; a declined card fails at once (non-retryable PaymentFailed)", async () => {
+      await deploy(readExample("order-item"));
+      await engine.start("order-item", { workflowId: "order-1", input: { orderId: "o-1", sku: "sku-1", qty: 3 } });
+      await engine.start("order-item", { workflowId: "order-2", input: { orderId: "o-2", sku: "declined-card", qty: 1 } });
+
+      const ok = await endOf("order-1");
+      expect(ok.status).toBe("completed");
+      expect(ok.result).toEqual({ orderId: "o-1", status: "fulfilled" });
+      const h = await engine.history("order-1");
+      expect(events(h, "ActivityCompleted").map((e) => e.nodeId)).toEqual(["init", "fulfill", "archive"]);
+
+      const bad = await endOf("order-2");
+      expect(bad.status).toBe("failed");
+      expect(bad.error).toEqual({ type: "PaymentFailed", message: "payment for order o-2 was declined" });
+      expect(events(await engine.history("order-2"), "ActivityFailed")).toHaveLength(1);
+    });
+
+    it("user-onboarding (copy: the 7d timer shortened to 1s): active users get tips, idle ones a nudge", async () => {
+      await deploy(onboardingWith("1s"));
+      const t0 = Date.now();
+      await engine.start("user-onboarding", { workflowId: "onboard-ann", input: { email: "ann@example.com" } });
+      await engine.start("user-onboarding", { workflowId: "onboard-idle", input: { email: "idle-bob@example.com" } });
+      for (const id of ["onboard-ann", "onboard-idle"]) {
+        const d = await endOf(id);
+        expect(d.status).toBe("completed");
+      }
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+      const h = await engine.history("onboard-ann");
+      const [started] = events(h, "TimerStarted", "week");
+      const [fired] = events(h, "TimerFired", "week");
+      expect(started.dueAt - started.at).toBe(1000);
+      expect(fired.at).toBeGreaterThanOrEqual(started.dueAt);
+      expect(events(h, "ActivityCompleted", "check")[0].result).toMatchObject({ userId: "u-ann@example.com", since: expect.any(String) });
+
+      const mail = outboxLines(outbox);
+      expect(mail.filter((m) => m.to === "ann@example.com").map((m) => m.subject)).toEqual(["Tips and tricks"]);
+      expect(mail.filter((m) => m.to === "idle-bob@example.com").map((m) => m.subject)).toEqual(["We miss you"]);
+    });
+
+    it("money-transfer: a small amount transfers without approval", async () => {
+      await deploy(readExample("money-transfer"));
+      await engine.start("money-transfer", { workflowId: "transfer-small", input: { from: "A-1", to: "B-1", amount: 250 } });
+      const d = await endOf("transfer-small");
+      expect(d.status).toBe("completed");
+      expect(d.result).toEqual({ receipt: { id: expect.stringMatching(/^tx-[0-9a-f]{8}$/), from: "A-1", to: "B-1", amount: 250 } });
+      expect(events(await engine.history("transfer-small"), "ApprovalRequested")).toHaveLength(0);
+    });
+
+    it("money-transfer: a large amount waits for approval, and approve completes it", async () => {
+      await deploy(readExample("money-transfer"));
+      const before = Date.now();
+      await engine.start("money-transfer", { workflowId: "transfer-approve", input: { from: "A-2", to: "B-2", amount: 50_000 } });
+      const waiting = await pendingOf("transfer-approve", "approval", "review");
+      const approval = waiting.pending.find((p) => p.kind === "approval")!;
+      expect(approval).toMatchObject({ nodeId: "review", title: "Approve transfer", message: "Transfer 50000 from A-2 to B-2", assignees: ["finance"] });
+      expect(approval.dueAt! - before).toBeGreaterThanOrEqual(3 * 86_400_000 - 1000);
+      // Nothing moves money before the decision.
+      await sleep(300);
+      expect(events(await engine.history("transfer-approve"), "ActivityScheduled")).toHaveLength(0);
+
+      await engine.decide("transfer-approve", "approve", { by: "fiona", comment: "fine" });
+      const d = await endOf("transfer-approve");
+      expect(d.status).toBe("completed");
+      expect(d.result).toMatchObject({ receipt: { from: "A-2", to: "B-2", amount: 50_000 } });
+      const h = await engine.history("transfer-approve");
+      expect(events(h, "SignalReceived", "review")[0]).toMatchObject({ signal: "approve", payload: { nodeId: "review", by: "fiona", comment: "fine" } });
+      expect((await engine.query("transfer-approve", "state")) as object).toMatchObject({
+        vars: { decision: { approved: true, by: "fiona", comment: "fine", at: expect.any(String) } },
+      });
+    });
+
+    it("money-transfer: decline (sent before the approval is even requested) fails with the declined end's message", async () => {
+      await deploy(readExample("money-transfer"));
+      await engine.start("money-transfer", { workflowId: "transfer-decline", input: { from: "A-3", to: "B-3", amount: 20_000 } });
+      // Addressed to the node, the decision waits in the inbox until the approval takes it.
+      await engine.decide("transfer-decline", "decline", { nodeId: "review", by: "carol", comment: "too big" });
+      const d = await endOf("transfer-decline");
+      expect(d.status).toBe("failed");
+      expect(d.error).toEqual({ type: "WorkflowFailed", message: "declined by carol" });
+      const h = await engine.history("transfer-decline");
+      expect(events(h, "ActivityScheduled").map((e) => e.activity)).toEqual(["notify.email"]);
+      expect(outboxLines(outbox).filter((m) => m.to === "A-3")).toEqual([
+        expect.objectContaining({ subject: "Transfer declined", body: "Declined by carol: too big" }),
+      ]);
+    });
+
+    it("money-transfer (copy: the 3d approval timeout shortened to 1s): the approval times out", async () => {
+      await deploy(transferWithApprovalTimeout("1s"));
+      await engine.start("money-transfer-short-approval", { workflowId: "transfer-timeout", input: { from: "A-4", to: "B-4", amount: 99_999 } });
+      const d = await endOf("transfer-timeout");
+      expect(d.status).toBe("failed");
+      expect(d.error).toEqual({ type: "WorkflowFailed", message: "approval timed out" });
+      const h = await engine.history("transfer-timeout");
+      expect(events(h, "WaitTimedOut", "review")).toHaveLength(1);
+      expect(events(h, "ActivityScheduled")).toHaveLength(0);
+      // A decision after the end is refused.
+      await expect(engine.decide("transfer-timeout", "approve", { nodeId: "review" })).rejects.toMatchObject({ code: "NOT_RUNNING" });
+    });
+
+    it("monthly-statements (copy: the start-of-next-month timer shortened to 100ms) bills period after period", async () => {
+      await deploy(monthlyStatementsShort());
+      await engine.start("monthly-statements", { workflowId: "statements-1", input: { customerId: "cust-1", email: "cust-1@example.com" } });
+      const mails = await waitFor(
+        "three statements in the outbox",
+        () => {
+          const m = outboxLines(outbox).filter((x) => x.to === "cust-1@example.com");
+          return m.length >= 3 ? m : undefined;
+        },
+        { timeoutMs: 20_000, details: () => pool.diagnostics() },
+      );
+      for (const m of mails) {
+        expect(m.subject).toBe("Your statement");
+        expect(m.body).toMatch(/^Amount due: \d+(\.\d+)?$/);
+      }
+      await engine.terminate("statements-1", "test over");
+      expect((await engine.describe("statements-1")).status).toBe("terminated");
+    });
+  });
+
+  // ----------------------------------------------------------------------------------------------
+  // 2–4. Retries, non-retryable errors, the error edge
+
+  it("retries with the policy's delays (200, 400, 800 ms) and describe shows the attempt, last error and next attempt", async () => {
+    await deploy(retryDoc);
+    const log = logFile("retry");
+    await engine.start("retry-test", { workflowId: "retry-1", input: { failures: 3, log } });
+
+    // Watch describe while the step retries.
+    const seen: PendingItem[] = [];
+    let d: Description;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      d = await engine.describe("retry-1");
+      if (d.status !== "running") break;
+      seen.push(...d.pending.filter((p) => p.nodeId === "flaky"));
+      if (Date.now() > deadline) throw new Error(`retry-1 did not end:\n${pool.diagnostics()}`);
+      await sleep(15);
+    }
+    expect(d.status).toBe("completed");
+    expect(d.result).toEqual({ attempts: 4 });
+
+    const attempts = readJsonLines<{ attempt: number; at: number }>(log);
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i].at);
+    const expected = [200, 400, 800];
+    gaps.forEach((gap, i) => {
+      // Never early; late by at most a loaded machine's scheduling slack.
+      expect(gap).toBeGreaterThanOrEqual(expected[i] - 5);
+      expect(gap).toBeLessThan(expected[i] + 500);
+    });
+    expect(gaps[2]).toBeGreaterThan(gaps[0] + 300); // the delays grow
+
+    // The history records each failure with the time of the next attempt.
+    const h = await engine.history("retry-1");
+    const failed = events(h, "ActivityFailed", "flaky");
+    expect(failed.map((e) => e.attempt)).toEqual([1, 2, 3]);
+    failed.forEach((e, i) => {
+      expect(e.error).toEqual({ type: "Flaky", message: `attempt ${i + 1} of 4 fails on purpose` });
+      const delay = e.nextAttemptAt - attempts[i].at;
+      expect(delay).toBeGreaterThanOrEqual(expected[i]);
+      expect(delay).toBeLessThan(expected[i] + 250);
+    });
+    expect(events(h, "ActivityCompleted", "flaky")).toEqual([expect.objectContaining({ attempt: 4, result: { attempts: 4 } })]);
+
+    // What describe showed between attempts.
+    const retrying = seen.filter((p) => (p.attempt ?? 1) >= 2);
+    expect(retrying.length).toBeGreaterThan(0);
+    for (const p of retrying) {
+      expect(p).toMatchObject({ kind: "activity", activity: "test.flaky", lastError: { type: "Flaky", message: expect.stringContaining("fails on purpose") } });
+      // attempt k is due at the time the failure of attempt k-1 recorded.
+      expect(p.nextAttemptAt).toBe(failed[p.attempt! - 2].nextAttemptAt);
+      expect(p.lastError!.message).toBe(`attempt ${p.attempt! - 1} of 4 fails on purpose`);
+    }
+  });
+
+  it("a non-retryable error fails the run at once, after one attempt, with the activity's error", async () => {
+    await deploy(fatalDoc);
+    await engine.start("fatal-test", { workflowId: "fatal-1", input: { message: "the card reader is on fire" } });
+    const d = await endOf("fatal-1");
+    expect(d.status).toBe("failed");
+    expect(d.error).toEqual({ type: "Fatal", message: "the card reader is on fire" });
+    const h = await engine.history("fatal-1");
+    const failed = events(h, "ActivityFailed", "fatal");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ attempt: 1, error: { type: "Fatal" } });
+    expect(failed[0].nextAttemptAt).toBeUndefined();
+    expect(h.at(-1)).toMatchObject({ type: "WorkflowFailed", nodeId: "fatal", error: { type: "Fatal", message: "the card reader is on fire" } });
+  });
+
+  it("a step that fails for good takes its error edge, and that path completes", async () => {
+    await deploy(errorEdgeDoc);
+    await engine.start("error-edge-test", { workflowId: "edge-1" });
+    const d = await endOf("edge-1");
+    expect(d.status).toBe("completed");
+    expect(d.result).toEqual({ recovered: true, via: "error edge" });
+    const h = await engine.history("edge-1");
+    const failed = events(h, "ActivityFailed", "risky");
+    expect(failed.map((e) => e.attempt)).toEqual([1, 2]); // the retries were spent first
+    expect(failed[1].nextAttemptAt).toBeUndefined();
+    expect(h.at(-1)).toMatchObject({ type: "WorkflowCompleted", nodeId: "ok" });
+  });
+
+  // ----------------------------------------------------------------------------------------------
+  // 5. Signals are durable even with no worker
+
+  it("a signal sent (with `weft signal`) while no worker runs is delivered once a worker starts", async () => {
+    await deploy(signalDoc);
+    const { runId } = await engine.start("signal-test", { workflowId: "signal-1" });
+    await pendingOf("signal-1", "signal", "wait");
+
+    await pool.stopAll();
+    expect(pool.running).toHaveLength(0);
+    const payload = { approvedBy: "dora", items: [1, 2, 3], note: "ünïcode ✓" };
+    const sent = await runWeft(["signal", "signal-1", "go", "--payload", JSON.stringify(payload), "--json"], env);
+    expect(sent.stderr).toBe("");
+    expect(sent.code).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ workflowId: "signal-1", runId, signal: "go" });
+
+    // Stored, not yet delivered.
+    const stored = await engine.db.query("SELECT name, consumed_seq FROM signal WHERE run_id = ?", [runId]);
+    expect(stored).toEqual([{ name: "go", consumed_seq: null }]);
+    await sleep(300);
+    expect((await engine.describe("signal-1")).status).toBe("running");
+
+    await pool.start(1);
+    const d = await endOf("signal-1");
+    expect(d.status).toBe("completed");
+    expect(d.result).toEqual({ got: payload });
+    const consumed = await engine.db.query("SELECT consumed_seq FROM signal WHERE run_id = ?", [runId]);
+    expect(consumed[0].consumed_seq).not.toBeNull();
+  });
+
+  // ----------------------------------------------------------------------------------------------
+  // 6. A worker killed mid-activity
+
+  it(
+    "a worker killed with SIGKILL mid-activity: the run completes on another worker, the completed step does not run again",
+    async () => {
+      await deploy(crashDoc);
+      const countLog = logFile("crash-count");
+      const slowLog = logFile("crash-slow");
+      await engine.start("crash-test", { workflowId: "crash-1", input: { countLog, slowLog, ms: 2500 } });
+
+      const first = await waitFor("the slow step to start", () => readJsonLines<{ event: string; pid: number }>(slowLog).find((l) => l.event === "start"), {
+        details: () => pool.diagnostics(),
+      });
+      const victim = pool.byPid(first.pid);
+      expect(victim, `the slow step runs in pid ${first.pid}, which is not one of our workers`).toBeDefined();
+      await sleep(300);
+      await victim!.kill();
+      expect(victim!.alive).toBe(false);
+
+      const d = await endOf("crash-1", 30_000);
+      expect(d.status).toBe("completed");
+      expect(d.result).toEqual({ c: "counted", s: { waited: 2500 } });
+
+      // The step that had completed before the crash ran once; the interrupted one ran again,
+      // on a live worker (at least once).
+      expect(readJsonLines(countLog)).toHaveLength(1);
+      const slow = readJsonLines<{ event: string; pid: number }>(slowLog);
+      const starts = slow.filter((l) => l.event === "start");
+      expect(starts.length).toBeGreaterThanOrEqual(2);
+      const done = slow.filter((l) => l.event === "done");
+      expect(done).toHaveLength(1);
+      expect(done[0].pid).not.toBe(victim!.pid);
+      expect(pool.running.map((w) => w.pid)).toContain(done[0].pid);
+
+      // Recorded exactly once each.
+      const h = await engine.history("crash-1");
+      expect(events(h, "ActivityCompleted").map((e) => e.nodeId)).toEqual(["count", "slow"]);
+    },
+    45_000,
+  );
+
+  // ----------------------------------------------------------------------------------------------
+  // 7. Two workers on one PostgreSQL database
+
+  it.runIf(kind === "postgresql")(
+    "two workers on one database run every activity attempt exactly once (40 runs of 3 steps)",
+    async () => {
+      await pool.ensure(2);
+      const workers = pool.running.map((w) => w.pid);
+      expect(workers).toHaveLength(2);
+      await deploy(count3Doc);
+      const log = logFile("count3");
+      const ids = Array.from({ length: 40 }, (_, i) => `count3-${i}`);
+      await Promise.all(ids.map((id) => engine.start("count-3", { workflowId: id, input: { log } })));
+      for (const id of ids) {
+        const d = await endOf(id, 30_000);
+        expect(d.status, id).toBe("completed");
+        expect(d.result).toBe(6);
+      }
+      const lines = readJsonLines<{ workflowId: string; nodeId: string; attempt: number; pid: number }>(log);
+      const keys = lines.map((l) => `${l.workflowId}/${l.nodeId}`);
+      const duplicates = keys.filter((k, i) => keys.indexOf(k) !== i);
+      expect(duplicates).toEqual([]);
+      expect(new Set(keys).size).toBe(120);
+      expect(lines.every((l) => l.attempt === 1)).toBe(true);
+      // Only our two workers ran them (and how they shared the work, for the report).
+      const byPid = new Map<number, number>();
+      for (const l of lines) byPid.set(l.pid, (byPid.get(l.pid) ?? 0) + 1);
+      expect([...byPid.keys()].every((pid) => workers.includes(pid))).toBe(true);
+      console.info(`[postgresql] 120 activities by worker pid: ${JSON.stringify(Object.fromEntries(byPid))}`);
+    },
+    60_000,
+  );
+
+  // ----------------------------------------------------------------------------------------------
+  // 8. Non-determinism, and a module whose hash differs
+
+  it(
+    "a run resumed on changed module code fails with a NonDeterminismError; on a module with another hash it is not resumed",
+    async () => {
+      const original = waitingDoc("nd-test", "test.echo");
+      const changed = waitingDoc("nd-test", "test.count", logFile("nd-count")); // same name, another activity at node a
+      const hashOriginal = waitingDoc("hash-test", "test.echo");
+      const hashChanged = waitingDoc("hash-test", "test.count", logFile("hash-count"));
+      await deploy(original);
+      await deploy(hashOriginal);
+      await engine.start("nd-test", { workflowId: "nd-1" });
+      await engine.start("hash-test", { workflowId: "hash-1" });
+      await pendingOf("nd-1", "signal", "wait");
+      await pendingOf("hash-1", "signal", "wait");
+
+      // No worker may keep the runs cached: stop them all, then change the stored code.
+      await pool.stopAll();
+      const a = compiled(original);
+      const b = compiled(changed);
+      expect(b.hash).not.toBe(a.hash);
+      // The changed module claims the original's hash, so that only replay can notice.
+      const impostor = transpileModule(withHash(b.code, b.hash, a.hash), "nd-test.ts");
+      expect(await engine.db.execute("UPDATE workflow_version SET code = ? WHERE name = ? AND version = ?", [impostor, "nd-test", 1])).toBe(1);
+      // This one keeps its own hash: the engine must refuse to resume on it.
+      const other = transpileModule(compiled(hashChanged).code, "hash-test.ts");
+      expect(await engine.db.execute("UPDATE workflow_version SET code = ? WHERE name = ? AND version = ?", [other, "hash-test", 1])).toBe(1);
+
+      const hashBefore = await engine.history("hash-1");
+      await engine.signal("nd-1", "go");
+      await engine.signal("hash-1", "go");
+      await pool.start(WORKERS);
+
+      const d = await endOf("nd-1");
+      expect(d.status).toBe("failed");
+      expect(d.error!.type).toBe("NonDeterminismError");
+      // It names the history event and both commands.
+      const scheduled = events(await engine.history("nd-1"), "ActivityScheduled", "a")[0];
+      expect(d.error!.message).toContain(`history event ${scheduled.seq}`);
+      expect(d.error!.message).toContain('ActivityScheduled(node "a", activity "test.echo")');
+      expect(d.error!.message).toContain('ActivityScheduled(node "a", activity "test.count")');
+      // The changed code's activity never ran.
+      expect(readJsonLines(logFile("nd-count"))).toHaveLength(0);
+
+      // The other run: not advanced, even after a lease has come and gone.
+      await sleep(LEASE_MS + 1000);
+      const h = await engine.describe("hash-1");
+      expect(h.status).toBe("running");
+      expect(await engine.history("hash-1")).toEqual(hashBefore);
+      const [sig] = await engine.db.query("SELECT consumed_seq FROM signal WHERE run_id = ?", [h.runId]);
+      expect(sig.consumed_seq).toBeNull();
+      expect(pool.diagnostics(100_000)).toMatch(/refusing to resume/);
+      expect(readJsonLines(logFile("hash-count"))).toHaveLength(0);
+      await engine.terminate("hash-1", "test over");
+    },
+    45_000,
+  );
+
+  // ----------------------------------------------------------------------------------------------
+  // 9. Cancel, terminate, and workflow id uniqueness
+
+  it("cancel and terminate end a run, drop its pending work, refuse later signals; an open workflow id cannot start twice", async () => {
+    await deploy(sleepyDoc);
+    const first = await engine.start("sleepy", { workflowId: "sleepy-1" });
+    await pendingOf("sleepy-1", "timer", "nap");
+    expect(await taskCount(engine, first.runId)).toBeGreaterThan(0);
+
+    // A second open run with the same id is refused, by the API and by the command.
+    await expect(engine.start("sleepy", { workflowId: "sleepy-1" })).rejects.toMatchObject({ code: "CONFLICT" });
+    const again = await runWeft(["start", "sleepy", "--id", "sleepy-1"], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim().split("\n")).toHaveLength(1);
+    expect(again.stderr).toMatch(/already has an open run/);
+
+    await engine.cancel("sleepy-1", "changed my mind");
+    let d = await engine.describe("sleepy-1");
+    expect(d).toMatchObject({ runId: first.runId, status: "cancelled", pending: [] });
+    expect(await taskCount(engine, first.runId)).toBe(0);
+    expect((await engine.history("sleepy-1")).at(-1)).toMatchObject({ type: "WorkflowCancelled", reason: "changed my mind" });
+    await expect(engine.signal("sleepy-1", "go")).rejects.toMatchObject({ code: "NOT_RUNNING" });
+    await expect(engine.cancel("sleepy-1")).rejects.toMatchObject({ code: "NOT_RUNNING" });
+    const late = await runWeft(["signal", "sleepy-1", "go"], env);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/has ended \(cancelled\)/);
+
+    // Once it has ended, the id may start again.
+    const second = await engine.start("sleepy", { workflowId: "sleepy-1" });
+    expect(second.runId).not.toBe(first.runId);
+    await pendingOf("sleepy-1", "timer", "nap");
+    await engine.terminate("sleepy-1", "stop");
+    d = await engine.describe("sleepy-1");
+    expect(d).toMatchObject({ runId: second.runId, status: "terminated", pending: [] });
+    expect(await taskCount(engine, second.runId)).toBe(0);
+    expect((await engine.history("sleepy-1")).at(-1)).toMatchObject({ type: "WorkflowTerminated", reason: "stop" });
+    await expect(engine.signal("sleepy-1", "go")).rejects.toMatchObject({ code: "NOT_RUNNING" });
+
+    // The workers leave ended runs alone.
+    await sleep(300);
+    expect((await engine.describe("sleepy-1")).status).toBe("terminated");
+    const third = await engine.start("sleepy", { workflowId: "sleepy-1" });
+    await engine.terminate("sleepy-1");
+    expect(third.runId).not.toBe(second.runId);
+  });
+
+  // ----------------------------------------------------------------------------------------------
+  // 10. The payload codec
+
+  it(
+    "with WEFT_CODEC_KEY set, a raw read of every table finds no payload in plaintext; describe still decodes",
+    async () => {
+      // Its own database: every process sharing a database must use the same key.
+      const cdb = createTestDatabase(kind);
+      const key = generateCodecKey();
+      const cenv = childEnv(cdb.url, { WEFT_LEASE_MS: String(LEASE_MS), WEFT_CODEC_KEY: key, WEFT_OUTBOX: join(cdb.dir, "outbox.jsonl") });
+      const cengine = await Engine.open({ url: cdb.url, codec: aesGcmCodec(parseCodecKey(key)) });
+      const cpool = new WorkerPool(`${kind}-codec`, cenv);
+      try {
+        await cpool.start(1);
+        await cengine.deploy(readExample("money-transfer"));
+        await cengine.deploy(line("codec-slow", [
+          { id: "slow", type: "step", activity: "test.slow", input: { ms: 30_000, note: "=input.note" } },
+          { id: "done", type: "end" },
+        ]));
+        const secrets = ["ACCT-SECRET-123", "ACCT-SECRET-456", "ACCT-SECRET-789", "ACCT-SECRET-999", "4242.17", "98765.43", "55555.55", "COMMENT-SECRET-555", "APPROVER-SECRET-666", "SIGNAL-SECRET-777", "TASK-SECRET-888"];
+
+        await cengine.start("money-transfer", { workflowId: "codec-small", input: { from: "ACCT-SECRET-123", to: "ACCT-SECRET-456", amount: 4242.17 } });
+        await cengine.start("money-transfer", { workflowId: "codec-large", input: { from: "ACCT-SECRET-123", to: "ACCT-SECRET-789", amount: 98_765.43 } });
+        await cengine.start("money-transfer", { workflowId: "codec-pending", input: { from: "ACCT-SECRET-123", to: "ACCT-SECRET-999", amount: 55_555.55 } });
+        await cengine.start("codec-slow", { workflowId: "codec-slow", input: { note: "TASK-SECRET-888" } });
+        await waitForPending(cengine, "codec-large", "approval", "review", { details: () => cpool.diagnostics() });
+        await cengine.decide("codec-large", "approve", { by: "APPROVER-SECRET-666", comment: "COMMENT-SECRET-555" });
+        await cengine.signal("codec-pending", "nudge", { note: "SIGNAL-SECRET-777" }); // stays in the inbox
+        const small = await waitForEnd(cengine, "codec-small", { details: () => cpool.diagnostics() });
+        const large = await waitForEnd(cengine, "codec-large", { details: () => cpool.diagnostics() });
+        await waitForPending(cengine, "codec-pending", "approval", "review", { details: () => cpool.diagnostics() });
+        await waitForPending(cengine, "codec-slow", "activity", "slow", { details: () => cpool.diagnostics() });
+
+        // Decoded through the API.
+        expect(small.result).toMatchObject({ receipt: { from: "ACCT-SECRET-123", to: "ACCT-SECRET-456", amount: 4242.17 } });
+        expect(large.result).toMatchObject({ receipt: { from: "ACCT-SECRET-123", to: "ACCT-SECRET-789", amount: 98_765.43 } });
+        expect(events(await cengine.history("codec-large"), "SignalReceived")[0].payload).toMatchObject({ by: "APPROVER-SECRET-666", comment: "COMMENT-SECRET-555" });
+
+        // Raw reads: every table that holds payloads, every column.
+        const tables: Record<string, unknown[]> = {};
+        for (const table of ["run", "history_event", "task", "signal"]) tables[table] = await cengine.db.query(`SELECT * FROM ${table}`);
+        expect(tables.run).toHaveLength(4);
+        expect(tables.task.length).toBeGreaterThanOrEqual(2); // the approval's timeout timer and the slow activity
+        expect(tables.signal).toHaveLength(2);
+        expect(tables.history_event.length).toBeGreaterThan(10);
+        for (const [table, rows] of Object.entries(tables)) {
+          const text = JSON.stringify(rows);
+          for (const secret of secrets) expect(text.includes(secret), `${secret} in table ${table}`).toBe(false);
+        }
+        for (const row of tables.run as { input: string }[]) expect(row.input).toMatch(/^aes256gcm:/);
+        if (kind === "sqlite") {
+          // And the bytes of the database file and its write-ahead log.
+          const file = cdb.url.slice("file:".length);
+          const bytes = Buffer.concat([readFileSync(file), ...["-wal"].map((s) => { try { return readFileSync(file + s); } catch { return Buffer.alloc(0); } })]);
+          for (const secret of secrets) expect(bytes.includes(Buffer.from(secret)), `${secret} in the SQLite file`).toBe(false);
+        }
+      } finally {
+        await cpool.killAll();
+        await cengine.close();
+        await cdb.cleanup();
+      }
+    },
+    45_000,
+  );
+
+  // ----------------------------------------------------------------------------------------------
+  // 11. Queries
+
+  it("`weft query ID state` on a run waiting at a timer gives its node and variables, and writes nothing", async () => {
+    // A copy of user-onboarding whose week is an hour: long enough to stay at the timer.
+    await deploy(onboardingWith("1h", "user-onboarding-hour"));
+    const { runId } = await engine.start("user-onboarding-hour", { workflowId: "query-1", input: { email: "quinn@example.com" } });
+    await pendingOf("query-1", "timer", "week");
+    const historyBefore = await engine.history("query-1");
+    const [runBefore] = await engine.db.query("SELECT next_seq, updated_at FROM run WHERE run_id = ?", [runId]);
+    const tasksBefore = await engine.db.query("SELECT id, kind, due_at FROM task WHERE run_id = ? ORDER BY id", [runId]);
+
+    const r = await runWeft(["query", "query-1", "state", "--json"], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const state = JSON.parse(r.stdout);
+    expect(state).toMatchObject({ node: "week", vars: { user: { id: "u-quinn@example.com", email: "quinn@example.com" } } });
+    expect(state.vars.activity).toBeUndefined();
+    expect(await engine.query("query-1", "state")).toEqual(state);
+
+    expect(await engine.history("query-1")).toEqual(historyBefore);
+    expect(await engine.db.query("SELECT next_seq, updated_at FROM run WHERE run_id = ?", [runId])).toEqual([runBefore]);
+    expect(await engine.db.query("SELECT id, kind, due_at FROM task WHERE run_id = ? ORDER BY id", [runId])).toEqual(tasksBefore);
+
+    const unknown = await runWeft(["query", "query-1", "nope"], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown query/);
+    await engine.terminate("query-1");
+  });
+
+  // ----------------------------------------------------------------------------------------------
+  // 12. Continue-as-new
+
+  it(
+    "a loop past the history bound continues as new: same workflow id, new run id, variables carried",
+    async () => {
+      // monthly-statements with its timer `until` shortened to 100 ms; the workers run with
+      // WEFT_HISTORY_LIMIT=20, so a few rounds fill a run's history.
+      await deploy(monthlyStatementsShort());
+      const first = await engine.start("monthly-statements", { workflowId: "statements-can", input: { customerId: "cust-can", email: "can@example.com" } });
+      const now = await waitFor(
+        "the run to continue as new",
+        async () => {
+          const d = await engine.describe("statements-can");
+          return d.runId !== first.runId ? d : undefined;
+        },
+        { timeoutMs: 30_000, details: () => pool.diagnostics() },
+      );
+      expect(now.status).toBe("running");
+      expect(now.workflowId).toBe("statements-can");
+
+      const [old] = await engine.db.query("SELECT status FROM run WHERE run_id = ?", [first.runId]);
+      expect(old.status).toBe("continued");
+      const oldHistory = await loadHistory(engine.db, engine.codec, first.runId);
+      const last = oldHistory.at(-1)!;
+      expect(last.type).toBe("ContinuedAsNew");
+      expect(oldHistory.length).toBeLessThanOrEqual(HISTORY_LIMIT + 8);
+      const next = (last as { newRunId: string }).newRunId;
+      const [successor] = await engine.db.query("SELECT continued_from_run_id, workflow_id FROM run WHERE run_id = ?", [next]);
+      expect(successor).toEqual({ continued_from_run_id: first.runId, workflow_id: "statements-can" });
+
+      // The variables were carried: the last statement computed before continuing.
+      const lastStatement = events(oldHistory, "ActivityCompleted", "bill").at(-1).result;
+      expect(lastStatement).toMatchObject({ customerId: "cust-can", total: expect.any(Number) });
+      const newHistory = await loadHistory(engine.db, engine.codec, next);
+      expect(newHistory[0]).toMatchObject({ type: "WorkflowStarted", continuedFromRunId: first.runId, carried: { statement: lastStatement } });
+      // And the run goes on billing in the new run.
+      await waitFor("the new run to bill", async () => events(await loadHistory(engine.db, engine.codec, next), "ActivityCompleted", "bill").length > 0, {
+        details: () => pool.diagnostics(),
+      });
+      await engine.terminate("statements-can", "test over");
+    },
+    45_000,
+  );
+});
