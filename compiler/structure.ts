@@ -202,10 +202,11 @@ class Structurer {
   private sequence(first: string, ctx: Context): Stmt[] {
     const out: Stmt[] = [];
     let n: string | undefined = first;
-    let enteringLoop = true;
     while (n !== undefined) {
       if (n === ctx.stop) break;
-      if (n === ctx.loopHeader && !enteringLoop) {
+      // Inside a loop, reaching its header again (at the end of the body, or in an arm of a
+      // fork such as a branch that decides whether to go round again) is the back edge.
+      if (n === ctx.loopHeader) {
         out.push({ kind: "continue", header: n, resumable: this.resumable.has(n) });
         break;
       }
@@ -213,7 +214,6 @@ class Structurer {
         out.push({ kind: "break" });
         break;
       }
-      enteringLoop = false;
       const loop = this.loops.get(n);
       if (loop && n !== ctx.loopHeader) {
         if (ctx.topLevel) this.resumable.add(n);

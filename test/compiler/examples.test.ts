@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compile, TARGETS } from "../../compiler/compile.ts";
+import { typecheck } from "./typecheck-helper.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const examplesDir = path.resolve(root, "../shared/examples");
@@ -25,6 +26,12 @@ describe("the examples", () => {
     expect(exampleNames).toEqual(["money-transfer", "monthly-statements", "order-item", "user-onboarding"]);
   });
 
+  it("ship in examples/ exactly as ../shared/examples/ has them (weft dev deploys that copy)", () => {
+    for (const name of exampleNames) {
+      expect(readFileSync(path.join(root, "examples", `${name}.json`), "utf8"), name).toBe(readFileSync(path.join(examplesDir, `${name}.json`), "utf8"));
+    }
+  });
+
   for (const name of exampleNames) {
     for (const target of TARGETS) {
       it(`${name} compiles for ${target} to its golden file`, () => {
@@ -39,4 +46,18 @@ describe("the examples", () => {
       });
     }
   }
+
+  it("type-check under strict: weft modules against the engine's context, temporal ones against @temporalio/workflow", () => {
+    const files: Record<string, string> = {};
+    for (const name of exampleNames) {
+      for (const target of TARGETS) files[`${name}.${target}.ts`] = readFileSync(goldenPath(name, target), "utf8");
+    }
+    expect(Object.keys(files)).toHaveLength(8);
+    expect(typecheck(files)).toEqual([]);
+  });
+
+  it("would notice a module that does not type-check", () => {
+    const broken = readFileSync(goldenPath("order-item", "weft"), "utf8").replace("ctx.complete(", "ctx.finish(");
+    expect(typecheck({ "broken.ts": broken }).join("\n")).toMatch(/finish/);
+  });
 });
