@@ -785,16 +785,15 @@ function cut(text: string): string {
  * between their elements. So literals are rebuilt from their values, and then every node
  * forgets its position, which leaves the printer nothing of the source's layout to copy.
  */
+/** One printer for every expression: a printer keeps no state between printNode calls. */
+const PRINTER = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
+
 function print(expression: ts.Expression, file: ts.SourceFile): string {
-  const result = ts.transform(expression, [(context) => (root) => normalize(root, context)]);
-  try {
-    const tree = result.transformed[0];
-    forgetPositions(tree);
-    const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
-    return printer.printNode(ts.EmitHint.Expression, tree, file);
-  } finally {
-    result.dispose();
-  }
+  // A plain visit with the public factory: `ts.transform` would build a transformation context
+  // per expression, which cost more than parsing it.
+  const tree = normalize(expression);
+  forgetPositions(tree);
+  return PRINTER.printNode(ts.EmitHint.Expression, tree, file);
 }
 
 /**
@@ -813,8 +812,9 @@ function forgetPositions(root: ts.Node): void {
   }
 }
 
-function normalize<T extends ts.Node>(root: T, context: ts.TransformationContext): T {
-  const factory = context.factory;
+function normalize<T extends ts.Node>(root: T): T {
+  const factory = ts.factory;
+  const context = undefined;
   const visit = (node: ts.Node): ts.Node => {
     switch (node.kind) {
       case ts.SyntaxKind.Identifier:

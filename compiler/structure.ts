@@ -175,28 +175,49 @@ class Structurer {
   }
 
   /** Where the arms of a fork meet again, if they do. */
-  private merge(id: string, arms: string[]): string | undefined {
+  private merge(id: string, arms: string[], stop: string | undefined): string | undefined {
     const pdom = this.ipdom.get(id);
     if (pdom !== undefined && pdom !== EXIT) return pdom;
     // No single node is on every way on, because some arms end the run: the arms that go on
-    // meet at the earliest node that two of them reach.
-    const reachedBy = new Map<string, number>();
-    for (const arm of arms) {
-      const seen = new Set<string>();
-      const stack = [arm];
-      while (stack.length > 0) {
-        const n = stack.pop()!;
-        if (seen.has(n)) continue;
-        seen.add(n);
-        reachedBy.set(n, (reachedBy.get(n) ?? 0) + 1);
-        stack.push(...this.acyclic(n));
+    // meet at the earliest node that two of them reach. The arms are walked together in
+    // reverse postorder (a topological order once back edges are left out), so a node is
+    // visited after every node before it: the first one two arms have reached is the
+    // earliest, and once at most one arm is still walking, none can be. The walk stays near
+    // the fork instead of covering the rest of the graph, which made long drawings quadratic.
+    const reachedBy = new Map<string, number[]>();
+    const heap = new RankHeap(this.rank);
+    /** How many nodes waiting in the heap each arm has reached. */
+    const waiting = arms.map(() => 0);
+    let walking = 0;
+    const reach = (n: string, from: readonly number[]) => {
+      let tags = reachedBy.get(n);
+      if (tags === undefined) {
+        tags = [];
+        reachedBy.set(n, tags);
+        heap.push(n);
       }
+      for (const arm of from) {
+        if (tags.includes(arm)) continue;
+        tags.push(arm);
+        if (waiting[arm]++ === 0) walking++;
+      }
+    };
+    arms.forEach((arm, i) => reach(arm, [i]));
+    let fallsThrough = false;
+    while (walking >= 2) {
+      const n = heap.pop()!;
+      const tags = reachedBy.get(n)!;
+      if (tags.length >= 2) return n;
+      if (n === stop) fallsThrough = true;
+      for (const arm of tags) if (--waiting[arm] === 0) walking--;
+      for (const s of this.acyclic(n)) reach(s, tags);
     }
-    let best: string | undefined;
-    for (const [n, count] of reachedBy) {
-      if (count >= 2 && (best === undefined || this.rank.get(n)! < this.rank.get(best)!)) best = n;
-    }
-    return best;
+    // The arms never meet. All but one have been walked to their ends: if none of them runs
+    // on to where the enclosing construct goes on (each ends the run, or loops or leaves a loop
+    // with `continue` or `break`), the code goes on with the remaining arm after the fork, as a
+    // developer writes an early return, instead of nesting the rest of the drawing in it.
+    const live = waiting.findIndex((w) => w > 0);
+    return walking === 1 && !fallsThrough ? arms[live] : undefined;
   }
 
   private sequence(first: string, ctx: Context): Stmt[] {
@@ -251,7 +272,7 @@ class Structurer {
     }
     const targets: string[] = [];
     for (const e of edges) if (!targets.includes(e.target)) targets.push(e.target);
-    const merge = this.merge(id, targets);
+    const merge = this.merge(id, targets, ctx.stop);
     const arms: Arm[] = targets.map((target) => ({
       handles: edges.filter((e) => e.target === target).map((e) => e.handle),
       target,
@@ -262,6 +283,46 @@ class Structurer {
     for (const arm of arms) arm.body = this.sequence(arm.target, { ...ctx, stop: merge ?? ctx.stop, topLevel: false });
     out.push({ kind: "fork", id, arms });
     return merge;
+  }
+}
+
+/** A min-heap of node ids by their rank in reverse postorder. */
+class RankHeap {
+  private readonly items: string[] = [];
+  constructor(private readonly rank: ReadonlyMap<string, number>) {}
+
+  push(id: string): void {
+    const items = this.items;
+    items.push(id);
+    for (let i = items.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (this.before(items[parent], items[i])) break;
+      [items[parent], items[i]] = [items[i], items[parent]];
+      i = parent;
+    }
+  }
+
+  pop(): string | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < items.length && this.before(items[left], items[least])) least = left;
+      if (right < items.length && this.before(items[right], items[least])) least = right;
+      if (least === i) break;
+      [items[least], items[i]] = [items[i], items[least]];
+      i = least;
+    }
+    return top;
+  }
+
+  private before(a: string, b: string): boolean {
+    return this.rank.get(a)! < this.rank.get(b)!;
   }
 }
 

@@ -7,7 +7,7 @@ import schema from "./workflow.schema.json" with { type: "json" };
 import { DiagnosticList, type Diagnostic, type DiagnosticCode } from "./diagnostics.ts";
 import { handlesOf, NODE_TYPES, PLAIN_HANDLE, type Value, type WorkflowDocument, type WorkflowNode } from "./document.ts";
 import { parseDuration } from "./durations.ts";
-import { checkExpression, isExpression, RESERVED_NAMES as EXPRESSION_RESERVED_NAMES } from "./expressions.ts";
+import { checkExpression, isExpression, RESERVED_NAMES as EXPRESSION_RESERVED_NAMES, type CheckedExpression } from "./expressions.ts";
 import { buildGraph, compareStrings, handleOf, reachable, type Graph } from "./graph.ts";
 import { analyseScope, type Scope } from "./scope.ts";
 
@@ -329,13 +329,21 @@ function checkExpressions(graph: Graph, list: DiagnosticList): { scope: Scope; c
   const code = new Map<string, string>();
   const live = new Set(reachable(graph));
   const everything = new Set<string>([...BUILTIN_NAMES, ...scope.variables]);
+  const accepted = new Map<string, CheckedExpression>();
   for (const id of graph.ids) {
     const node = graph.nodes.get(id)!;
     for (const [field, value] of valuesOf(node)) {
       for (const [path, source] of expressionsIn(value, field)) {
         // Scope means nothing where no path leads; such nodes are reported as unreachable.
         const inScope = live.has(id) ? scopeAt(scope, id) : everything;
-        const checked = checkExpression(source, inScope);
+        // The same text accepted elsewhere is accepted here when the variables it reads are in
+        // scope here too: only the scope could change the answer. Documents repeat expressions
+        // (`=input.orderId` in many steps), and parsing is most of a compile's time.
+        let checked = accepted.get(source);
+        if (checked === undefined || !checked.variables.every((v) => inScope.has(v))) {
+          checked = checkExpression(source, inScope);
+          if (checked.issues.length === 0) accepted.set(source, checked);
+        }
         for (const issue of checked.issues) {
           list.add("EXPRESSION", id, `${issue.message} (in \`${issue.fragment}\`)`, { field: path, detail: issue.code });
         }

@@ -46,10 +46,13 @@ export function transpileModule(source: string, fileName: string): string {
 export class DeployError extends Error {
   /** The compiler's diagnostics ([] when the document compiled but could not be stored). */
   readonly diagnostics: Diagnostic[];
-  constructor(message: string, diagnostics: Diagnostic[] = []) {
+  /** "invalid": the document is not JSON or does not compile; "conflict": it compiled but cannot be stored. */
+  readonly reason: "invalid" | "conflict";
+  constructor(message: string, diagnostics: Diagnostic[] = [], reason: "invalid" | "conflict" = "invalid") {
     super(message);
     this.name = "DeployError";
     this.diagnostics = diagnostics;
+    this.reason = reason;
   }
 }
 
@@ -57,7 +60,11 @@ export interface DeployResult {
   name: string;
   version: number;
   hash: string;
-  /** False when the newest version of this name already had this hash: nothing was stored. */
+  /**
+   * False when the newest version of this name already had this hash: nothing was stored. The
+   * hash leaves out positions, labels and the title, so a document changed only in those is
+   * not stored again either.
+   */
   created: boolean;
 }
 
@@ -131,7 +138,9 @@ export async function deploy(db: Database, document: unknown): Promise<DeployRes
           throw new DeployError(
             `this document of "${name}" is already stored as version ${Number(earlier[0]!.version)}, ` +
               `but the newest version is ${latest!.version}: redeploying an older version is not supported; ` +
-              "change the document (its title, say) to deploy it as a new version",
+              "change what the document does to deploy it as a new version",
+            [],
+            "conflict",
           );
         }
         const version = (latest?.version ?? 0) + 1;

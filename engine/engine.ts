@@ -13,6 +13,7 @@ import type { ErrorInfo, HistoryEvent, RecordedEvent } from "./runtime/events.ts
 import { insertSignal } from "./signal-store.ts";
 import { deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
+import { GroupCommitter } from "./worker/committer.ts";
 
 export interface StartOptions {
   input?: unknown;
@@ -56,6 +57,8 @@ interface VersionInfo {
 
 export class Engine {
   readonly notifier: Notifier;
+  /** Starts and signals made at the same time in this process share one commit. */
+  private readonly committer: GroupCommitter;
   private readonly versions = new Map<string, VersionInfo>();
   private readonly inputValidators = new Map<string, ValidateFunction>();
 
@@ -64,6 +67,7 @@ export class Engine {
     readonly codec: PayloadCodec,
   ) {
     this.notifier = new Notifier(db);
+    this.committer = new GroupCommitter(db);
   }
 
   static async open(options: { url?: string; codec?: PayloadCodec; prisma?: boolean } = {}): Promise<Engine> {
@@ -116,7 +120,7 @@ export class Engine {
       firstStartedAt: now,
     };
     try {
-      await this.db.transaction(async (tx) => {
+      await this.committer.submit(async (tx) => {
         await insertRun(tx, this.codec, { runId, workflowId, name, version: version.version, hash: version.hash, input, startedAt: now, firstRunId: runId, continuedFromRunId: null }, 2);
         await tx.execute("INSERT INTO history_event (run_id, seq, type, at, node_id, attempt, data) VALUES (?, ?, ?, ?, ?, ?, ?)", eventRow(this.codec, runId, { ...started, seq: 1, at: now } as RecordedEvent));
         await insertTasks(tx, [{ runId, kind: "workflow", dueAt: now }]);
@@ -164,7 +168,7 @@ export class Engine {
   async signal(workflowId: string, name: string, payload?: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) throw new EngineError("BAD_REQUEST", `"${name}" is not a signal name`);
     const run = await this.openRun(workflowId);
-    await this.db.transaction(async (tx) => {
+    await this.committer.submit(async (tx) => {
       await insertSignal(tx, this.codec, { runId: run.runId, name, nodeId, payload: payload ?? null, at: Date.now() });
       await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: Date.now() }]);
     });

@@ -112,19 +112,24 @@ const BOOTSTRAP = `(function (hooks, filename) {
   // Garbage collection is not deterministic; Atomics.wait would block the worker.
   for (const name of ["WeakRef", "FinalizationRegistry", "SharedArrayBuffer", "Atomics"]) delete globalThis[name];
 
-  return function require(id) {
+  const require = function require(id) {
     throw new Error(
       "workflow module " + filename + " requires " + JSON.stringify(String(id)) + " at run time, but workflow " +
       "code runs in a sandbox without modules: it may only \`import type\`, which compiles away"
     );
   };
+  const module = { exports: {} };
+  // For the module's loader script only; removed once it ran.
+  Object.defineProperty(globalThis, "__weftLoad", { value: { module, require }, configurable: true });
+  return module;
 })`;
 
 /**
  * Evaluates a compiled module (CommonJS JavaScript) in a fresh sandbox and returns its exports.
  * Throws a clear Error when the module does not load or does not look like a workflow module.
+ * `timeoutMs` (default 5000) bounds the module's top level.
  */
-export function loadWorkflowModule(code: string, filename: string): LoadedWorkflowModule {
+export function loadWorkflowModule(code: string, filename: string, options: { timeoutMs?: number } = {}): LoadedWorkflowModule {
   const context = vm.createContext(
     {},
     { name: `weft workflow ${filename}`, codeGeneration: { strings: false, wasm: false } },
@@ -132,23 +137,24 @@ export function loadWorkflowModule(code: string, filename: string): LoadedWorkfl
   const bootstrap = new vm.Script(BOOTSTRAP, { filename: "weft:sandbox-bootstrap" }).runInContext(context) as (
     hooks: unknown,
     filename: string,
-  ) => unknown;
-  const require = bootstrap(hooks, filename);
+  ) => { exports: Record<string, unknown> };
+  const module = bootstrap(hooks, filename);
 
-  let exports: Record<string, unknown>;
   try {
     // The wrapper starts on the module's first line, so stack traces keep its line numbers.
-    const wrapper = new vm.Script(`(function (exports, require, module) {${code}\n})`, { filename }).runInContext(context, {
-      // A module's top level only defines things; a loop there would hang the worker.
-      timeout: 5000,
-    }) as (exports: unknown, require: unknown, module: unknown) => void;
-    const module = vm.runInContext("({ exports: {} })", context) as { exports: Record<string, unknown> };
-    wrapper.call(module.exports, module.exports, require, module);
-    exports = module.exports;
+    // Defining and calling it in one script lets the timeout cover the module's top level:
+    // it only defines things, and a loop there would hang the worker.
+    const loader =
+      `(function (exports, require, module) {${code}\n})` +
+      ".call(__weftLoad.module.exports, __weftLoad.module.exports, __weftLoad.require, __weftLoad.module);";
+    new vm.Script(loader, { filename }).runInContext(context, { timeout: options.timeoutMs ?? 5000 });
   } catch (error) {
     const message = typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error);
     throw new Error(`cannot load workflow module ${filename}: ${message}`, { cause: error });
+  } finally {
+    vm.runInContext("delete globalThis.__weftLoad", context);
   }
+  const exports = module.exports;
 
   const problems: string[] = [];
   if (typeof exports.name !== "string") problems.push("`name` (a string)");

@@ -57,7 +57,7 @@ export interface ExecutionOptions {
 
 export class WorkflowExecution {
   private readonly commands = new Map<number, CommandEvent & { seq: number }>();
-  private readonly resolutions = new Map<number, ResolutionEvent & { at: number }>();
+  private readonly resolutions = new Map<number, ResolutionEvent & { at: number; seq: number }>();
   private nextCmd = 1;
   private clock: number;
   private pending: Pending | undefined;
@@ -66,7 +66,12 @@ export class WorkflowExecution {
   private closeIssued = false;
   private continueAsNew: { at: string; vars: Record<string, unknown> } | undefined;
   private readVariables: () => Record<string, unknown> = () => ({});
-  private historyLength = 0;
+  /**
+   * The history's length where the code is: the seq of the last event it was given (1, the
+   * start, until its first call resolves). The same on a first execution and on a replay (which
+   * is given the whole history before the code runs).
+   */
+  private reached = 1;
   /** Seq of the last event applied. */
   lastSeq = 0;
 
@@ -114,7 +119,6 @@ export class WorkflowExecution {
     for (const e of events) {
       if (e.seq <= this.lastSeq) continue;
       this.lastSeq = e.seq;
-      this.historyLength++;
       if (e.type === "WorkflowStarted") continue;
       if (isCommandEvent(e)) this.commands.set(e.cmd, e);
       else if (isResolution(e)) this.resolutions.set(e.cmd, e);
@@ -139,7 +143,10 @@ export class WorkflowExecution {
       await this.options.drain();
       if (this.finished || this.continueAsNew) {
         const unissued = [...this.commands.values()].find((e) => e.cmd >= this.nextCmd);
-        if (unissued && !this.closeIssued) {
+        // A divergence the code already ran into (a command that disagrees with the history)
+        // is the precise report: keep it rather than naming a later command it never reached.
+        const diverged = this.finished !== undefined && "error" in this.finished && this.finished.error instanceof NonDeterminismError;
+        if (unissued && !this.closeIssued && !diverged) {
           this.finished = {
             error: new NonDeterminismError(`history event ${unissued.seq} is ${describe(unissued)}, but the workflow code ends before issuing it`),
           };
@@ -147,7 +154,6 @@ export class WorkflowExecution {
         }
         if (!this.closeIssued) {
           this.closeIssued = true;
-          this.historyLength++;
           out.push(this.closingEvent());
         }
         return out;
@@ -162,13 +168,13 @@ export class WorkflowExecution {
       if (!resolution) {
         if (!pending.recorded) {
           pending.recorded = true;
-          this.historyLength++;
           out.push(pending.command);
         }
         return out;
       }
       this.pending = undefined;
       this.clock = resolution.at;
+      this.reached = resolution.seq;
       pending.resolve(resolution);
     }
   }
@@ -294,7 +300,9 @@ export class WorkflowExecution {
           r.type === "SignalReceived" ? { received: true, payload: r.payload } : { received: false },
         ),
       loop: async (loopHead, vars) => {
-        if (this.historyLength < (this.options.historyLimit ?? DEFAULT_HISTORY_LIMIT)) return;
+        // Decided on the length the history had when the code got here, so that a replay of the
+        // whole history decides as the first execution did.
+        if (this.reached < (this.options.historyLimit ?? DEFAULT_HISTORY_LIMIT)) return;
         this.continueAsNew = { at: loopHead, vars: structuredCloneSafe(vars) };
         await new Promise<never>(() => {});
       },

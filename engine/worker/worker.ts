@@ -404,6 +404,16 @@ export class Worker {
           : await completeTask(tx, trigger.taskId, this.id);
         if (!ok) throw new LeaseLost();
       }
+      if (events.length === 0) {
+        // Nothing to append, but the trigger's task is consumed: only if this worker's view of
+        // the run is current. A run cached here may have been advanced by another worker (the
+        // trigger then names a command this copy has not seen, or a wait it does not know of);
+        // consuming the task on that stale view would drop a timer, an activity's result or a
+        // signal's wake-up. A moved run is a SeqConflict: the run is reloaded and the trigger
+        // applied again.
+        const moved = await tx.execute("UPDATE run SET next_seq = next_seq WHERE run_id = ? AND next_seq = ?", [runId, expectedSeq]);
+        if (moved !== 1) throw new SeqConflict(runId);
+      }
       await appendEvents(tx, this.codec, runId, expectedSeq, events, now);
       for (const c of consumed) await consumeSignal(tx, c.signalId, c.seq);
       if (closing) {

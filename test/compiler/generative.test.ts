@@ -108,7 +108,7 @@ describe("generative: random documents", () => {
         if (typeof d.id !== "string" || d.id === "") problems.push("no id");
         else if (!ids.has(d.id)) problems.push(`id ${JSON.stringify(d.id)} is no node, edge, name or path of the document`);
         if (typeof d.message !== "string" || d.message.trim() === "") problems.push("no message");
-        if (typeof d.code !== "string" || d.code === "") problems.push("no code");
+        if (typeof d.code !== "string" || !d.code) problems.push("no code");
         if (d.field !== undefined && (typeof d.field !== "string" || d.field === "")) problems.push(`field ${JSON.stringify(d.field)}`);
         if (problems.length > 0) failures.push(`${describeCase(c)}: ${problems.join("; ")}: ${JSON.stringify(d)}`);
       }

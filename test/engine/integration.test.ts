@@ -20,6 +20,7 @@ import type { RecordedEvent } from "../../engine/runtime/events.ts";
 import {
   childEnv,
   createTestDatabase,
+  describeForFailure,
   readExample,
   readJsonLines,
   runWeft,
@@ -93,6 +94,12 @@ const errorEdgeDoc: Doc = {
 };
 
 const signalDoc = line("signal-test", [
+  { id: "wait", type: "signal", signal: "go", output: "payload" },
+  { id: "done", type: "end", result: { got: "=payload" } },
+]);
+
+const timerThenSignalDoc = line("timer-then-signal", [
+  { id: "pause", type: "timer", duration: "100ms" },
   { id: "wait", type: "signal", signal: "go", output: "payload" },
   { id: "done", type: "end", result: { got: "=payload" } },
 ]);
@@ -467,6 +474,23 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     expect(consumed[0].consumed_seq).not.toBeNull();
   });
 
+  it("signals reach runs that several workers advanced in turn (no worker acts on a stale copy of a run)", async () => {
+    // The worker that starts a run keeps it cached at its timer; the timer may fire on the other
+    // worker. A worker that then takes the signal's wake-up with its stale copy must not consume
+    // it without delivering the signal.
+    await pool.ensure(2);
+    await deploy(timerThenSignalDoc);
+    const ids = Array.from({ length: 12 }, (_, i) => `relay-${i}`);
+    for (const id of ids) await engine.start("timer-then-signal", { workflowId: id });
+    for (const id of ids) await pendingOf(id, "signal", "wait");
+    for (const [i, id] of ids.entries()) await engine.signal(id, "go", { n: i });
+    for (const [i, id] of ids.entries()) {
+      const d = await endOf(id, 15_000);
+      expect(d.status).toBe("completed");
+      expect(d.result).toEqual({ got: { n: i } });
+    }
+  });
+
   // ----------------------------------------------------------------------------------------------
   // 6. A worker killed mid-activity
 
@@ -758,7 +782,7 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
           const d = await engine.describe("statements-can");
           return d.runId !== first.runId ? d : undefined;
         },
-        { timeoutMs: 30_000, details: () => pool.diagnostics() },
+        { timeoutMs: 30_000, details: async () => `${await describeForFailure(engine, "statements-can")}\n${pool.diagnostics()}` },
       );
       expect(now.status).toBe("running");
       expect(now.workflowId).toBe("statements-can");
