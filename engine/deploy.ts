@@ -128,21 +128,6 @@ export async function deploy(db: Database, document: unknown): Promise<DeployRes
       return await db.transaction(async (tx) => {
         const latest = await latestRow(tx, name);
         if (latest && latest.hash === hash) return { name, version: latest.version, hash, created: false };
-        const earlier = await tx.query<{ version: number }>(
-          "SELECT version FROM workflow_version WHERE name = ? AND hash = ?",
-          [name, hash],
-        );
-        if (earlier.length > 0) {
-          // The schema keeps (name, hash) unique, so an older document cannot come back as a
-          // new version.
-          throw new DeployError(
-            `this document of "${name}" is already stored as version ${Number(earlier[0]!.version)}, ` +
-              `but the newest version is ${latest!.version}: redeploying an older version is not supported; ` +
-              "change what the document does to deploy it as a new version",
-            [],
-            "conflict",
-          );
-        }
         const version = (latest?.version ?? 0) + 1;
         await tx.execute(
           "INSERT INTO workflow_version (name, version, hash, document, source, code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

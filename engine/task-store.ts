@@ -67,6 +67,14 @@ export async function claimTasks(db: Database, owner: string, now: number, lease
     db.kind === "postgresql"
       ? `UPDATE task SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM task WHERE ${due} ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING ${COLUMNS}`
       : `UPDATE task SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM task WHERE ${due} ORDER BY due_at LIMIT ?) RETURNING ${COLUMNS}`;
+  // On SQLite an UPDATE takes the file's write lock even when it matches nothing, and a process
+  // waiting for that lock sleeps in SQLite's busy handler with its event loop blocked. Several
+  // worker processes polling with empty claims would mostly wait on each other: look first
+  // with a read (WAL readers take no lock) and claim only when something is due.
+  if (db.kind === "sqlite") {
+    const anything = await db.query(`SELECT 1 AS due FROM task WHERE ${due} LIMIT 1`, [now, now, ...(kinds ?? [])]);
+    if (anything.length === 0) return [];
+  }
   // A claimed workflow task leaves its run's "pending" slot, so a wake-up that comes while the
   // run is processed gets a task of its own: claiming must not collide with that index.
   const rows = await db.query(sql, params);

@@ -52,6 +52,11 @@ interface Pending {
 export interface ExecutionOptions {
   /** Lets microtasks run until the workflow code has nothing left to do but wait. */
   drain: () => Promise<void>;
+  /**
+   * Called just before the workflow code runs on: the worker points the sandbox's Date and
+   * Math.random at this run there (compiled modules read neither; hand-written ones might).
+   */
+  onResume?: (execution: WorkflowExecution) => void;
   historyLimit?: number;
 }
 
@@ -86,6 +91,10 @@ export class WorkflowExecution {
   /** The run's deterministic clock (epoch ms): the time of the last event the code has seen. */
   get now(): number {
     return this.clock;
+  }
+
+  get runId(): string {
+    return this.startEvent.runId;
   }
 
   /** When the first run of this workflow id started (carried over by continue-as-new). */
@@ -132,6 +141,7 @@ export class WorkflowExecution {
     if (!this.started) {
       this.started = true;
       const ctx = this.context();
+      this.options.onResume?.(this);
       Promise.resolve()
         .then(() => this.fn(ctx, this.startEvent.input))
         .then(

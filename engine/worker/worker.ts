@@ -75,6 +75,32 @@ class LeaseLost extends Error {}
 
 const drain = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Date and Math.random inside the sandbox answer for the run whose code runs next: its clock,
+ * and a generator seeded by its run id and position in its history, so a replay draws the same
+ * numbers. Runs whose code resumes in the same turn share the last one set; compiled modules
+ * read neither, so only hand-written modules could notice.
+ */
+function pointSandboxAt(exec: WorkflowExecution): void {
+  let seed = hashSeed(`${exec.runId}:${exec.lastSeq}`);
+  setDeterminismSource({
+    now: () => exec.now,
+    random: () => {
+      // mulberry32
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+  });
+}
+
+function hashSeed(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
 export class Worker {
   readonly id: string;
   private readonly db: Database;
@@ -259,18 +285,13 @@ export class Worker {
     const history = await loadHistory(this.db, this.codec, runId);
     const started = history[0];
     if (!started || started.type !== "WorkflowStarted") throw new Error(`run ${runId} has no WorkflowStarted event`);
-    const exec = new WorkflowExecution(module.run, started, { drain, historyLimit: this.options.historyLimit });
+    const exec = new WorkflowExecution(module.run, started, { drain, historyLimit: this.options.historyLimit, onResume: pointSandboxAt });
     const unpersisted = await this.activate(exec, history);
     return { run, exec, nextSeq: run.nextSeq, unpersisted };
   }
 
-  private async activate(exec: WorkflowExecution, events: RecordedEvent[]): Promise<HistoryEvent[]> {
-    setDeterminismSource({ now: () => exec.now, random: () => 0.5 });
-    try {
-      return await exec.activate(events);
-    } finally {
-      setDeterminismSource(undefined);
-    }
+  private activate(exec: WorkflowExecution, events: RecordedEvent[]): Promise<HistoryEvent[]> {
+    return exec.activate(events);
   }
 
   private remember(runId: string, state: CachedRun): void {
