@@ -97,11 +97,24 @@ export async function rescheduleTask(tx: SqlExecutor, id: number, owner: string,
   return n === 1;
 }
 
+/**
+ * Renews this owner's leases on `ids`. On PostgreSQL a renewal never waits for a row lock: it
+ * skips rows another transaction holds, which are this worker's own group commit completing or
+ * rescheduling those very tasks. Waiting there would deadlock against that commit (which locks
+ * task rows in its units' order, not this statement's), and PostgreSQL only breaks a deadlock
+ * after deadlock_timeout (1 s), long enough for short leases to run out and the tasks to be
+ * claimed, and run, again.
+ */
 export async function extendLeases(db: Database, owner: string, ids: number[], leaseUntil: number): Promise<void> {
   if (ids.length === 0) return;
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    await db.execute(`UPDATE task SET lease_until = ? WHERE lease_owner = ? AND id IN (${chunk.map(() => "?").join(", ")})`, [leaseUntil, owner, ...chunk]);
+    const mine = `lease_owner = ? AND id IN (${chunk.map(() => "?").join(", ")})`;
+    const sql =
+      db.kind === "postgresql"
+        ? `UPDATE task SET lease_until = ? WHERE id IN (SELECT id FROM task WHERE ${mine} FOR UPDATE SKIP LOCKED)`
+        : `UPDATE task SET lease_until = ? WHERE ${mine}`;
+    await db.execute(sql, [leaseUntil, owner, ...chunk]);
   }
 }
 

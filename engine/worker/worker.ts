@@ -25,6 +25,7 @@ import { claimTasks, completeTask, deleteRunTasks, extendLeases, insertTasks, ne
 import { parseDuration } from "../../compiler/durations.ts";
 import { GroupCommitter } from "./committer.ts";
 import { ModuleCache } from "./modules.ts";
+import { CHANNEL } from "../notifier.ts";
 
 export interface WorkerOptions {
   id?: string;
@@ -111,6 +112,13 @@ export class Worker {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly held = new Set<number>();
   private readonly running = new Map<number, AbortController>();
+  /**
+   * Activity slots promised to tasks this worker claims as it schedules them, from the moment
+   * it decides to run one until that transition commits (and the activity starts): transitions
+   * that commit together decide before any of their activities runs, and must not all take the
+   * same free slot.
+   */
+  private reservedSlots = 0;
   private readonly options: Required<Omit<WorkerOptions, "id" | "historyLimit">> & { historyLimit?: number };
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -395,12 +403,17 @@ export class Worker {
     }
 
     const newTasks: NewTask[] = [];
+    let reserved = 0;
     const leaseUntil = now + this.options.leaseMs;
     const workflowId = state.run.workflowId;
     for (const e of events) {
       if (e.type === "ActivityScheduled") {
         const data: ActivityTaskData = { cmd: e.cmd, activity: e.activity, input: e.input, options: e.options, workflowId };
-        const local = this.plugins.has(e.activity) && this.running.size < this.options.concurrency && !this.stopping;
+        const local = this.plugins.has(e.activity) && this.running.size + this.reservedSlots < this.options.concurrency && !this.stopping;
+        if (local) {
+          this.reservedSlots++;
+          reserved++;
+        }
         newTasks.push({
           runId,
           kind: "activity",
@@ -468,8 +481,17 @@ export class Worker {
         }
         return [];
       }
+      // Activities this worker has no slot for go to the shared queue: wake the other workers
+      // now rather than at their next poll (PostgreSQL delivers a NOTIFY at commit, once per
+      // transaction; on SQLite they see the commit through data_version).
+      if (this.db.kind === "postgresql" && newTasks.some((t) => t.kind === "activity" && !t.leaseOwner)) await tx.execute(`NOTIFY ${CHANNEL}`);
       return insertTasks(tx, newTasks);
+    }).catch((err) => {
+      this.reservedSlots -= reserved;
+      throw err;
     });
+    // The activities claimed here start below, at once: they count as running from there.
+    this.reservedSlots -= reserved;
 
     state.nextSeq = expectedSeq + events.length;
     state.unpersisted = [];

@@ -93,9 +93,10 @@ export class WorkerProcess {
   constructor(
     readonly label: string,
     env: NodeJS.ProcessEnv,
-    plugins: string[] = [DEMO_PLUGIN, TESTING_PLUGIN],
+    options: { plugins?: string[]; args?: string[] } = {},
   ) {
-    const args = [WEFT_BIN, "worker", ...plugins.flatMap((p) => ["--activities", p])];
+    const plugins = options.plugins ?? [DEMO_PLUGIN, TESTING_PLUGIN];
+    const args = [WEFT_BIN, "worker", ...plugins.flatMap((p) => ["--activities", p]), ...(options.args ?? [])];
     this.proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     this.proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => (this.stderr += chunk));
     this.proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => (this.stdout += chunk));
@@ -158,12 +159,12 @@ export class WorkerPool {
     return this.all.filter((w) => w.alive);
   }
 
-  /** Starts `n` more workers and waits until each is ready. */
-  async start(n = 1): Promise<WorkerProcess[]> {
+  /** Starts `n` more workers (with `args` after the plugins) and waits until each is ready. */
+  async start(n = 1, args: string[] = []): Promise<WorkerProcess[]> {
     const started: WorkerProcess[] = [];
     for (let i = 0; i < n; i++) {
       this.count++;
-      const w = new WorkerProcess(`${this.name}#${this.count}`, this.env);
+      const w = new WorkerProcess(`${this.name}#${this.count}`, this.env, { args });
       this.all.push(w);
       started.push(w);
     }

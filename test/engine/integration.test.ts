@@ -39,6 +39,8 @@ const LEASE_MS = 1500;
 const HISTORY_LIMIT = 20;
 /** Workers kept running in each database suite. */
 const WORKERS = 2;
+/** Runs of the 3-step workflow two PostgreSQL workers share (enough for them to contend). */
+const RACE_RUNS = 80;
 
 // ------------------------------------------------------------------------------------------------
 // Test documents
@@ -536,32 +538,42 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
   // ----------------------------------------------------------------------------------------------
   // 7. Two workers on one PostgreSQL database
 
-  it.runIf(kind === "postgresql")(
-    "two workers on one database run every activity attempt exactly once (40 runs of 3 steps)",
+  // Only PostgreSQL is shared by workers on several machines; the SQLite suite leaves the case
+  // out rather than counting it as skipped.
+  (kind === "postgresql" ? it : () => undefined)(
+    "two workers on one database run every activity attempt exactly once (80 runs of 3 steps)",
     async () => {
-      await pool.ensure(2);
-      const workers = pool.running.map((w) => w.pid);
-      expect(workers).toHaveLength(2);
-      await deploy(count3Doc);
-      const log = logFile("count3");
-      const ids = Array.from({ length: 40 }, (_, i) => `count3-${i}`);
-      await Promise.all(ids.map((id) => engine.start("count-3", { workflowId: id, input: { log } })));
-      for (const id of ids) {
-        const d = await endOf(id, 30_000);
-        expect(d.status, id).toBe("completed");
-        expect(d.result).toBe(6);
+      // Two workers of their own, each running at most 3 activities at once: a worker runs the
+      // activities it schedules itself while it has room, so with room for all (the default 100)
+      // one worker would take nearly every run; with 3, most activity tasks go through the
+      // shared queue, where both workers claim them.
+      await pool.stopAll();
+      const pair = await pool.start(2, ["--concurrency", "3"]);
+      try {
+        await deploy(count3Doc);
+        const log = logFile("count3");
+        const ids = Array.from({ length: RACE_RUNS }, (_, i) => `count3-${i}`);
+        await Promise.all(ids.map((id) => engine.start("count-3", { workflowId: id, input: { log } })));
+        for (const id of ids) {
+          const d = await endOf(id, 30_000);
+          expect(d.status, id).toBe("completed");
+          expect(d.result).toBe(6);
+          expect(events(await engine.history(id), "ActivityCompleted").map((e) => e.nodeId)).toEqual(["a", "b", "c"]);
+        }
+        const lines = readJsonLines<{ workflowId: string; nodeId: string; attempt: number; pid: number }>(log);
+        const keys = lines.map((l) => `${l.workflowId}/${l.nodeId}/${l.attempt}`);
+        const duplicates = keys.filter((k, i) => keys.indexOf(k) !== i);
+        expect(duplicates, JSON.stringify(lines.filter((l) => duplicates.includes(`${l.workflowId}/${l.nodeId}/${l.attempt}`)))).toEqual([]);
+        expect(lines).toHaveLength(3 * RACE_RUNS);
+        expect(lines.every((l) => l.attempt === 1)).toBe(true);
+        // Both workers ran some of them, and nobody else did.
+        const byPid = new Map<number, number>();
+        for (const l of lines) byPid.set(l.pid, (byPid.get(l.pid) ?? 0) + 1);
+        expect([...byPid.keys()].sort()).toEqual(pair.map((w) => w.pid).sort());
+        console.info(`[postgresql] ${lines.length} activities by worker pid: ${JSON.stringify(Object.fromEntries(byPid))}`);
+      } finally {
+        await Promise.all(pair.map((w) => w.stop()));
       }
-      const lines = readJsonLines<{ workflowId: string; nodeId: string; attempt: number; pid: number }>(log);
-      const keys = lines.map((l) => `${l.workflowId}/${l.nodeId}`);
-      const duplicates = keys.filter((k, i) => keys.indexOf(k) !== i);
-      expect(duplicates).toEqual([]);
-      expect(new Set(keys).size).toBe(120);
-      expect(lines.every((l) => l.attempt === 1)).toBe(true);
-      // Only our two workers ran them (and how they shared the work, for the report).
-      const byPid = new Map<number, number>();
-      for (const l of lines) byPid.set(l.pid, (byPid.get(l.pid) ?? 0) + 1);
-      expect([...byPid.keys()].every((pid) => workers.includes(pid))).toBe(true);
-      console.info(`[postgresql] 120 activities by worker pid: ${JSON.stringify(Object.fromEntries(byPid))}`);
     },
     60_000,
   );
