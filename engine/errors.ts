@@ -24,3 +24,12 @@ export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/.test(e?.message ?? "");
 }
+
+/**
+ * Did a statement fail only because of another transaction at the same moment (a deadlock, a
+ * serialization failure, a busy database)? Such work is retried, not given up.
+ */
+export function isTransientDatabaseError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === "40P01" || code === "40001" || code === "55P03" || code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT";
+}

@@ -12,6 +12,7 @@ import { hostname } from "node:os";
 import type { ActivityContext, ActivityDefinition } from "../activity.ts";
 import type { PayloadCodec } from "../codec.ts";
 import type { Engine } from "../engine.ts";
+import { isTransientDatabaseError } from "../errors.ts";
 import { appendEvents, eventRow, loadHistory, SeqConflict } from "../history-store.ts";
 import { DEFAULT_ACTIVITY_TIMEOUT_MS, nextRetry } from "../retry.ts";
 import { closeRun, getRun, insertRun, type RunRow } from "../run-store.ts";
@@ -276,7 +277,8 @@ export class Worker {
       } catch (err) {
         this.cache.delete(runId);
         if (err instanceof LeaseLost) return;
-        if (!(err instanceof SeqConflict) || attempt >= 10) throw err;
+        if (!(err instanceof SeqConflict || isTransientDatabaseError(err)) || attempt >= 10) throw err;
+        if (!(err instanceof SeqConflict)) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
       }
     }
   }
