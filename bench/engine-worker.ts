@@ -15,6 +15,36 @@ if (!url) throw new Error("usage: engine-worker.ts DATABASE_URL");
 
 const engine = await Engine.open({ url });
 const counter = countCommits(engine.db);
+// On SQLite, where the time goes in blocking statements (a statement waiting for another
+// process's write lock sleeps in SQLite's busy handler, with the event loop blocked).
+const blocked = new Map<string, { count: number; ms: number }>();
+if (engine.db.driver.kind === "sqlite") {
+  const connection = engine.db.driver.connection;
+  const prepare = connection.prepare.bind(connection);
+  (connection as { prepare: typeof connection.prepare }).prepare = ((sql: string) => {
+    const statement = prepare(sql);
+    const key = sql.replace(/\s+/g, " ").slice(0, 40);
+    for (const method of ["run", "all", "get"] as const) {
+      const original = (statement[method] as (...args: unknown[]) => unknown).bind(statement);
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return original(...args);
+        } finally {
+          const took = performance.now() - t0;
+          if (took > 1) {
+            const entry = blocked.get(key) ?? { count: 0, ms: 0 };
+            entry.count++;
+            entry.ms += took;
+            blocked.set(key, entry);
+          }
+        }
+      };
+    }
+    return statement;
+  }) as typeof connection.prepare;
+}
+
 const worker = new Worker(engine, benchActivities(), { log: (line) => process.stderr.write(`${line}\n`) });
 const send = (message: unknown, then?: () => void) => process.stdout.write(`${JSON.stringify(message)}\n`, then);
 
@@ -45,6 +75,7 @@ const stats = () => ({
   ...counter,
   rss: process.memoryUsage().rss,
   cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  slowStatements: Object.fromEntries(blocked),
 });
 
 let started = false;

@@ -16,7 +16,8 @@
 //
 // Environment: WEFT_BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432/test),
 // WEFT_BENCH_DB=sqlite|postgresql to run one database only (or `npm run bench -- engine sqlite`),
-// WEFT_BENCH_ONLY=word to run only the phases whose name contains it.
+// WEFT_BENCH_ONLY=word to run only the phases whose name contains it, WEFT_BENCH_WORKER_PROF=DIR
+// for CPU profiles of the worker processes.
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -200,6 +201,8 @@ interface ChildStats {
   notifies: number;
   rss: number;
   cpuMs: number;
+  /** SQLite: statements that took over 1 ms (waiting for the write lock, or an fsync), by SQL. */
+  slowStatements: Record<string, { count: number; ms: number }>;
 }
 
 class WorkerProcess {
@@ -210,7 +213,9 @@ class WorkerProcess {
   private readonly statsWaiters: ((s: ChildStats) => void)[] = [];
 
   constructor(url: string) {
-    this.child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/engine-worker.ts"), url], {
+    // WEFT_BENCH_WORKER_PROF=DIR: each worker process writes a CPU profile there.
+    const profile = process.env.WEFT_BENCH_WORKER_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.WEFT_BENCH_WORKER_PROF}`] : [];
+    this.child = spawn(process.execPath, [...profile, "--import", "tsx", join(ROOT, "bench/engine-worker.ts"), url], {
       cwd: ROOT,
       stdio: ["pipe", "pipe", "inherit"],
       env: process.env,
@@ -584,6 +589,19 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
       notes.push(
         `${label}: CPU used by the ${WORKER_PROCESSES} worker processes: ${num(drainCpu)} ms over the ${num(drainSeconds * 1000)} ms of the queued runs (${num(drainCpu / drainSeconds / 10)}% of one core), ${num(burstCpu)} ms over the ${num(seconds * 1000)} ms of the end-to-end burst`,
       );
+      if (kind === "sqlite") {
+        const slow = new Map<string, { count: number; ms: number }>();
+        for (const st of s2) {
+          for (const [sql, e] of Object.entries(st.slowStatements)) {
+            const total = slow.get(sql) ?? { count: 0, ms: 0 };
+            total.count += e.count;
+            total.ms += e.ms;
+            slow.set(sql, total);
+          }
+        }
+        const top = [...slow.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4);
+        notes.push(`${label}: worker processes' statements over 1 ms (lock waits, fsyncs), whole phase: ${top.map(([sql, e]) => `"${sql}…" ${e.count}x ${num(e.ms)} ms`).join("; ")}`);
+      }
       notes.push(
         `${label}: end-to-end burst per worker process (steps / group commits / claims+renewals that changed rows): ${s2.map((s, i) => `${s.steps - s1[i]!.steps}/${s.groupCommits - s1[i]!.groupCommits}/${s.autocommitWrites - s1[i]!.autocommitWrites}`).join(", ")}`,
       );

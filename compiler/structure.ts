@@ -103,7 +103,7 @@ class Structurer {
     this.emitted.add(start);
     const first = this.graph.out.get(start)?.[0]?.target;
     const body = first === undefined ? [] : this.sequence(first, { topLevel: true });
-    return guardTopLevelLoops(body, []);
+    return guardTopLevelLoops(body);
   }
 
   private findLoops(): void {
@@ -328,14 +328,23 @@ class RankHeap {
 
 /**
  * A run that continued as new at a top-level loop starts there: the code before each such
- * loop is wrapped so that a run continued at it (or at a later one) skips that code.
+ * loop is wrapped so that a run continued at it (or at a later one) skips that code. The guards
+ * follow one another rather than nest: the statements from one top-level loop up to the next
+ * are skipped by a run continued at any later loop. (Nested guards indented everything before
+ * the last loop once per loop, which made long drawings' modules grow quadratically.)
  */
-function guardTopLevelLoops(body: Stmt[], later: string[]): Stmt[] {
-  let last = -1;
+function guardTopLevelLoops(body: Stmt[]): Stmt[] {
+  const loops: number[] = [];
   body.forEach((s, i) => {
-    if (s.kind === "loop") last = i;
+    if (s.kind === "loop") loops.push(i);
   });
-  if (last <= 0) return body;
-  const unless = [(body[last] as { header: string }).header, ...later];
-  return [{ kind: "guard", unless, body: guardTopLevelLoops(body.slice(0, last), unless) }, ...body.slice(last)];
+  const header = (i: number) => (body[i] as { header: string }).header;
+  const out: Stmt[] = [];
+  let from = 0;
+  loops.forEach((at, j) => {
+    if (at > from) out.push({ kind: "guard", unless: loops.slice(j).map(header), body: body.slice(from, at) });
+    from = at;
+  });
+  out.push(...body.slice(from));
+  return out;
 }

@@ -154,12 +154,37 @@ function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
+/**
+ * What checking an input schema said, by the schema's JSON: each check compiles it in a fresh
+ * Ajv (so that no two documents' schemas meet), and a fresh Ajv compiles its meta-schema first,
+ * which costs more than checking a whole small document. A document keeps its input schema
+ * while it is edited and compiled again and again.
+ */
+const inputSchemaOutcomes = new Map<string, string | undefined>();
+
 function checkInputSchema(doc: WorkflowDocument, docId: string, list: DiagnosticList): void {
   if (doc.inputSchema === undefined || !isObject(doc.inputSchema)) return;
+  let key: string | undefined;
   try {
-    new Ajv({ strict: false }).compile(doc.inputSchema);
-  } catch (err) {
-    list.add("BAD_INPUT_SCHEMA", docId, `inputSchema is not a valid JSON Schema: ${(err as Error).message}`, {
+    key = JSON.stringify(doc.inputSchema);
+  } catch {
+    key = undefined;
+  }
+  let error = key === undefined ? undefined : inputSchemaOutcomes.get(key);
+  if (key === undefined || !inputSchemaOutcomes.has(key)) {
+    try {
+      new Ajv({ strict: false }).compile(doc.inputSchema);
+      error = undefined;
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    if (key !== undefined) {
+      if (inputSchemaOutcomes.size >= 64) inputSchemaOutcomes.delete(inputSchemaOutcomes.keys().next().value!);
+      inputSchemaOutcomes.set(key, error);
+    }
+  }
+  if (error !== undefined) {
+    list.add("BAD_INPUT_SCHEMA", docId, `inputSchema is not a valid JSON Schema: ${error}`, {
       field: "inputSchema",
     });
   }

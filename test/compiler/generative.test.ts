@@ -7,6 +7,9 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile, TARGETS, type CompileResult, type Target } from "../../compiler/compile.ts";
+import type { Graph, Out } from "../../compiler/graph.ts";
+import { structure, type Stmt, type Structure } from "../../compiler/structure.ts";
+import { validate } from "../../compiler/validate.ts";
 import { createRng, randomDocument, type GeneratedDocument } from "./random-documents.ts";
 import { typecheck } from "./typecheck-helper.ts";
 
@@ -151,6 +154,32 @@ describe("generative: random documents", () => {
     expect(valid - machines).toBeGreaterThan(0);
   });
 
+  it("are structured into code that takes the drawing's paths", () => {
+    // Walk the drawing and the statement tree the code is printed from side by side, making
+    // the same random choice at every fork: both must visit the same nodes in the same order.
+    const failures: string[] = [];
+    let structured = 0;
+    for (const c of cases.filter((x) => x.results.weft?.ok).slice(0, 600)) {
+      const checked = validate(c.generated.raw);
+      if (!checked.ok) continue;
+      const { graph } = checked.checked;
+      const shape = structure(graph);
+      if (shape.kind !== "structured") continue;
+      structured++;
+      for (let walk = 1; walk <= 10; walk++) {
+        const seed = c.generated.seed * 100 + walk;
+        const expected = graphWalk(graph, seed);
+        const actual = structureWalk(graph, shape, seed);
+        if (expected.join(" ") !== actual.join(" ")) {
+          failures.push(`${describeCase(c)}, walk ${walk}:\n  drawing: ${expected.join(" ")}\n  code:    ${actual.join(" ")}`);
+          break;
+        }
+      }
+    }
+    expect(structured).toBeGreaterThan(50);
+    expect(report(failures)).toBe("");
+  });
+
   it(`a sample of ${SAMPLE} valid modules type-checks under strict, for both targets, and does not depend on array order`, () => {
     const valid = cases.filter((c) => c.results.weft?.ok && c.results.temporal?.ok);
     // Spread over the run, with the state machines (the least common shape) over-represented.
@@ -181,3 +210,93 @@ describe("generative: random documents", () => {
     expect(typecheck(files)).toEqual([]);
   }, 60_000);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Walks for the structure check: at most WALK_LIMIT nodes, since loops may go round for ever.
+
+const WALK_LIMIT = 300;
+
+function chooser(seed: number): (handles: string[]) => string {
+  const rng = createRng(seed);
+  return (handles) => rng.pick(handles);
+}
+
+function isFork(graph: Graph, id: string): boolean {
+  const node = graph.nodes.get(id)!;
+  return node.type === "branch" || node.type === "approval" || (graph.out.get(id) ?? []).length > 1;
+}
+
+function graphWalk(graph: Graph, seed: number): string[] {
+  const choose = chooser(seed);
+  const trace: string[] = [];
+  let id: string | undefined = graph.start!;
+  while (id !== undefined && trace.length < WALK_LIMIT) {
+    trace.push(id);
+    const out: Out[] = graph.out.get(id) ?? [];
+    if (out.length === 0) break;
+    const handle: string = isFork(graph, id) ? choose(out.map((o) => o.handle)) : out[0].handle;
+    id = out.find((o: Out) => o.handle === handle)!.target;
+  }
+  return trace;
+}
+
+class WalkEnded {}
+class Continue {
+  constructor(readonly header: string) {}
+}
+class Break {}
+
+function structureWalk(graph: Graph, shape: Extract<Structure, { kind: "structured" }>, seed: number): string[] {
+  const choose = chooser(seed);
+  const trace: string[] = [];
+  const visit = (id: string) => {
+    trace.push(id);
+    if (trace.length >= WALK_LIMIT) throw new WalkEnded();
+  };
+  const run = (body: Stmt[]): void => {
+    for (const s of body) {
+      switch (s.kind) {
+        case "node":
+          visit(s.id);
+          break;
+        case "end":
+          visit(s.id);
+          throw new WalkEnded();
+        case "fork": {
+          visit(s.id);
+          const handle = choose((graph.out.get(s.id) ?? []).map((o) => o.handle));
+          const arm = s.arms.find((a) => a.handles.includes(handle));
+          if (!arm) throw new Error(`fork ${s.id} has no arm for the handle "${handle}"`);
+          run(arm.body);
+          break;
+        }
+        case "loop":
+          for (;;) {
+            try {
+              run(s.body);
+              throw new Error(`the body of the loop at ${s.header} falls through`);
+            } catch (signal) {
+              if (signal instanceof Continue && signal.header === s.header) continue;
+              if (signal instanceof Break) break;
+              throw signal;
+            }
+          }
+          break;
+        case "continue":
+          throw new Continue(s.header);
+        case "break":
+          throw new Break();
+        case "guard":
+          run(s.body);
+          break;
+      }
+    }
+  };
+  visit(graph.start!);
+  try {
+    run(shape.body);
+  } catch (signal) {
+    if (!(signal instanceof WalkEnded)) throw signal;
+  }
+  return trace;
+}
