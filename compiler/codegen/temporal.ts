@@ -27,6 +27,7 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
     at: names.take("at"),
     activities: names.take("activities"),
     stateQuery: names.take("stateQuery"),
+    variables: names.take("variables"),
     approveSignal: names.take("approveSignal"),
     declineSignal: names.take("declineSignal"),
     decisions: names.take("decisions"),
@@ -124,7 +125,7 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
     backEdge(header, resumable) {
       if (!resumable) return;
       w.block("if (wf.workflowInfo().continueAsNewSuggested)", () =>
-        w.line(`await wf.continueAsNew<typeof ${info.functionName}>(input, { at: ${JSON.stringify(header)}, vars: ${varsObject(vars)} });`),
+        w.line(`await wf.continueAsNew<typeof ${info.functionName}>(input, { at: ${JSON.stringify(header)}, vars: ${own.variables}() });`),
       );
     },
   };
@@ -179,7 +180,8 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
     }
     for (const v of vars) w.line(info.resumable ? `let ${v}: any = ${own.resume}?.vars.${v};` : `let ${v}: any;`);
     w.line(`let ${own.at} = ${own.resume}?.at ?? "start";`);
-    w.line(`wf.setHandler(${own.stateQuery}, () => ({ node: ${own.at}, vars: ${varsObject(vars)} }));`);
+    w.line(`const ${own.variables} = () => (${varsObject(vars)});`);
+    w.line(`wf.setHandler(${own.stateQuery}, () => ({ node: ${own.at}, vars: ${own.variables}() }));`);
     if (hasApprovals) writeApprovalSupport(w, own);
     if (signalNames.length > 0) writeSignalSupport(w, signalNames, signalConsts, own);
     w.line();

@@ -86,7 +86,8 @@ export function generateWeftModule(checked: CheckedDocument, structure: Structur
       statement("return ", method, [JSON.stringify(n.id), ...(payload === undefined ? [] : [value(payload)])]);
     },
     backEdge(header, resumable) {
-      if (resumable) w.line(`await ctx.loop(${JSON.stringify(header)}, ${varsObject(vars)});`);
+      // The engine carries the variables exposed above into the run that continues this one.
+      if (resumable) w.line(`await ctx.loop(${JSON.stringify(header)});`);
     },
   };
 

@@ -309,11 +309,11 @@ export class WorkflowExecution {
         this.effect({ type: "SignalWaitStarted", cmd: cmd(), nodeId, signal: name, dueAt: this.dueIn(timeout) }, (r) =>
           r.type === "SignalReceived" ? { received: true, payload: r.payload } : { received: false },
         ),
-      loop: async (loopHead, vars) => {
+      loop: async (loopHead) => {
         // Decided on the length the history had when the code got here, so that a replay of the
         // whole history decides as the first execution did.
         if (this.reached < (this.options.historyLimit ?? DEFAULT_HISTORY_LIMIT)) return;
-        this.continueAsNew = { at: loopHead, vars: structuredCloneSafe(vars) };
+        this.continueAsNew = { at: loopHead, vars: structuredCloneSafe(this.readVariables()) };
         await new Promise<never>(() => {});
       },
       exposeVariables: (read) => {

@@ -108,12 +108,12 @@ export interface WorkflowContext {
 
   /**
    * Called at a loop's back edge, before going round again. When the run's history has grown
-   * past the engine's bound, the run continues as new at `loopHead` with `vars` carried over
-   * (the promise then never resolves in this run).
+   * past the engine's bound, the run continues as new at `loopHead`, carrying the variables
+   * exposed with `exposeVariables` (the promise then never resolves in this run).
    */
-  loop(loopHead: string, vars: Record<string, unknown>): Promise<void>;
+  loop(loopHead: string): Promise<void>;
 
-  /** Lets the engine read the run's variables to answer the `state` query. */
+  /** Lets the engine read the run's variables: for the `state` query and continue-as-new. */
   exposeVariables(read: () => Record<string, unknown>): void;
 
   /** End the run successfully at an end node. */

@@ -41,7 +41,8 @@ export async function moneyTransfer(input: any, resume?: Resume): Promise<unknow
   let decision: any;
   let receipt: any;
   let at = resume?.at ?? "start";
-  wf.setHandler(stateQuery, () => ({ node: at, vars: { decision, receipt } }));
+  const variables = () => ({ decision, receipt });
+  wf.setHandler(stateQuery, () => ({ node: at, vars: variables() }));
   // Decisions arrive as signals and wait here until their approval node asks for them.
   const decisions = new Map<string, { approved: boolean; by: string; comment?: string; at: string }>();
   const decide = (approved: boolean) => ({ nodeId, by, comment }: ApprovalSignal) => {

@@ -36,7 +36,8 @@ export async function monthlyStatements(input: any, resume?: Resume): Promise<un
   };
   let statement: any = resume?.vars.statement;
   let at = resume?.at ?? "start";
-  wf.setHandler(stateQuery, () => ({ node: at, vars: { statement } }));
+  const variables = () => ({ statement });
+  wf.setHandler(stateQuery, () => ({ node: at, vars: variables() }));
 
   // loop back to bill
   while (true) {
@@ -54,7 +55,7 @@ export async function monthlyStatements(input: any, resume?: Resume): Promise<un
     at = "wait";
     await sleepUntil(startOfNextMonth(workflow.now));
     if (wf.workflowInfo().continueAsNewSuggested) {
-      await wf.continueAsNew<typeof monthlyStatements>(input, { at: "bill", vars: { statement } });
+      await wf.continueAsNew<typeof monthlyStatements>(input, { at: "bill", vars: variables() });
     }
   }
 }

@@ -28,6 +28,6 @@ export default async function monthlyStatements(ctx: WorkflowContext, input: any
     });
     // wait
     await ctx.sleepUntil("wait", startOfNextMonth(workflow.now));
-    await ctx.loop("bill", { statement });
+    await ctx.loop("bill");
   }
 }

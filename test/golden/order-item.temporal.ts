@@ -53,7 +53,8 @@ export async function orderItem(input: any, resume?: Resume): Promise<unknown> {
   let order: any;
   let status: any;
   let at = resume?.at ?? "start";
-  wf.setHandler(stateQuery, () => ({ node: at, vars: { order, status } }));
+  const variables = () => ({ order, status });
+  wf.setHandler(stateQuery, () => ({ node: at, vars: variables() }));
 
   // init: Initiate order
   at = "init";

@@ -45,7 +45,8 @@ export async function userOnboarding(input: any, resume?: Resume): Promise<unkno
   let activity: any;
   let user: any;
   let at = resume?.at ?? "start";
-  wf.setHandler(stateQuery, () => ({ node: at, vars: { activity, user } }));
+  const variables = () => ({ activity, user });
+  wf.setHandler(stateQuery, () => ({ node: at, vars: variables() }));
 
   // provision
   at = "provision";
