@@ -93,6 +93,9 @@ const MATH_FUNCTIONS: ReadonlyMap<string, Arity> = new Map<string, Arity>([
   ...["hypot", "max", "min"].map((name): [string, Arity] => [name, ANY]),
 ]);
 
+/** What expressions may read of `workflow` (WorkflowInfo in engine/runtime/workflow-api.ts). */
+const WORKFLOW_MEMBERS = new Set(["id", "runId", "startedAt", "now"]);
+
 const MATH_CONSTANTS: ReadonlySet<string> = new Set(["E", "LN10", "LN2", "LOG10E", "LOG2E", "PI", "SQRT1_2", "SQRT2"]);
 
 /** Functions callable by bare name, always, whatever the scope holds. */
@@ -403,6 +406,14 @@ class Walker {
       return this.forbid(access, "Private names (#x) exist only inside classes; use an ordinary property name.");
     }
     if (isIdentifierNamed(access.expression, "Math")) return this.visitMathMember(access);
+    if (isIdentifierNamed(access.expression, "workflow") && !WORKFLOW_MEMBERS.has(access.name.text)) {
+      this.report(
+        "EXPR_UNKNOWN_VARIABLE",
+        access,
+        `workflow has no "${access.name.text}"; it has ${[...WORKFLOW_MEMBERS].map((m) => `workflow.${m}`).join(", ")}.`,
+      );
+      return;
+    }
     this.checkPropertyName(access.name.text, access);
     this.visit(access.expression);
   }
@@ -419,6 +430,13 @@ class Walker {
   }
 
   private visitElementAccess(access: ts.ElementAccessExpression): void {
+    if (isIdentifierNamed(access.expression, "workflow")) {
+      const key = literalText(access.argumentExpression);
+      if (key === undefined || !WORKFLOW_MEMBERS.has(key)) {
+        this.report("EXPR_UNKNOWN_VARIABLE", access, `workflow has ${[...WORKFLOW_MEMBERS].map((m) => `workflow.${m}`).join(", ")}; read one of them by name.`);
+        return;
+      }
+    }
     if (isIdentifierNamed(access.expression, "Math")) {
       this.report("EXPR_FORBIDDEN_NAME", access, `Math can only be used as Math.<member> with a fixed name, e.g. Math.round(x).`);
     } else {

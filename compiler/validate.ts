@@ -275,6 +275,11 @@ function checkFields(doc: WorkflowDocument, list: DiagnosticList): void {
     if (typeof output === "string" && RESERVED_NAMES.has(output)) {
       list.add("RESERVED_NAME", node.id, `uses the reserved name "${output}" for its output: choose another variable name`, { field: "output" });
     }
+    if (node.type === "signal" && (node.signal === "approve" || node.signal === "decline")) {
+      list.add("RESERVED_NAME", node.id, `waits for "${node.signal}", the signal approvals are decided with: use an approval node, or another signal name`, {
+        field: "signal",
+      });
+    }
     const durations: [string, unknown][] = [];
     if (node.type === "step") {
       durations.push(["timeout", node.timeout], ["retry.initialInterval", node.retry?.initialInterval], ["retry.maximumInterval", node.retry?.maximumInterval]);

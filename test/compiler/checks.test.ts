@@ -1012,3 +1012,24 @@ describe("nothing is emitted when there are errors", () => {
     expect(Object.keys(result).sort()).toEqual(["diagnostics", "ok"]);
   });
 });
+
+describe("names reserved by the engine", () => {
+  it("refuses a signal node waiting for approve or decline, which decide approvals", async () => {
+    const { compile } = await import("../../compiler/compile.ts");
+    const doc = {
+      name: "waits",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "wait", type: "signal", signal: "approve" },
+        { id: "done", type: "end" },
+      ],
+      edges: [
+        { id: "e1", source: "start", target: "wait" },
+        { id: "e2", source: "wait", target: "done" },
+      ],
+    };
+    const result = compile(doc);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.diagnostics).toEqual([expect.objectContaining({ code: "RESERVED_NAME", id: "wait", field: "signal" })]);
+  });
+});

@@ -654,3 +654,17 @@ describe("never throws, whatever the input", () => {
     }
   });
 });
+
+describe("workflow's members", () => {
+  const scope = new Set(["input", "workflow"]);
+  it("are id, runId, startedAt and now", () => {
+    for (const m of ["id", "runId", "startedAt", "now"]) expect(checkExpression(`workflow.${m}`, scope).issues).toEqual([]);
+    expect(checkExpression('workflow["now"]', scope).issues).toEqual([]);
+  });
+  it("and nothing else, named in the error", () => {
+    const r = checkExpression("workflow.total + 1", scope);
+    expect(r.issues).toEqual([expect.objectContaining({ code: "EXPR_UNKNOWN_VARIABLE", fragment: "workflow.total" })]);
+    expect(r.issues[0].message).toMatch(/workflow has no "total"/);
+    expect(checkExpression("workflow[input.key]", scope).issues[0]).toMatchObject({ code: "EXPR_UNKNOWN_VARIABLE" });
+  });
+});

@@ -66,7 +66,8 @@ const GLOBAL_NAMES = ["Map", "Object", "JSON", "Array", "Promise", "Error", "Sym
 const TRICKY_NODE_IDS = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "ctx", "input", "workflow", "await", "class", "new", "default", "at", "activities", "wf", "resume", "x.y:z", "3ds", "_", "a-b", "a_b", "aB", "aBOutcome", "a-b-outcome", "decisions", "approval", "9", "E", "done", "else"];
 const DOC_NAMES = ["order-item", "money-transfer", "x", "a1", "class", "default", "input", "ctx", "wf", "workflow", "activities", "resume", "a--b", "x-1", "new", "await", "constructor", "proto-", "z9-9z", "hash", "name", "at", "state-query", "approve-signal", "go-signal", "sleep-until", "try-activity", "add-duration", "start-of-next-month", "order", "decisions", "approval"];
 const ACTIVITIES = ["orders.init", "orders.fulfill", "billing.computeStatement", "notify.email", "a", "x_y.z-w", "bank.transfer", "Http.Request", "constructor", "a.constructor.toString"];
-const SIGNALS = ["approve", "decline", "payment.received", "go", "cancel-order", "constructor", "toString"];
+// "approve" and "decline" are reserved for approvals; a signal node may not wait for them.
+const SIGNALS = ["payment.received", "go", "cancel-order", "constructor", "toString"];
 const BRANCH_HANDLES = ["big", "small", "yes", "no", "a", "b-2", "x_y", "ok", "error", "timeout", "approved", "declined", "default", "constructor", "1"];
 const DURATIONS = ["500ms", "10s", "5m", "2h", "7d", "PT10S", "P7D", "P1W", "PT1H30M", "PT0.5S", "P1DT2H", "1ms", "90s"];
 const LABELS = ["Initiate order", "  Fulfill\n order  ", "Ship */ now", "Line\u2028separator", "quote \" and `back` ${x}", "", "Ünïcödé ✓", "\\ backslash", "// comment", "a\r\nb", "\t"];
