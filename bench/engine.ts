@@ -329,6 +329,9 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
     url = `${PG_URL}?schema=${schema}`;
   }
   notes.push(`${label}: load average at start ${load()}`);
+  // What the activities observed belongs to this database's runs only.
+  observed.stamps.clear();
+  observed.ticks.clear();
 
   const engine = await Engine.open({ url });
   const children: WorkerProcess[] = [];
@@ -470,7 +473,7 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
       await pool(calibration, 32, (i) => engine.start(ONE_TIMER.name, { workflowId: `calibrate-${i}`, input: { until: Date.now() + 3_600_000 } }));
       await until(async () => (await timerTasks()) >= baseTimers + calibration, 60_000, "calibration runs to park", 50);
       const perRun = (performance.now() - c0) / calibration;
-      const lead = Math.ceil(perRun * PARKED_TIMERS * 1.6 + 3000);
+      const lead = Math.ceil(perRun * PARKED_TIMERS * 1.4 + 2500);
       const base = Date.now() + lead;
       log(`${label}: parking ${PARKED_TIMERS} runs at ${perRun.toFixed(2)} ms each; first timer due in ${lead} ms`);
       const due = (i: number) => base + Math.floor((i * TIMER_SPREAD_MS) / PARKED_TIMERS);
@@ -543,7 +546,11 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
     // workers alone sustain), then 500 runs started at once while they run (end to end).
     await phase(`500 runs at once, ${WORKER_PROCESSES} worker processes`, async () => {
       for (let i = 0; i < WORKER_PROCESSES; i++) children.push(new WorkerProcess(url));
-      await Promise.race([Promise.all(children.map((c) => c.ready)), sleep(60_000).then(() => Promise.reject(new Error("worker processes did not start in 60 s")))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(children.map((c) => c.ready)),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("worker processes did not start in 60 s")), 60_000))),
+      ]).finally(() => clearTimeout(timer));
       const target = kind === "sqlite" ? 1500 : 1000;
       const completed = () => children.reduce((n, c) => n + c.completed, 0);
       const sumStats = (stats: ChildStats[], f: (s: ChildStats) => number) => stats.reduce((n, s) => n + f(s), 0);

@@ -57,7 +57,10 @@ interface VersionInfo {
 
 export class Engine {
   readonly notifier: Notifier;
-  /** Starts and signals made at the same time in this process share one commit. */
+  /**
+   * Starts and signals made at the same time in this process share one commit. One transaction
+   * at a time, so that signals commit (and are delivered) in the order they were sent.
+   */
   private readonly committer: GroupCommitter;
   private readonly versions = new Map<string, VersionInfo>();
   private readonly inputValidators = new Map<string, ValidateFunction>();
@@ -67,7 +70,7 @@ export class Engine {
     readonly codec: PayloadCodec,
   ) {
     this.notifier = new Notifier(db);
-    this.committer = new GroupCommitter(db);
+    this.committer = new GroupCommitter(db, 500, 1);
   }
 
   static async open(options: { url?: string; codec?: PayloadCodec; prisma?: boolean } = {}): Promise<Engine> {

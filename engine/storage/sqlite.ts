@@ -98,9 +98,17 @@ export async function openSqlite(target: SqliteTarget, options: OpenOptions): Pr
     }) as unknown as PrismaClient;
   }
 
-  return new SqliteDatabase(target, connection, gate, scope, prisma, () => {
-    if (--entry.users === 0) gates.delete(target.file);
-  });
+  return new SqliteDatabase(
+    target,
+    connection,
+    gate,
+    scope,
+    prisma,
+    () => {
+      if (--entry.users === 0) gates.delete(target.file);
+    },
+    busyTimeoutMs,
+  );
 }
 
 function envSynchronous(): "FULL" | "NORMAL" | undefined {
@@ -261,6 +269,7 @@ class SqliteDatabase implements Database {
     private readonly scope: TransactionScope,
     private readonly client: PrismaClient | null,
     private readonly onClose: () => void,
+    private readonly busyTimeoutMs: number,
   ) {
     this.driver = { kind: "sqlite", connection };
     this.#statements = new Statements(connection);
@@ -274,12 +283,18 @@ class SqliteDatabase implements Database {
 
   async query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     this.scope.assertOutside("db.query");
-    return this.gate.run(() => this.#statements.query<T>(sql, params));
+    if (this.#statements.get(sql).readonly) return this.gate.run(() => this.#statements.query<T>(sql, params));
+    const { value, release } = await this.whenWritable(() => this.#statements.query<T>(sql, params));
+    release();
+    return value;
   }
 
   async execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
     this.scope.assertOutside("db.execute");
-    return this.gate.run(() => this.#statements.execute(sql, params));
+    if (this.#statements.get(sql).readonly) return this.gate.run(() => this.#statements.execute(sql, params));
+    const { value, release } = await this.whenWritable(() => this.#statements.execute(sql, params));
+    release();
+    return value;
   }
 
   async script(sql: string): Promise<void> {
@@ -291,11 +306,10 @@ class SqliteDatabase implements Database {
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     this.scope.assertOutside("db.transaction");
-    const release = await this.gate.acquire();
+    // IMMEDIATE: take the write lock now rather than fail with SQLITE_BUSY at the first write
+    // after reads.
+    const { release } = await this.whenWritable(() => this.#statements.get("BEGIN IMMEDIATE").run());
     try {
-      // IMMEDIATE: take the write lock now, waiting (busy timeout) for other processes,
-      // rather than failing with SQLITE_BUSY at the first write after reads.
-      this.#statements.get("BEGIN IMMEDIATE").run();
       try {
         const result = await this.scope.within(() => fn(this.#tx));
         this.#statements.get("COMMIT").run();
@@ -307,6 +321,35 @@ class SqliteDatabase implements Database {
       }
     } finally {
       release();
+    }
+  }
+
+  /**
+   * Runs fn, whose statement needs the file's write lock (BEGIN IMMEDIATE, or a write outside a
+   * transaction), holding the in-process gate; resolves with fn's value and the gate's release.
+   * While another process holds the write lock we wait here, retrying every millisecond with the
+   * gate released, rather than in SQLite's busy handler: that one sleeps with the whole thread
+   * blocked and backs off to naps of up to 100 ms, so worker processes sharing a file spent most
+   * of their time asleep. A statement that failed with SQLITE_BUSY did nothing, so a retry is safe.
+   */
+  private async whenWritable<T>(fn: () => T): Promise<{ value: T; release: () => void }> {
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (;;) {
+      const release = await this.gate.acquire();
+      // The last try waits in the busy handler as before; the others fail fast.
+      const last = Date.now() >= deadline;
+      try {
+        if (!last) this.connection.pragma("busy_timeout = 0");
+        try {
+          return { value: fn(), release };
+        } finally {
+          if (!last) this.connection.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+        }
+      } catch (error) {
+        release();
+        if (last || (error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
   }
 
