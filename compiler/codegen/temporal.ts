@@ -11,7 +11,8 @@ import { assertNever, branchArms, emitStructure, ifChain, nodeComment, type Dial
 import { readsWorkflow, usedHelpers, variableNames, type ModuleInfo } from "./module-info.ts";
 import { camelCase, NameAllocator, propertyKey } from "./names.ts";
 import { call, printValue, type Arg } from "./values.ts";
-import { approvalArms, approvalRequest, objectArg, okArms, retryLiteral, varsObject } from "./weft.ts";
+import { approvalArms, okArms } from "./fork-arms.ts";
+import { approvalRequest, objectArg, retryLiteral, varsObject } from "./literals.ts";
 import { CodeWriter } from "./writer.ts";
 
 const DEFAULT_TIMEOUT = "5m";

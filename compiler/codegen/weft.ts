@@ -2,14 +2,16 @@
 // goes through the engine's context (engine/runtime/workflow-api.ts), so the engine can record
 // and replay it.
 
-import type { ApprovalNode, RetryPolicy, StepNode, Value, WorkflowNode } from "../document.ts";
+import type { StepNode, Value, WorkflowNode } from "../document.ts";
 import { canonicalDuration } from "../durations.ts";
 import type { Structure } from "../structure.ts";
 import type { CheckedDocument } from "../validate.ts";
 import { readsWorkflow, usedHelpers, variableNames, type ModuleInfo } from "./module-info.ts";
-import { assertNever, branchArms, emitStructure, ifChain, nodeComment, type Dialect, type EmitContext, type PrintedArm } from "./emit.ts";
+import { assertNever, branchArms, emitStructure, ifChain, nodeComment, type Dialect, type EmitContext } from "./emit.ts";
 import { camelCase, NameAllocator } from "./names.ts";
-import { call, objectOf, printValue, type Arg } from "./values.ts";
+import { approvalArms, okArms } from "./fork-arms.ts";
+import { approvalRequest, objectArg, retryLiteral, varsObject } from "./literals.ts";
+import { call, printValue, type Arg } from "./values.ts";
 import { CodeWriter } from "./writer.ts";
 
 export function generateWeftModule(checked: CheckedDocument, structure: Structure, info: ModuleInfo): string {
@@ -124,71 +126,4 @@ function stepArgs(n: StepNode, value: (v: Value | undefined) => Arg): Arg[] {
   if (n.timeout !== undefined) options.timeout = JSON.stringify(canonicalDuration(n.timeout));
   const args = [JSON.stringify(n.id), JSON.stringify(n.activity), n.input === undefined ? "undefined" : value(n.input)];
   return Object.keys(options).length === 0 ? args : [...args, objectArg(options)];
-}
-
-/** The retry policy as an object literal; Temporal calls the last field nonRetryableErrorTypes. */
-export function retryLiteral(retry: RetryPolicy, nonRetryableKey: string): Arg {
-  const fields: Record<string, Arg> = {};
-  if (retry.initialInterval !== undefined) fields.initialInterval = JSON.stringify(canonicalDuration(retry.initialInterval));
-  if (retry.backoffCoefficient !== undefined) fields.backoffCoefficient = JSON.stringify(retry.backoffCoefficient);
-  if (retry.maximumInterval !== undefined) fields.maximumInterval = JSON.stringify(canonicalDuration(retry.maximumInterval));
-  if (retry.maximumAttempts !== undefined) fields.maximumAttempts = JSON.stringify(retry.maximumAttempts);
-  if (retry.nonRetryableErrors !== undefined) fields[nonRetryableKey] = JSON.stringify(retry.nonRetryableErrors);
-  return objectArg(fields);
-}
-
-/** What an approval node asks of its approvers, as an object literal. */
-export function approvalRequest(n: ApprovalNode, value: (v: Value | undefined) => Arg): Arg {
-  const request: Record<string, Arg> = {};
-  if (n.title !== undefined) request.title = value(n.title);
-  if (n.message !== undefined) request.message = value(n.message);
-  if (n.assignees !== undefined) request.assignees = JSON.stringify(n.assignees);
-  if (n.timeout !== undefined) request.timeout = JSON.stringify(canonicalDuration(n.timeout));
-  return objectArg(request);
-}
-
-/** An object literal of printed fields, laid out for the width it is given. */
-export function objectArg(fields: Record<string, Arg>): Arg {
-  return (width) =>
-    objectOf(
-      Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? v : v(width - 2 - k.length - 2)])),
-      width,
-    );
-}
-
-/** Arms of an approval: each tests the outcome, the last is the else; decided arms store the decision. */
-export function approvalArms(n: ApprovalNode, arms: PrintedArm[], outcome: string): PrintedArm[] {
-  return arms.map((arm, i) =>
-    withPrelude(
-      {
-        ...arm,
-        condition: i === arms.length - 1 ? undefined : arm.handles.map((h) => `${outcome}.outcome === ${JSON.stringify(h)}`).join(" || "),
-      },
-      n.output === undefined || arm.handles.every((h) => h === "timeout")
-        ? undefined
-        : arm.handles.includes("timeout")
-          ? `if (${outcome}.outcome !== "timeout") ${n.output} = ${outcome}.decision;`
-          : `${n.output} = ${outcome}.decision;`,
-    ),
-  );
-}
-
-export function varsObject(vars: string[]): string {
-  return vars.length === 0 ? "{}" : `{ ${vars.join(", ")} }`;
-}
-/** Arms of a node that either succeeds (plain handle) or not (`failHandle`). */
-export function okArms(arms: PrintedArm[], failHandle: string, okCondition: string, onOk: string | undefined): PrintedArm[] {
-  const sorted = [...arms].sort((a, b) => Number(a.handles.includes(failHandle)) - Number(b.handles.includes(failHandle)));
-  if (sorted.length === 1) {
-    // Both ways lead to the same node: only the output needs the test.
-    return [withPrelude({ ...sorted[0], condition: undefined }, onOk ? `if (${okCondition}) ${onOk}` : undefined)];
-  }
-  return sorted.map((arm, i) =>
-    i === 0 ? withPrelude({ ...arm, condition: okCondition }, onOk) : { ...arm, condition: undefined },
-  );
-}
-
-export function withPrelude(arm: PrintedArm, line: string | undefined): PrintedArm {
-  if (line === undefined) return arm;
-  return { ...arm, prelude: [...arm.prelude, line], empty: false };
 }
