@@ -12,7 +12,7 @@ import * as path from "node:path";
 
 type Doc = { name: string; title?: string; nodes: any[]; edges: any[] } & Record<string, any>;
 
-const EXAMPLES = "/work/shared/examples";
+const EXAMPLES = new URL("../../examples", import.meta.url).pathname;
 
 function edge(id: string, source: string, target: string, sourceHandle?: string) {
   return sourceHandle === undefined ? { id, source, target } : { id, source, target, sourceHandle };

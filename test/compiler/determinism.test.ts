@@ -10,7 +10,7 @@ import { describe, it, expect } from "vitest";
 import { compile, TARGETS, type CompileResult, type Target } from "../../compiler/compile.ts";
 import { SHAPES } from "./shapes.ts";
 
-const EXAMPLES = "/work/shared/examples";
+const EXAMPLES = new URL("../../examples", import.meta.url).pathname;
 const examples: [string, any][] = fs
   .readdirSync(EXAMPLES)
   .filter((f) => f.endsWith(".json"))

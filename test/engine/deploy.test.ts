@@ -37,7 +37,7 @@ afterAll(async () => {
   }
 });
 
-const EXAMPLES = "/work/shared/examples";
+const EXAMPLES = new URL("../../examples", import.meta.url).pathname;
 const examples = Object.fromEntries(
   readdirSync(EXAMPLES)
     .filter((f) => f.endsWith(".json"))

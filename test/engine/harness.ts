@@ -15,7 +15,8 @@ export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const WEFT_BIN = join(ROOT, "bin/weft.mjs");
 export const DEMO_PLUGIN = join(ROOT, "plugins/demo.mjs");
 export const TESTING_PLUGIN = join(ROOT, "test/fixtures/plugins/testing.mjs");
-export const EXAMPLES_DIR = "/work/shared/examples";
+// The repository's copies, held equal to ../shared/examples by test/compiler/examples.test.ts.
+export const EXAMPLES_DIR = join(ROOT, "examples");
 
 export const PG_URL = process.env.WEFT_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 

@@ -3,7 +3,7 @@
 // the Engine API in this process and by the `weft` command. Every scenario runs on both
 // databases, except the two-workers-many-runs race, which is PostgreSQL's scale-out path.
 //
-// The four example documents in /work/shared/examples are never edited. Where an example waits
+// The four example documents (examples/, copies of ../shared/examples) are never edited. Where an example waits
 // for days (user-onboarding's 7d timer, monthly-statements' start-of-next-month timer, the
 // money-transfer approval's 3d timeout) the test deploys a copy of the document with that one
 // duration shortened, and says so where it does.

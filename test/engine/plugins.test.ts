@@ -243,7 +243,7 @@ describe("the demo plugin", () => {
   it("has every activity the four examples use, each with a title and an input schema", () => {
     const used = new Set<string>();
     for (const file of ["order-item", "money-transfer", "user-onboarding", "monthly-statements"]) {
-      const doc = JSON.parse(readFileSync(`/work/shared/examples/${file}.json`, "utf8")) as { nodes: Array<{ activity?: string }> };
+      const doc = JSON.parse(readFileSync(new URL(`../../examples/${file}.json`, import.meta.url), "utf8")) as { nodes: Array<{ activity?: string }> };
       for (const node of doc.nodes) if (node.activity) used.add(node.activity);
     }
     for (const name of used) expect(demo.has(name), name).toBe(true);

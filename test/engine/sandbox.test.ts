@@ -12,7 +12,7 @@ import { WorkflowExecution, type WorkflowFunction } from "../../engine/runtime/e
 import { loadWorkflowModule, setDeterminismSource, type DeterminismSource } from "../../engine/sandbox.ts";
 import { loadPlugins } from "../../engine/plugins.ts";
 
-const EXAMPLES = "/work/shared/examples";
+const EXAMPLES = new URL("../../examples", import.meta.url).pathname;
 const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith(".json")).sort();
 
 function compiled(file: string): { name: string; hash: string; code: string } {
