@@ -6,14 +6,15 @@ import { randomUUID } from "node:crypto";
 import type { ValidateFunction } from "ajv";
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError, isUniqueViolation } from "./errors.ts";
-import { appendEvents, eventRow, loadHistory, SeqConflict } from "./history-store.ts";
+import { appendEvents, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
-import { closeRun, findRun, insertRun, listRuns, type RunRow } from "./run-store.ts";
+import { closeRun, findRun, listRuns, type RunRow } from "./run-store.ts";
 import type { ErrorInfo, HistoryEvent, RecordedEvent } from "./runtime/events.ts";
 import { insertSignal } from "./signal-store.ts";
 import { deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
+import type { RunInsert } from "./worker/write-set.ts";
 
 export interface StartOptions {
   input?: unknown;
@@ -49,6 +50,14 @@ export interface Description {
   continuedFromRunId?: string;
 }
 
+/** A worker in this process that takes the runs started here directly (see Worker.adopt). */
+export interface LocalWorker {
+  readonly id: string;
+  readonly leaseMs: number;
+  readonly accepting: boolean;
+  adopt(taskId: number, run: RunInsert, started: RecordedEvent): void;
+}
+
 interface VersionInfo {
   version: number;
   hash: string;
@@ -64,13 +73,16 @@ export class Engine {
   private readonly committer: GroupCommitter;
   private readonly versions = new Map<string, VersionInfo>();
   private readonly inputValidators = new Map<string, ValidateFunction>();
+  private localWorker: LocalWorker | undefined;
 
   constructor(
     readonly db: Database,
     readonly codec: PayloadCodec,
   ) {
     this.notifier = new Notifier(db);
-    this.committer = new GroupCommitter(db, 500, 1);
+    this.committer = new GroupCommitter(db, codec, 500, 1);
+    // One NOTIFY per commit (in the transaction, on PostgreSQL); this process's workers at once.
+    this.committer.onNotify = () => this.notifier.wakeLocal();
   }
 
   static async open(options: { url?: string; codec?: PayloadCodec; prisma?: boolean } = {}): Promise<Engine> {
@@ -83,6 +95,20 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  /**
+   * A worker running in this process takes the runs started here at once: their workflow task
+   * is created leased to it, and it starts them from the event it was given, without claiming
+   * the task or reading back what was just written. Other workers still see the task (and take
+   * it over should this worker die before finishing it).
+   */
+  attachWorker(worker: LocalWorker): void {
+    this.localWorker = worker;
+  }
+
+  detachWorker(worker: LocalWorker): void {
+    if (this.localWorker === worker) this.localWorker = undefined;
   }
 
   /** Compiles a document and stores it as the newest version of its name. */
@@ -122,19 +148,25 @@ export class Engine {
       input,
       firstStartedAt: now,
     };
+    const local = this.localWorker?.accepting ? this.localWorker : undefined;
+    const run: RunInsert = { runId, workflowId, name, version: version.version, hash: version.hash, input, startedAt: now, firstRunId: runId, continuedFromRunId: null };
+    const first = { ...started, seq: 1, at: now } as RecordedEvent;
     try {
-      await this.committer.submit(async (tx) => {
-        await insertRun(tx, this.codec, { runId, workflowId, name, version: version.version, hash: version.hash, input, startedAt: now, firstRunId: runId, continuedFromRunId: null }, 2);
-        await tx.execute("INSERT INTO history_event (run_id, seq, type, at, node_id, attempt, data) VALUES (?, ?, ?, ?, ?, ?, ?)", eventRow(this.codec, runId, { ...started, seq: 1, at: now } as RecordedEvent));
-        await insertTasks(tx, [{ runId, kind: "workflow", dueAt: now }]);
+      const taskId = await this.committer.submit<number>({
+        kind: "start",
+        run,
+        started: first,
+        task: { runId, kind: "workflow", dueAt: now, ...(local ? { leaseOwner: local.id, leaseUntil: now + local.leaseMs } : {}) },
+        // A task leased to a worker here needs no wake-up elsewhere.
+        notify: !local,
       });
+      if (local) local.adopt(taskId, run, first);
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new EngineError("CONFLICT", `workflow id "${workflowId}" already has an open run: wait for it to end, or choose another id`);
       }
       throw err;
     }
-    await this.notifier.notify();
     return { workflowId, runId };
   }
 
@@ -171,11 +203,14 @@ export class Engine {
   async signal(workflowId: string, name: string, payload?: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) throw new EngineError("BAD_REQUEST", `"${name}" is not a signal name`);
     const run = await this.openRun(workflowId);
-    await this.committer.submit(async (tx) => {
-      await insertSignal(tx, this.codec, { runId: run.runId, name, nodeId, payload: payload ?? null, at: Date.now() });
-      await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: Date.now() }]);
+    await this.committer.submit({
+      kind: "custom",
+      run: async (tx) => {
+        await insertSignal(tx, this.codec, { runId: run.runId, name, nodeId, payload: payload ?? null, at: Date.now() });
+        await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: Date.now() }]);
+      },
+      notify: true,
     });
-    await this.notifier.notify();
     return { workflowId, runId: run.runId };
   }
 

@@ -65,6 +65,23 @@ export async function loadHistory(db: SqlExecutor, codec: PayloadCodec, runId: s
   return rows.map((r) => decodeEvent(codec, r));
 }
 
+/** The histories of several runs, in one statement. */
+export async function loadHistories(db: SqlExecutor, codec: PayloadCodec, runIds: string[]): Promise<Map<string, RecordedEvent[]>> {
+  const out = new Map<string, RecordedEvent[]>();
+  if (runIds.length === 0) return out;
+  const rows = await db.query<EventRow & { run_id: string } & Record<string, unknown>>(
+    `SELECT run_id, seq, type, at, node_id, attempt, data FROM history_event WHERE run_id IN (${runIds.map(() => "?").join(", ")}) ORDER BY run_id, seq`,
+    runIds,
+  );
+  for (const r of rows) {
+    const runId = String(r.run_id);
+    let list = out.get(runId);
+    if (!list) out.set(runId, (list = []));
+    list.push(decodeEvent(codec, r));
+  }
+  return out;
+}
+
 export function decodeEvent(codec: PayloadCodec, r: EventRow): RecordedEvent {
   const rest = (r.data === null ? {} : codec.decode(r.data)) as Record<string, unknown>;
   return { ...rest, type: r.type, seq: Number(r.seq), at: Number(r.at) } as RecordedEvent;

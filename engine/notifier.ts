@@ -21,6 +21,11 @@ export class Notifier {
     if (this.db.kind === "postgresql") await this.db.execute(`NOTIFY ${CHANNEL}`);
   }
 
+  /** Wakes this process's listeners only (the commit itself sent the NOTIFY for the others). */
+  wakeLocal(): void {
+    for (const l of this.listeners) l();
+  }
+
   /** Calls `listener` when work may have arrived from this or another process. */
   async listen(listener: Listener): Promise<() => Promise<void>> {
     this.listeners.add(listener);

@@ -63,6 +63,13 @@ export async function getRun(db: SqlExecutor, codec: PayloadCodec, runId: string
   return rows[0] ? toRun(codec, rows[0]) : undefined;
 }
 
+/** Several runs by id, in one statement (those that exist, in no particular order). */
+export async function getRuns(db: SqlExecutor, codec: PayloadCodec, runIds: string[]): Promise<RunRow[]> {
+  if (runIds.length === 0) return [];
+  const rows = await db.query(`SELECT ${COLUMNS} FROM run WHERE run_id IN (${runIds.map(() => "?").join(", ")})`, runIds);
+  return rows.map((r) => toRun(codec, r));
+}
+
 /** The open run of a workflow id, else its latest run. */
 export async function findRun(db: SqlExecutor, codec: PayloadCodec, workflowId: string): Promise<RunRow | undefined> {
   const rows = await db.query(

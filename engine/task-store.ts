@@ -58,10 +58,22 @@ export async function insertTasks(tx: SqlExecutor, tasks: NewTask[]): Promise<nu
   return ids;
 }
 
-/** Claims up to `limit` due tasks for `owner` until `leaseUntil`. */
-export async function claimTasks(db: Database, owner: string, now: number, leaseUntil: number, limit: number, kinds?: TaskKind[]): Promise<TaskRow[]> {
+/**
+ * Claims up to `limit` due tasks for `owner` until `leaseUntil`. `dueBy` (default `now`) claims
+ * early: the worker takes timers that fall due within its look-ahead and fires them itself at
+ * their time.
+ */
+export async function claimTasks(
+  db: Database,
+  owner: string,
+  now: number,
+  leaseUntil: number,
+  limit: number,
+  kinds?: TaskKind[],
+  dueBy = now,
+): Promise<TaskRow[]> {
   const kindFilter = kinds ? ` AND kind IN (${kinds.map(() => "?").join(", ")})` : "";
-  const params: SqlValue[] = [owner, leaseUntil, now, now, ...(kinds ?? []), limit];
+  const params: SqlValue[] = [owner, leaseUntil, dueBy, now, ...(kinds ?? []), limit];
   const due = `due_at <= ? AND (lease_owner IS NULL OR lease_until < ?)${kindFilter}`;
   const sql =
     db.kind === "postgresql"
@@ -72,7 +84,7 @@ export async function claimTasks(db: Database, owner: string, now: number, lease
   // worker processes polling with empty claims would mostly wait on each other: look first
   // with a read (WAL readers take no lock) and claim only when something is due.
   if (db.kind === "sqlite") {
-    const anything = await db.query(`SELECT 1 AS due FROM task WHERE ${due} LIMIT 1`, [now, now, ...(kinds ?? [])]);
+    const anything = await db.query(`SELECT 1 AS due FROM task WHERE ${due} LIMIT 1`, [dueBy, now, ...(kinds ?? [])]);
     if (anything.length === 0) return [];
   }
   // A claimed workflow task leaves its run's "pending" slot, so a wake-up that comes while the
@@ -107,15 +119,23 @@ export async function rescheduleTask(tx: SqlExecutor, id: number, owner: string,
  */
 export async function extendLeases(db: Database, owner: string, ids: number[], leaseUntil: number): Promise<void> {
   if (ids.length === 0) return;
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const mine = `lease_owner = ? AND id IN (${chunk.map(() => "?").join(", ")})`;
-    const sql =
-      db.kind === "postgresql"
-        ? `UPDATE task SET lease_until = ? WHERE id IN (SELECT id FROM task WHERE ${mine} FOR UPDATE SKIP LOCKED)`
-        : `UPDATE task SET lease_until = ? WHERE ${mine}`;
-    await db.execute(sql, [leaseUntil, owner, ...chunk]);
+  if (db.kind === "postgresql") {
+    await db.execute(
+      "UPDATE task SET lease_until = ? WHERE id IN (SELECT id FROM task WHERE lease_owner = ? AND id = ANY(?::bigint[]) FOR UPDATE SKIP LOCKED)",
+      [leaseUntil, owner, ids],
+    );
+    return;
   }
+  // SQLite: one transaction, one fsync, however many chunks (a worker holding a few thousand
+  // timers would otherwise block its thread for one fsync per 500 of them).
+  const renew = async (executor: SqlExecutor) => {
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await executor.execute(`UPDATE task SET lease_until = ? WHERE lease_owner = ? AND id IN (${chunk.map(() => "?").join(", ")})`, [leaseUntil, owner, ...chunk]);
+    }
+  };
+  if (ids.length <= 500) await renew(db);
+  else await db.transaction(renew);
 }
 
 /** Releases every task this owner holds (a worker stopping). */
@@ -126,11 +146,36 @@ export async function releaseTasks(db: Database, owner: string, ids: number[]): 
   }
 }
 
-/** When the next task falls due (for sleeping until then), if any. */
-export async function nextDueAt(db: Database, now: number): Promise<number | undefined> {
-  const rows = await db.query("SELECT MIN(CASE WHEN lease_owner IS NULL THEN due_at ELSE lease_until END) AS due FROM task WHERE lease_owner IS NULL OR lease_until >= ?", [now]);
-  const due = rows[0]?.due;
-  return due === null || due === undefined ? undefined : Number(due);
+/**
+ * When the worker should look for work again, if anything is pending: the next unclaimed
+ * workflow or activity task's due time, the next unclaimed timer's due time less
+ * `timerLookaheadMs` (timers are claimed that much early), or the next lease to run out;
+ * activities only when `activities` is not false (a worker with no free slot cannot take one).
+ * Each part is one seek on an index (the partial (kind, due_at) index on unleased rows, and
+ * lease_until), never a scan of the table.
+ */
+export async function nextDueAt(
+  db: Database,
+  now: number,
+  options: { timerLookaheadMs?: number; activities?: boolean } = {},
+): Promise<number | undefined> {
+  const min = (kind: TaskKind) => `(SELECT MIN(due_at) FROM task WHERE kind = '${kind}' AND lease_owner IS NULL)`;
+  const rows = await db.query(
+    `SELECT ${min("workflow")} AS workflow, ${min("activity")} AS activity, ${min("timer")} AS timer, (SELECT MIN(lease_until) FROM task WHERE lease_until >= ?) AS lease`,
+    [now],
+  );
+  const r = rows[0] ?? {};
+  let due: number | undefined;
+  const consider = (value: unknown, shift = 0) => {
+    if (value === null || value === undefined) return;
+    const at = Number(value) - shift;
+    if (due === undefined || at < due) due = at;
+  };
+  consider(r.workflow);
+  if (options.activities !== false) consider(r.activity);
+  consider(r.timer, options.timerLookaheadMs ?? 0);
+  consider(r.lease);
+  return due;
 }
 
 export async function deleteRunTasks(tx: SqlExecutor, runId: string): Promise<void> {

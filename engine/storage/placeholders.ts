@@ -2,6 +2,22 @@
 // inside quoted strings, quoted identifiers and comments are left alone. Results are cached:
 // the engine sends the same few statements over and over.
 const cache = new Map<string, string>();
+const prepared = new Map<string, string>();
+
+/**
+ * Marks a statement (its exact text) to be prepared once per connection on PostgreSQL and
+ * executed by name from then on: for the few large statements on the hot path, whose planning
+ * costs more than their round trip. Returns the text. SQLite prepares every statement anyway.
+ */
+export function preparedStatement(name: string, sql: string): string {
+  prepared.set(sql, name);
+  return sql;
+}
+
+/** The name a statement was prepared under, if it was marked. */
+export function preparedName(sql: string): string | undefined {
+  return prepared.get(sql);
+}
 const CACHE_LIMIT = 1000;
 
 export function toDollarPlaceholders(sql: string): string {

@@ -7,7 +7,7 @@
 import pg from "pg";
 import type { PrismaPg } from "@prisma/adapter-pg";
 import { TransactionScope } from "./transaction-scope.ts";
-import { toDollarPlaceholders } from "./placeholders.ts";
+import { preparedName, toDollarPlaceholders } from "./placeholders.ts";
 import type {
   Database,
   DatabaseTarget,
@@ -108,6 +108,7 @@ class PostgresExecutor implements SqlExecutor {
 
   async query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     const result = await this.client.query({
+      name: preparedName(sql),
       text: toDollarPlaceholders(sql),
       values: params as unknown[] | undefined,
       types: rawTypes,
@@ -117,6 +118,7 @@ class PostgresExecutor implements SqlExecutor {
 
   async execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
     const result = await this.client.query({
+      name: preparedName(sql),
       text: toDollarPlaceholders(sql),
       values: params as unknown[] | undefined,
       types: rawTypes,

@@ -2,21 +2,27 @@
 // is being committed, new units queue up and go together in the next, so under load a commit
 // carries many steps and the cost per step falls; alone, a unit is committed at the next turn
 // of the event loop.
-// One unit that fails (a lost race) is rolled back alone: the batch is then committed again with
-// each unit inside a savepoint (see flush).
+//
+// Units are write sets (write-set.ts), not code, so that on PostgreSQL a batch is written with a
+// few set-based statements whatever its size (every statement there is a round trip); on SQLite
+// (no round trips) each unit runs its own prepared statements. A unit that fails its checks (a
+// lost lease, a run that moved on) fails alone: on PostgreSQL the batch is rolled back and
+// committed again without it; any other error has the batch committed again with each unit in a
+// savepoint (see flush), so that only the units that fail fail.
 
-import type { Database, SqlExecutor } from "../storage/types.ts";
+import type { PayloadCodec } from "../codec.ts";
+import type { Database } from "../storage/types.ts";
+import { CHANNEL } from "../notifier.ts";
+import { applyBatchPostgres, applyOne, UnitsFailed, type Outcome, type Write } from "./write-set.ts";
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-type Unit<T> = {
-  run: (tx: SqlExecutor) => Promise<T>;
-  resolve: (value: T) => void;
+type Unit = {
+  write: Write;
+  resolve: (value: any) => void;
   reject: (err: unknown) => void;
 };
 
 export class GroupCommitter {
-  private queue: Unit<any>[] = [];
+  private queue: Unit[] = [];
   private scheduled = false;
   /** Committed transactions and units, for the benchmark's commits-per-step figure. */
   readonly stats = { commits: 0, units: 0 };
@@ -24,18 +30,21 @@ export class GroupCommitter {
   /** Transactions in flight at once: one on SQLite (one writer), a few on PostgreSQL. */
   private readonly lanes: number;
   private running = 0;
+  /** Called after each commit whose units asked to notify (this process's listeners). */
+  onNotify: (() => void) | undefined;
 
   constructor(
     private readonly db: Database,
+    private readonly codec: PayloadCodec,
     private readonly maxUnits = 500,
     lanes?: number,
   ) {
     this.lanes = lanes ?? (db.kind === "postgresql" ? 4 : 1);
   }
 
-  submit<T>(run: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  submit<T = unknown>(write: Write): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve, reject });
+      this.queue.push({ write, resolve, reject });
       // The flush starts at the next turn of the event loop, not now: on SQLite a transaction
       // never waits for I/O (better-sqlite3 is synchronous), so one started at once would
       // finish before any other run's unit could join it, and every unit would pay a commit
@@ -55,47 +64,78 @@ export class GroupCommitter {
     this.running++;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxUnits);
-        let outcomes: Outcome[];
+        let batch = this.queue.splice(0, this.maxUnits);
+        let outcomes: Outcome[] | undefined;
         try {
-          try {
-            // Optimistic: no savepoints (two round trips per unit on PostgreSQL), since units
-            // rarely fail (a lost race). A failure rolls the whole transaction back; alone, that
-            // is the unit's outcome; with others, the batch runs again with each unit in a
-            // savepoint, so that only the units that fail fail. A unit may therefore run twice:
-            // it must write only through `tx`.
-            outcomes = await this.commit(batch, false);
-          } catch (error) {
-            if (batch.length === 1) throw error;
-            outcomes = await this.commit(batch, true);
+          // Optimistic: no savepoints (two round trips per unit on PostgreSQL), since units
+          // rarely fail. A unit failing its checks on PostgreSQL is named (UnitsFailed): it is
+          // rejected and the others are committed again without it. Any other failure rolls the
+          // whole transaction back; alone, that is the unit's outcome; with others, the batch
+          // runs again with each unit in a savepoint. A unit may therefore run twice: a custom
+          // unit must write only through `tx`.
+          for (;;) {
+            try {
+              outcomes = await this.commit(batch, false);
+              break;
+            } catch (error) {
+              if (!(error instanceof UnitsFailed)) throw error;
+              const rest: Unit[] = [];
+              batch.forEach((unit, i) => {
+                const o = error.outcomes[i];
+                if (o && !o.ok) unit.reject(o.error);
+                else rest.push(unit);
+              });
+              batch = rest;
+              if (batch.length === 0) break;
+            }
           }
         } catch (error) {
-          for (const unit of batch) unit.reject(error);
-          continue;
+          if (batch.length === 1) {
+            batch[0]!.reject(error);
+            continue;
+          }
+          try {
+            outcomes = await this.commit(batch, true);
+          } catch (error) {
+            for (const unit of batch) unit.reject(error);
+            continue;
+          }
         }
+        if (!outcomes) continue;
+        const done = outcomes;
         batch.forEach((unit, i) => {
-          const o = outcomes[i]!;
+          const o = done[i]!;
           if (o.ok) unit.resolve(o.value);
           else unit.reject(o.error);
         });
+        if (batch.some((u, i) => u.write.notify && done[i]!.ok)) this.onNotify?.();
       }
     } finally {
       this.running--;
     }
   }
 
-  private async commit(batch: Unit<any>[], isolated: boolean): Promise<Outcome[]> {
-    const outcomes: Outcome[] = [];
-    await this.db.transaction(async (tx) => {
-      outcomes.length = 0;
-      for (const unit of batch) {
+  private async commit(batch: Unit[], isolated: boolean): Promise<Outcome[]> {
+    const writes = batch.map((u) => u.write);
+    const postgres = this.db.kind === "postgresql";
+    if (postgres && !isolated && writes.every((w) => w.kind === "start")) {
+      // One statement, atomic by itself: no BEGIN and COMMIT round trips.
+      const outcomes = await applyBatchPostgres(this.db, this.codec, writes);
+      this.stats.commits++;
+      this.stats.units += batch.length;
+      return outcomes;
+    }
+    const outcomes = await this.db.transaction(async (tx) => {
+      if (postgres && !isolated) return applyBatchPostgres(tx, this.codec, writes);
+      const outcomes: Outcome[] = [];
+      for (const write of writes) {
         if (!isolated) {
-          outcomes.push({ ok: true, value: await unit.run(tx) });
+          outcomes.push({ ok: true, value: await applyOne(tx, this.codec, write) });
           continue;
         }
         await tx.execute("SAVEPOINT unit");
         try {
-          const value = await unit.run(tx);
+          const value = await applyOne(tx, this.codec, write);
           await tx.execute("RELEASE SAVEPOINT unit");
           outcomes.push({ ok: true, value });
         } catch (error) {
@@ -104,6 +144,8 @@ export class GroupCommitter {
           outcomes.push({ ok: false, error });
         }
       }
+      if (postgres && writes.some((w, i) => w.notify && outcomes[i]!.ok)) await tx.execute(`NOTIFY ${CHANNEL}`);
+      return outcomes;
     });
     this.stats.commits++;
     this.stats.units += batch.length;

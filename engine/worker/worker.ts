@@ -4,8 +4,12 @@
 // Everything that happens to a run goes through `advance`, one transition at a time per run:
 // apply the trigger (an activity's result, a timer, a signal), let the code run as far as it
 // can, and commit the resulting events, tasks and signal consumptions in one unit of a group
-// commit. A unit whose run moved on elsewhere (SeqConflict) or whose task lease was lost is
-// rolled back alone, and the run is reloaded from the database.
+// commit (a write set: write-set.ts). A unit whose run moved on elsewhere (SeqConflict) or whose
+// task lease was lost writes nothing, and the run is reloaded from the database.
+//
+// Timers are claimed up to a look-ahead before they fall due and fired here by setTimeout at
+// their due time, their runs loaded meanwhile; runs started in this process are handed to the
+// worker directly (adopt), without a claim or a read of what was just written.
 
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
@@ -13,20 +17,21 @@ import type { ActivityContext, ActivityDefinition } from "../activity.ts";
 import type { PayloadCodec } from "../codec.ts";
 import type { Engine } from "../engine.ts";
 import { isTransientDatabaseError } from "../errors.ts";
-import { appendEvents, eventRow, loadHistory, SeqConflict } from "../history-store.ts";
+import { loadHistories, loadHistory, SeqConflict } from "../history-store.ts";
 import { DEFAULT_ACTIVITY_TIMEOUT_MS, nextRetry } from "../retry.ts";
-import { closeRun, getRun, insertRun, type RunRow } from "../run-store.ts";
+import { getRun, getRuns, type RunRow } from "../run-store.ts";
 import type { CommandEvent, ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.ts";
 import { WorkflowExecution } from "../runtime/execution.ts";
 import type { StepOptions } from "../runtime/workflow-api.ts";
 import { setDeterminismSource } from "../sandbox.ts";
-import { consumeSignal, moveSignals, nextSignal } from "../signal-store.ts";
-import type { Database, SqlExecutor } from "../storage/types.ts";
-import { claimTasks, completeTask, deleteRunTasks, extendLeases, insertTasks, nextDueAt, releaseTasks, rescheduleTask, type NewTask, type TaskRow } from "../task-store.ts";
+import { nextSignal } from "../signal-store.ts";
+import type { Database } from "../storage/types.ts";
+import { claimTasks, extendLeases, nextDueAt, releaseTasks, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
+import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
 import { GroupCommitter } from "./committer.ts";
+import { LeaseLost, type RunInsert, type StepWrite } from "./write-set.ts";
 import { ModuleCache } from "./modules.ts";
-import { CHANNEL } from "../notifier.ts";
 
 export interface WorkerOptions {
   id?: string;
@@ -40,6 +45,12 @@ export interface WorkerOptions {
   cacheSize?: number;
   /** History length past which a loop's back edge continues the run as new. */
   historyLimit?: number;
+  /**
+   * Timers falling due within this many ms are claimed early and fired here, each at its due
+   * time (default: the poll interval). Their runs are loaded meanwhile, so a timer costs no
+   * replay when it fires.
+   */
+  timerLookaheadMs?: number;
   /** On stop, how long in-flight activities may take to finish before they are released. */
   shutdownGraceMs?: number;
   log?: (line: string) => void;
@@ -73,7 +84,6 @@ type Trigger =
       outcome: { ok: true; result: unknown } | { ok: false; error: ErrorInfo; retryAt?: number };
     };
 
-class LeaseLost extends Error {}
 
 const drain = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -110,6 +120,16 @@ export class Worker {
   private readonly committer: GroupCommitter;
   private readonly modules: ModuleCache;
   private readonly cache = new Map<string, CachedRun>();
+  /**
+   * Runs loaded ahead of a timer this worker holds and will fire soon, outside the LRU cache
+   * (which they would otherwise flush, or be flushed from, before their timer fires). Bounded
+   * by the timers claimed within the look-ahead; taken out by the run's next transition.
+   */
+  private readonly prefetched = new Map<string, CachedRun>();
+  /** Runs being loaded ahead of their timers; a transition meanwhile takes a run off. */
+  private readonly prefetching = new Set<string>();
+  /** Timers claimed early, armed to fire at their due time: task id → its setTimeout. */
+  private readonly armed = new Map<number, NodeJS.Timeout>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly held = new Set<number>();
   private readonly running = new Map<number, AbortController>();
@@ -120,12 +140,15 @@ export class Worker {
    * same free slot.
    */
   private reservedSlots = 0;
-  private readonly options: Required<Omit<WorkerOptions, "id" | "historyLimit">> & { historyLimit?: number };
+  private readonly options: Required<Omit<WorkerOptions, "id" | "historyLimit" | "timerLookaheadMs">> & { historyLimit?: number; timerLookaheadMs: number };
   private stopping = false;
-  private wake: (() => void) | undefined;
+  /** Set by a wake-up; the claim loop looks again before it sleeps. */
+  private woken = false;
+  private wakeIdle: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
+  private stopCheckpoints: (() => Promise<void>) | undefined;
   /** Steps (activity results) recorded, for the benchmark. */
   readonly stats = { steps: 0, runsCompleted: 0 };
 
@@ -137,7 +160,7 @@ export class Worker {
     this.id = options.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.db = engine.db;
     this.codec = engine.codec;
-    this.committer = new GroupCommitter(this.db);
+    this.committer = new GroupCommitter(this.db, this.codec);
     this.modules = new ModuleCache(this.db);
     this.options = {
       concurrency: options.concurrency ?? 100,
@@ -146,6 +169,7 @@ export class Worker {
       cacheSize: options.cacheSize ?? 2000,
       historyLimit: options.historyLimit ?? (process.env.WEFT_HISTORY_LIMIT ? Number(process.env.WEFT_HISTORY_LIMIT) : undefined),
       shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+      timerLookaheadMs: options.timerLookaheadMs ?? options.pollMs ?? 1000,
       log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
     };
   }
@@ -154,17 +178,60 @@ export class Worker {
     return this.committer.stats;
   }
 
+  /** For the engine (LocalWorker): this worker's lease length, and whether it takes new runs. */
+  get leaseMs(): number {
+    return this.options.leaseMs;
+  }
+
+  get accepting(): boolean {
+    return !this.stopping;
+  }
+
+  /**
+   * A run just started in this process, its workflow task already leased to this worker: start
+   * it from its first event (no claim, no read of what was just written).
+   */
+  adopt(taskId: number, run: RunInsert, started: RecordedEvent): void {
+    const runId = run.runId;
+    this.held.add(taskId);
+    if (this.stopping) return; // released with `held`
+    const row: RunRow = { ...run, status: "running", result: null, error: null, closedAt: null, nextSeq: 2 };
+    this.prefetching.add(runId);
+    void this.replay(row, [started])
+      .then(
+        (state) => {
+          if (this.prefetching.has(runId) && !this.cache.has(runId)) this.prefetched.set(runId, state);
+        },
+        () => {
+          // The transition loads the run itself, and reports what fails.
+        },
+      )
+      .finally(() => {
+        this.prefetching.delete(runId);
+        if (!this.stopping) void this.advance(runId, { kind: "wake", taskId });
+      });
+  }
+
   async start(): Promise<void> {
-    this.unlisten = await this.engine.notifier.listen(() => this.wake?.());
+    this.unlisten = await this.engine.notifier.listen(() => this.poke());
+    // SQLite: WAL checkpoints in a thread of their own, not in a commit that blocks this one.
+    this.stopCheckpoints = startBackgroundCheckpoints(this.db);
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
     this.loopDone = this.loop();
+    this.engine.attachWorker(this);
   }
 
   /** Stops claiming; waits for in-flight activities (up to the grace period), then releases the rest. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.engine.detachWorker(this);
+    this.poke();
     await this.loopDone;
+    // Timers claimed early and not fired yet go back to the queue (released with `held`).
+    for (const timer of this.armed.values()) clearTimeout(timer);
+    this.armed.clear();
+    this.prefetched.clear();
+    this.prefetching.clear();
     const deadline = Date.now() + this.options.shutdownGraceMs;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const controller of this.running.values()) controller.abort(new Error("worker stopping"));
@@ -173,27 +240,50 @@ export class Worker {
     await releaseTasks(this.db, this.id, [...this.held]).catch(() => {});
     this.held.clear();
     await this.unlisten?.();
+    await this.stopCheckpoints?.();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Claiming
 
+  /** Work may have arrived: the claim loop looks (now if asleep, else before it sleeps). */
+  private poke(): void {
+    this.woken = true;
+    this.wakeIdle?.();
+  }
+
   private async loop(): Promise<void> {
+    // Up to a commit's worth of units at a time (on SQLite every claim is an fsync'd write).
+    const limit = 500;
     while (!this.stopping) {
-      let claimed = 0;
+      // A wake-up from here on is seen: by this claim, or by idle() after it.
+      this.woken = false;
+      let full = false;
       try {
         const now = Date.now();
         const leaseUntil = now + this.options.leaseMs;
-        const tasks = await claimTasks(this.db, this.id, now, leaseUntil, 200, ["workflow", "timer"]);
+        // Workflow tasks are due when created; timers are taken up to a look-ahead early.
+        const tasks = await claimTasks(this.db, this.id, now, leaseUntil, limit, ["workflow", "timer"], now + this.options.timerLookaheadMs);
+        full = tasks.length >= limit;
         const free = this.options.concurrency - this.running.size;
-        if (free > 0) tasks.push(...(await claimTasks(this.db, this.id, now, leaseUntil, Math.min(free, 200), ["activity"])));
-        claimed = tasks.length;
+        if (free > 0) {
+          const activities = await claimTasks(this.db, this.id, now, leaseUntil, Math.min(free, limit), ["activity"]);
+          full ||= activities.length >= Math.min(free, limit);
+          tasks.push(...activities);
+        }
+        // The runs of the tasks due now are loaded together (two statements, not two per run)
+        // before they go; those of timers due later, meanwhile.
+        const later = Date.now();
+        await this.prefetch(tasks.filter((t) => t.kind !== "activity" && !(t.kind === "timer" && t.dueAt > later)).map((t) => t.runId));
         for (const t of tasks) this.dispatch(t);
+        void this.prefetch(tasks.filter((t) => t.kind === "timer" && t.dueAt > later).map((t) => t.runId));
       } catch (err) {
         this.options.log(`weft worker: claiming failed: ${(err as Error).message}`);
       }
       if (this.stopping) break;
-      if (claimed > 0) {
+      // A claim that took all it could may have left more behind: claim again at once.
+      // Otherwise everything due was taken; sleep until the next due time or a wake-up.
+      if (full) {
         await drain();
         continue;
       }
@@ -202,28 +292,34 @@ export class Worker {
   }
 
   private async idle(): Promise<void> {
+    if (this.woken) return;
     let wait = this.options.pollMs;
     try {
-      const due = await nextDueAt(this.db, Date.now());
+      // Due activities we could not take (every slot busy) wait for a slot, not a spin. Timers
+      // are claimed up to a look-ahead early, but looked for only once the next one is within
+      // half of it: a stream of timers is then claimed in a few large batches, not one claim
+      // (on SQLite, one fsync'd write) per timer as each enters the look-ahead.
+      const due = await nextDueAt(this.db, Date.now(), {
+        timerLookaheadMs: this.options.timerLookaheadMs / 2,
+        activities: this.running.size < this.options.concurrency,
+      });
       if (due !== undefined) wait = Math.min(wait, Math.max(due - Date.now(), 0));
-      // Due work we could not take (every activity slot busy) waits for a slot, not a spin.
-      if (wait === 0 && this.running.size >= this.options.concurrency) wait = this.options.pollMs;
     } catch {
       // The poll below retries.
     }
-    if (wait <= 0) return;
+    if (wait <= 0 || this.woken) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, wait);
       function done() {
         clearTimeout(timer);
         resolve();
       }
-      this.wake = () => {
-        this.wake = undefined;
+      this.wakeIdle = () => {
+        this.wakeIdle = undefined;
         done();
       };
     });
-    this.wake = undefined;
+    this.wakeIdle = undefined;
   }
 
   private dispatch(task: TaskRow): void {
@@ -234,12 +330,54 @@ export class Worker {
         break;
       case "timer": {
         const { cmd } = this.codec.decode(task.data ?? "null") as { cmd: number };
-        void this.advance(task.runId, { kind: "timer", taskId: task.id, cmd });
+        this.fireAt(task, cmd);
         break;
       }
       case "activity":
         void this.runActivity(task);
         break;
+    }
+  }
+
+  /**
+   * Fires a timer this worker holds at its due time (at once when due). setTimeout may wake a
+   * little before the wall clock reaches the due time: the timer is then armed again for the
+   * rest, so that no run sees its timer fire early.
+   */
+  private fireAt(task: TaskRow, cmd: number): void {
+    const wait = task.dueAt - Date.now();
+    if (wait <= 0 || this.stopping) {
+      this.armed.delete(task.id);
+      if (this.stopping) return; // released with `held`
+      void this.advance(task.runId, { kind: "timer", taskId: task.id, cmd });
+      return;
+    }
+    this.armed.set(
+      task.id,
+      setTimeout(() => this.fireAt(task, cmd), wait),
+    );
+  }
+
+  /**
+   * Loads, in one go, the runs whose timers this worker will fire soon, so that firing costs no
+   * replay. A run that is cached, or busy with a transition, is left alone.
+   */
+  private async prefetch(runIds: string[]): Promise<void> {
+    const wanted = [...new Set(runIds)].filter((id) => !this.cache.has(id) && !this.prefetched.has(id) && !this.locks.has(id) && !this.prefetching.has(id));
+    if (wanted.length === 0) return;
+    for (const id of wanted) this.prefetching.add(id);
+    try {
+      const loaded = await this.loadMany(wanted);
+      for (const [runId, state] of loaded) {
+        // A run that had a transition while it loaded may have moved on: not kept.
+        if (this.stopping || !this.prefetching.has(runId) || this.cache.has(runId) || this.locks.has(runId)) continue;
+        this.prefetched.set(runId, state);
+      }
+    } catch (err) {
+      // Only an optimisation: the timer loads its run when it fires.
+      this.options.log(`weft worker: loading runs ahead of their timers failed: ${(err as Error).message}`);
+    } finally {
+      for (const id of wanted) this.prefetching.delete(id);
     }
   }
 
@@ -276,6 +414,7 @@ export class Worker {
         return;
       } catch (err) {
         this.cache.delete(runId);
+        this.prefetched.delete(runId);
         if (err instanceof LeaseLost) return;
         if (!(err instanceof SeqConflict || isTransientDatabaseError(err)) || attempt >= 10) throw err;
         if (!(err instanceof SeqConflict)) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
@@ -284,15 +423,39 @@ export class Worker {
   }
 
   private async load(runId: string): Promise<CachedRun | undefined> {
-    const run = await getRun(this.db, this.codec, runId);
+    // Both at once: one round trip's wait on PostgreSQL, not two.
+    const [run, history] = await Promise.all([getRun(this.db, this.codec, runId), loadHistory(this.db, this.codec, runId)]);
     if (!run || run.status !== "running") return undefined;
+    return this.replay(run, history);
+  }
+
+  /** Loads several runs with two statements (their rows, then their histories). */
+  private async loadMany(runIds: string[]): Promise<Map<string, CachedRun>> {
+    const loaded = new Map<string, CachedRun>();
+    for (let i = 0; i < runIds.length; i += 500) {
+      const chunk = runIds.slice(i, i + 500);
+      const [all, histories] = await Promise.all([getRuns(this.db, this.codec, chunk), loadHistories(this.db, this.codec, chunk)]);
+      const runs = all.filter((r) => r.status === "running");
+      for (const run of runs) {
+        try {
+          const state = await this.replay(run, histories.get(run.runId) ?? []);
+          loaded.set(run.runId, state);
+        } catch {
+          // Left to the transition, which reports it.
+        }
+      }
+    }
+    return loaded;
+  }
+
+  private async replay(run: RunRow, history: RecordedEvent[]): Promise<CachedRun> {
+    const runId = run.runId;
     const module = await this.modules.get(run.name, run.version);
     if (module.hash !== run.hash) {
       throw new Error(
         `run ${runId} started on ${run.name} version ${run.version} with hash ${run.hash}, but the stored module has hash ${module.hash}: refusing to resume it on different code`,
       );
     }
-    const history = await loadHistory(this.db, this.codec, runId);
     const started = history[0];
     if (!started || started.type !== "WorkflowStarted") throw new Error(`run ${runId} has no WorkflowStarted event`);
     const exec = new WorkflowExecution(module.run, started, { drain, historyLimit: this.options.historyLimit, onResume: pointSandboxAt });
@@ -304,6 +467,12 @@ export class Worker {
     return exec.activate(events);
   }
 
+  private takePrefetched(runId: string): CachedRun | undefined {
+    const state = this.prefetched.get(runId);
+    if (state) this.prefetched.delete(runId);
+    return state;
+  }
+
   private remember(runId: string, state: CachedRun): void {
     this.cache.delete(runId);
     this.cache.set(runId, state);
@@ -312,10 +481,11 @@ export class Worker {
 
   private async transition(runId: string, trigger: Trigger): Promise<void> {
     const now = Date.now();
-    const state = this.cache.get(runId) ?? (await this.load(runId));
+    this.prefetching.delete(runId);
+    const state = this.cache.get(runId) ?? this.takePrefetched(runId) ?? (await this.load(runId));
     if (!state) {
       // The run has ended (or never was): the trigger has nothing left to act on.
-      if (trigger.taskId !== undefined) await this.committer.submit((tx) => completeTask(tx, trigger.taskId!, this.id));
+      if (trigger.taskId !== undefined) await this.committer.submit({ kind: "step", runId, task: { id: trigger.taskId, owner: this.id }, consumed: [], tasks: [] });
       return;
     }
     const events: HistoryEvent[] = [...state.unpersisted];
@@ -433,62 +603,47 @@ export class Worker {
     }
 
     const expectedSeq = state.nextSeq;
-    const taskIds = await this.committer.submit(async (tx: SqlExecutor) => {
-      if (trigger.taskId !== undefined) {
-        const ok = reschedule
-          ? await rescheduleTask(tx, trigger.taskId, this.id, reschedule.dueAt, reschedule.attempt)
-          : await completeTask(tx, trigger.taskId, this.id);
-        if (!ok) throw new LeaseLost();
-      }
-      if (events.length === 0) {
-        // Nothing to append, but the trigger's task is consumed: only if this worker's view of
-        // the run is current. A run cached here may have been advanced by another worker (the
-        // trigger then names a command this copy has not seen, or a wait it does not know of);
-        // consuming the task on that stale view would drop a timer, an activity's result or a
-        // signal's wake-up. A moved run is a SeqConflict: the run is reloaded and the trigger
-        // applied again.
-        const moved = await tx.execute("UPDATE run SET next_seq = next_seq WHERE run_id = ? AND next_seq = ?", [runId, expectedSeq]);
-        if (moved !== 1) throw new SeqConflict(runId);
-      }
-      await appendEvents(tx, this.codec, runId, expectedSeq, events, now);
-      for (const c of consumed) await consumeSignal(tx, c.signalId, c.seq);
-      if (closing) {
-        await deleteRunTasks(tx, runId);
-        if (closing.type === "WorkflowCompleted") await closeRun(tx, this.codec, runId, "completed", now, { result: closing.result });
-        else if (closing.type === "WorkflowFailed") await closeRun(tx, this.codec, runId, "failed", now, { error: closing.error });
-        else await closeRun(tx, this.codec, runId, "continued", now, {});
-        if (continued) {
-          await insertRun(
-            tx,
-            this.codec,
-            {
-              runId: continued.runId,
-              workflowId,
-              name: state.run.name,
-              version: state.run.version,
-              hash: state.run.hash,
-              input: state.run.input,
-              startedAt: now,
-              firstRunId: state.run.firstRunId,
-              continuedFromRunId: runId,
+    const write: StepWrite = {
+      kind: "step",
+      runId,
+      ...(trigger.taskId === undefined ? {} : { task: { id: trigger.taskId, owner: this.id, ...(reschedule ? { reschedule } : {}) } }),
+      guard: { expectedSeq, events, at: now },
+      consumed,
+      tasks: newTasks,
+      ...(closing
+        ? {
+            close:
+              closing.type === "WorkflowCompleted"
+                ? { status: "completed" as const, result: closing.result }
+                : closing.type === "WorkflowFailed"
+                  ? { status: "failed" as const, error: closing.error }
+                  : { status: "continued" as const },
+          }
+        : {}),
+      ...(continued
+        ? {
+            continued: {
+              run: {
+                runId: continued.runId,
+                workflowId,
+                name: state.run.name,
+                version: state.run.version,
+                hash: state.run.hash,
+                input: state.run.input,
+                startedAt: now,
+                firstRunId: state.run.firstRunId,
+                continuedFromRunId: runId,
+              },
+              started: continued.started,
             },
-            2,
-          );
-          await tx.execute(
-            "INSERT INTO history_event (run_id, seq, type, at, node_id, attempt, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            eventRow(this.codec, continued.runId, continued.started),
-          );
-          await insertTasks(tx, [{ runId: continued.runId, kind: "workflow", dueAt: now }]);
-          await moveSignals(tx, runId, continued.runId);
-        }
-        return [];
-      }
+          }
+        : {}),
       // Activities this worker has no slot for go to the shared queue: wake the other workers
       // now rather than at their next poll (PostgreSQL delivers a NOTIFY at commit, once per
       // transaction; on SQLite they see the commit through data_version).
-      if (this.db.kind === "postgresql" && newTasks.some((t) => t.kind === "activity" && !t.leaseOwner)) await tx.execute(`NOTIFY ${CHANNEL}`);
-      return insertTasks(tx, newTasks);
-    }).catch((err) => {
+      notify: !closing && newTasks.some((t) => t.kind === "activity" && !t.leaseOwner),
+    };
+    const taskIds = await this.committer.submit<number[]>(write).catch((err) => {
       this.reservedSlots -= reserved;
       throw err;
     });
@@ -500,7 +655,7 @@ export class Worker {
     if (closing) {
       this.cache.delete(runId);
       this.stats.runsCompleted++;
-      if (continued) this.wake?.();
+      if (continued) this.poke();
     } else {
       this.remember(runId, state);
     }
@@ -510,7 +665,8 @@ export class Worker {
         void this.runActivity({ id: taskIds[i], runId, kind: "activity", dueAt: now, nodeId: t.nodeId ?? null, attempt: 1, data: t.data ?? null });
       }
     });
-    if (newTasks.some((t) => t.kind === "timer" || !t.leaseOwner)) this.wake?.();
+    // New timers, retries and queued activities: the claim loop looks at the next due time again.
+    if (reschedule || newTasks.some((t) => t.kind === "timer" || !t.leaseOwner)) this.poke();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -539,7 +695,9 @@ export class Worker {
     }
     await this.advance(task.runId, { kind: "activity", taskId: task.id, cmd: data.cmd, nodeId: task.nodeId ?? "", attempt, outcome });
     this.held.delete(task.id);
-    this.wake?.();
+    // A slot is free again: look for activities waiting in the queue, if every slot was taken
+    // (with a slot free, queued activities are claimed as they are announced).
+    if (this.running.size + this.reservedSlots + 1 >= this.options.concurrency) this.poke();
   }
 
   private async invoke(task: TaskRow, data: ActivityTaskData, attempt: number, controller: AbortController): Promise<unknown> {
