@@ -1,41 +1,18 @@
 // Deploying documents as versions, on a fresh SQLite file and on the real PostgreSQL (a fresh
 // schema per test run, dropped afterwards).
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.ts";
 import { deploy, DeployError, getVersion, listWorkflows, transpileModule } from "../../engine/deploy.ts";
 import { loadWorkflowModule } from "../../engine/sandbox.ts";
 import { openDatabase, type Database } from "../../engine/storage/database.ts";
+import { freshDatabases } from "./fresh-databases.ts";
 
-const PG_URL = process.env.WEFT_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const runTag = `${process.pid}_${randomBytes(3).toString("hex")}`;
-const tempDir = mkdtempSync(join(tmpdir(), "weft-deploy-"));
-const schemas: string[] = [];
-let fresh = 0;
-
-function freshUrl(kind: "sqlite" | "postgresql"): string {
-  fresh++;
-  if (kind === "sqlite") return `file:${join(tempDir, `weft-${fresh}.db`)}`;
-  const schema = `weft_test_${runTag}_${fresh}`;
-  schemas.push(schema);
-  return `${PG_URL}?schema=${schema}`;
-}
-
-afterAll(async () => {
-  rmSync(tempDir, { recursive: true, force: true });
-  if (schemas.length === 0) return;
-  const client = new pg.Client(PG_URL);
-  await client.connect();
-  try {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-});
+const databases = freshDatabases("deploy");
+/** A database URL nobody has used yet. */
+const freshUrl = databases.freshUrl;
+afterAll(() => databases.cleanup());
 
 const EXAMPLES = new URL("../../examples", import.meta.url).pathname;
 const examples = Object.fromEntries(

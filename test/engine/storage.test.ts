@@ -1,44 +1,20 @@
 // The storage foundation, on both databases: a fresh SQLite file in a temp directory and the
 // real PostgreSQL (a fresh schema per test run, dropped afterwards).
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, parseDatabaseUrl, type Database } from "../../engine/storage/database.ts";
 import { defaultMigrationsDir, loadMigrations, migrate } from "../../engine/storage/migrate.ts";
 import { toDollarPlaceholders } from "../../engine/storage/placeholders.ts";
+import { freshDatabases } from "./fresh-databases.ts";
 
-const PG_URL = process.env.WEFT_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const runTag = `${process.pid}_${randomBytes(3).toString("hex")}`;
-const tempDir = mkdtempSync(join(tmpdir(), "weft-storage-"));
-const schemas: string[] = [];
-let fresh = 0;
-
+const databases = freshDatabases("storage");
 /** A database URL nobody has used yet. */
-function freshUrl(kind: "sqlite" | "postgresql"): string {
-  fresh++;
-  if (kind === "sqlite") return `file:${join(tempDir, `weft-${fresh}.db`)}`;
-  const schema = `weft_test_${runTag}_${fresh}`;
-  schemas.push(schema);
-  return `${PG_URL}?schema=${schema}`;
-}
-
-afterAll(async () => {
-  rmSync(tempDir, { recursive: true, force: true });
-  if (schemas.length === 0) return;
-  const client = new pg.Client(PG_URL);
-  await client.connect();
-  try {
-    // Only the schemas this run created.
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-});
+const freshUrl = databases.freshUrl;
+const tempDir = databases.tempDir;
+afterAll(() => databases.cleanup());
 
 const now = 1_790_000_000_123; // an instant in 2026, in epoch ms: above 2^32, below 2^53
 
