@@ -32,7 +32,7 @@ import pg from "pg";
 import { Engine } from "../engine/engine.ts";
 import type { PostgresDriver, SqliteDriver } from "../engine/storage/types.ts";
 import { Worker } from "../engine/worker/worker.ts";
-import { benchActivities, countCommits, DOCUMENTS, LOOP, observed, ONE_TIMER, SIGNAL_THEN_STEP, THREE_STEPS, type CommitCounter } from "./engine-shared.ts";
+import { benchActivities, countCommits, DOCUMENTS, LOOP, observed, ONE_TIMER, SIGNAL_THEN_STEP, THREE_STEPS } from "./engine-shared.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PG_URL = process.env.WEFT_BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";

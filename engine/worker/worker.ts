@@ -20,7 +20,7 @@ import { isTransientDatabaseError } from "../errors.ts";
 import { loadHistories, loadHistory, SeqConflict } from "../history-store.ts";
 import { DEFAULT_ACTIVITY_TIMEOUT_MS, nextRetry } from "../retry.ts";
 import { getRun, getRuns, type RunRow } from "../run-store.ts";
-import type { CommandEvent, ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.ts";
+import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.ts";
 import { WorkflowExecution } from "../runtime/execution.ts";
 import type { StepOptions } from "../runtime/workflow-api.ts";
 import { setDeterminismSource } from "../sandbox.ts";
@@ -746,4 +746,3 @@ function errorInfo(err: unknown): ErrorInfo {
   return { type, message: typeof e?.message === "string" ? e.message : String(err) };
 }
 
-export type { CommandEvent };
