@@ -22,7 +22,7 @@ export function approvalArms(n: ApprovalNode, arms: PrintedArm[], outcome: strin
 }
 
 /** Arms of a node that either succeeds (plain handle) or not (`failHandle`). */
-export function okArms(arms: PrintedArm[], failHandle: string, okCondition: string, onOk: string | undefined): PrintedArm[] {
+function okArms(arms: PrintedArm[], failHandle: string, okCondition: string, onOk: string | undefined): PrintedArm[] {
   const sorted = [...arms].sort((a, b) => Number(a.handles.includes(failHandle)) - Number(b.handles.includes(failHandle)));
   if (sorted.length === 1) {
     // Both ways lead to the same node: only the output needs the test.
@@ -33,7 +33,17 @@ export function okArms(arms: PrintedArm[], failHandle: string, okCondition: stri
   );
 }
 
-export function withPrelude(arm: PrintedArm, line: string | undefined): PrintedArm {
+function withPrelude(arm: PrintedArm, line: string | undefined): PrintedArm {
   if (line === undefined) return arm;
   return { ...arm, prelude: [...arm.prelude, line], empty: false };
+}
+
+/** Arms of a step with an error edge: its outcome is `{ ok, result }` in both targets. */
+export function stepArms(arms: PrintedArm[], outcome: string, output: string | undefined): PrintedArm[] {
+  return okArms(arms, "error", `${outcome}.ok`, output ? `${output} = ${outcome}.result;` : undefined);
+}
+
+/** Arms of a signal wait with a timeout: its outcome is `{ received, payload }` in both targets. */
+export function signalArms(arms: PrintedArm[], outcome: string, output: string | undefined): PrintedArm[] {
+  return okArms(arms, "timeout", `${outcome}.received`, output ? `${output} = ${outcome}.payload;` : undefined);
 }

@@ -11,7 +11,7 @@ import { assertNever, branchArms, emitStructure, ifChain, nodeComment, type Dial
 import { readsWorkflow, usedHelpers, variableNames, type ModuleInfo } from "./module-info.ts";
 import { camelCase, NameAllocator, propertyKey } from "./names.ts";
 import { call, printValue, type Arg } from "./values.ts";
-import { approvalArms, okArms } from "./fork-arms.ts";
+import { approvalArms, signalArms, stepArms } from "./fork-arms.ts";
 import { approvalRequest, objectArg, retryLiteral, varsObject } from "./literals.ts";
 import { CodeWriter } from "./writer.ts";
 
@@ -97,13 +97,13 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
           const o = names.take(`${camelCase(n.id)}Outcome`);
           const prefix = `const ${o} = await ${own.tryActivity}(() => `;
           w.line(`${prefix}${call(activity(n), input(n), w.width - prefix.length - 2)});`);
-          ifChain(w, okArms(arms, "error", `${o}.ok`, n.output ? `${n.output} = ${o}.result;` : undefined));
+          ifChain(w, stepArms(arms, o, n.output));
           break;
         }
         case "signal": {
           const o = names.take(`${camelCase(n.id)}Outcome`);
           w.line(`const ${o} = await ${own.waitForSignal}(${JSON.stringify(n.signal)}, ${JSON.stringify(canonicalDuration(n.timeout!))});`);
-          ifChain(w, okArms(arms, "timeout", `${o}.received`, n.output ? `${n.output} = ${o}.payload;` : undefined));
+          ifChain(w, signalArms(arms, o, n.output));
           break;
         }
         case "start":

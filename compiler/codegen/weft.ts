@@ -9,7 +9,7 @@ import type { CheckedDocument } from "../validate.ts";
 import { readsWorkflow, usedHelpers, variableNames, type ModuleInfo } from "./module-info.ts";
 import { assertNever, branchArms, emitStructure, ifChain, nodeComment, type Dialect, type EmitContext } from "./emit.ts";
 import { camelCase, NameAllocator } from "./names.ts";
-import { approvalArms, okArms } from "./fork-arms.ts";
+import { approvalArms, signalArms, stepArms } from "./fork-arms.ts";
 import { approvalRequest, objectArg, retryLiteral, varsObject } from "./literals.ts";
 import { call, printValue, type Arg } from "./values.ts";
 import { CodeWriter } from "./writer.ts";
@@ -64,13 +64,13 @@ export function generateWeftModule(checked: CheckedDocument, structure: Structur
         case "step": {
           const o = outcome(n);
           statement(`const ${o} = `, "await ctx.tryStep", stepArgs(n, value));
-          ifChain(w, okArms(arms, "error", `${o}.ok`, n.output ? `${n.output} = ${o}.result;` : undefined));
+          ifChain(w, stepArms(arms, o, n.output));
           break;
         }
         case "signal": {
           const o = outcome(n);
           statement(`const ${o} = `, "await ctx.signalOrTimeout", [JSON.stringify(n.id), JSON.stringify(n.signal), JSON.stringify(canonicalDuration(n.timeout!))]);
-          ifChain(w, okArms(arms, "timeout", `${o}.received`, n.output ? `${n.output} = ${o}.payload;` : undefined));
+          ifChain(w, signalArms(arms, o, n.output));
           break;
         }
         case "start":

@@ -459,13 +459,10 @@ export class Worker {
     const started = history[0];
     if (!started || started.type !== "WorkflowStarted") throw new Error(`run ${runId} has no WorkflowStarted event`);
     const exec = new WorkflowExecution(module.run, started, { drain, historyLimit: this.options.historyLimit, onResume: pointSandboxAt });
-    const unpersisted = await this.activate(exec, history);
+    const unpersisted = await exec.activate(history);
     return { run, exec, nextSeq: run.nextSeq, unpersisted };
   }
 
-  private activate(exec: WorkflowExecution, events: RecordedEvent[]): Promise<HistoryEvent[]> {
-    return exec.activate(events);
-  }
 
   private takePrefetched(runId: string): CachedRun | undefined {
     const state = this.prefetched.get(runId);
@@ -494,7 +491,7 @@ export class Worker {
     const apply = async (event: HistoryEvent) => {
       const recorded = { ...event, seq: seq++, at: now } as RecordedEvent;
       events.push(event);
-      const produced = await this.activate(state.exec, [recorded]);
+      const produced = await state.exec.activate([recorded]);
       events.push(...produced);
       seq += produced.length;
       return recorded.seq;
