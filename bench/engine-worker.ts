@@ -1,8 +1,9 @@
 // One worker process of the engine benchmark (bench/engine.ts spawns several):
 //   node --import tsx bench/engine-worker.ts DATABASE_URL
 // Opens the database and prints {"ready":true}; then takes commands on stdin, one a line:
-// "go" starts the worker, "stats" prints {"stats":…}, "stop" stops the worker, prints
-// {"stats":…, "final":true} and exits. While it runs it prints {"completed":N} as runs complete
+// "go" starts a worker, "pause" stops it and prints {"stats":…}, "stats" prints {"stats":…},
+// "stop" stops the worker, prints {"stats":…, "final":true} and exits (counts are over every
+// worker the process ran). While it runs it prints {"completed":N} as runs complete
 // (at most once per turn of the event loop).
 
 import { createInterface } from "node:readline";
@@ -45,57 +46,85 @@ if (engine.db.driver.kind === "sqlite") {
   }) as typeof connection.prepare;
 }
 
-const worker = new Worker(engine, benchActivities(), { log: (line) => process.stderr.write(`${line}\n`) });
 const send = (message: unknown, then?: () => void) => process.stdout.write(`${JSON.stringify(message)}\n`, then);
 
-let completed = worker.stats.runsCompleted;
-let reported = completed;
+// Counts over every worker this process has run ("pause" stops one, "go" starts the next).
+const totals = { steps: 0, claims: 0, loads: 0, groupCommits: 0, units: 0 };
+let completed = 0;
+let reported = 0;
 let scheduled = false;
-Object.defineProperty(worker.stats, "runsCompleted", {
-  get: () => completed,
-  set: (value: number) => {
-    completed = value;
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      if (completed !== reported) {
-        reported = completed;
-        send({ completed });
-      }
-    });
-  },
+
+function newWorker(): Worker {
+  const worker = new Worker(engine, benchActivities(), { log: (line) => process.stderr.write(`${line}\n`) });
+  let own = 0;
+  Object.defineProperty(worker.stats, "runsCompleted", {
+    get: () => own,
+    set: (value: number) => {
+      completed += value - own;
+      own = value;
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        if (completed !== reported) {
+          reported = completed;
+          send({ completed });
+        }
+      });
+    },
+  });
+  return worker;
+}
+
+const counts = (w: Worker | undefined) => ({
+  steps: totals.steps + (w?.stats.steps ?? 0),
+  claims: totals.claims + (w?.stats.claims ?? 0),
+  loads: totals.loads + (w?.stats.loads ?? 0),
+  groupCommits: totals.groupCommits + (w?.commitStats.commits ?? 0),
+  units: totals.units + (w?.commitStats.units ?? 0),
 });
 
+let worker: Worker | undefined;
 const stats = () => ({
-  steps: worker.stats.steps,
+  ...counts(worker),
   runsCompleted: completed,
-  groupCommits: worker.commitStats.commits,
-  units: worker.commitStats.units,
   ...counter,
   rss: process.memoryUsage().rss,
   cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   slowStatements: Object.fromEntries(blocked),
 });
 
-let started = false;
+async function pause(): Promise<void> {
+  if (!worker) return;
+  const w = worker;
+  worker = undefined;
+  await w.stop();
+  Object.assign(totals, counts(w));
+}
+
 let stopping = false;
+let queue = Promise.resolve();
 createInterface({ input: process.stdin }).on("line", (line) => {
   const command = line.trim();
-  if (command === "go" && !started) {
-    started = true;
-    void worker.start();
-  } else if (command === "stats") {
-    send({ stats: stats() });
-  } else if (command === "stop" && !stopping) {
-    stopping = true;
-    void (async () => {
-      if (started) await worker.stop();
+  // In order: a "go" after a "pause" waits for the pause to finish.
+  queue = queue.then(async () => {
+    if (stopping) return;
+    if (command === "go" && !worker) {
+      worker = newWorker();
+      await worker.start();
+    } else if (command === "pause") {
+      await pause();
+      send({ stats: stats() });
+    } else if (command === "stats") {
+      send({ stats: stats() });
+    } else if (command === "stop") {
+      stopping = true;
+      await pause();
       const final = stats();
       await engine.close();
       send({ stats: final, final: true }, () => process.exit(0));
-    })();
-  }
+    }
+  });
 });
 process.stdin.on("end", () => {
   if (!stopping) process.exit(1);

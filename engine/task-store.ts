@@ -58,38 +58,41 @@ export async function insertTasks(tx: SqlExecutor, tasks: NewTask[]): Promise<nu
   return ids;
 }
 
+/** What a claim asks for: up to `limit` tasks of `kind` due by `dueBy`. */
+export interface ClaimWant {
+  kind: TaskKind;
+  /** Claims early when later than now: the worker fires timers within its look-ahead itself. */
+  dueBy: number;
+  limit: number;
+}
+
 /**
- * Claims up to `limit` due tasks for `owner` until `leaseUntil`. `dueBy` (default `now`) claims
- * early: the worker takes timers that fall due within its look-ahead and fires them itself at
- * their time.
+ * Claims for `owner`, until `leaseUntil`, the due tasks each want asks for (or whose lease ran
+ * out by `now`), in one statement: on SQLite every claim is an fsync'd write.
  */
-export async function claimTasks(
-  db: Database,
-  owner: string,
-  now: number,
-  leaseUntil: number,
-  limit: number,
-  kinds?: TaskKind[],
-  dueBy = now,
-): Promise<TaskRow[]> {
-  const kindFilter = kinds ? ` AND kind IN (${kinds.map(() => "?").join(", ")})` : "";
-  const params: SqlValue[] = [owner, leaseUntil, dueBy, now, ...(kinds ?? []), limit];
-  const due = `due_at <= ? AND (lease_owner IS NULL OR lease_until < ?)${kindFilter}`;
-  const sql =
-    db.kind === "postgresql"
-      ? `UPDATE task SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM task WHERE ${due} ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING ${COLUMNS}`
-      : `UPDATE task SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM task WHERE ${due} ORDER BY due_at LIMIT ?) RETURNING ${COLUMNS}`;
+export async function claimTasks(db: Database, owner: string, now: number, leaseUntil: number, wants: ClaimWant[]): Promise<TaskRow[]> {
+  wants = wants.filter((w) => w.limit > 0);
+  if (wants.length === 0) return [];
+  const lock = db.kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
+  const due = "kind = ? AND due_at <= ? AND (lease_owner IS NULL OR lease_until < ?)";
+  const dueParams = (w: ClaimWant): SqlValue[] => [w.kind, w.dueBy, now];
   // On SQLite an UPDATE takes the file's write lock even when it matches nothing, and a process
   // waiting for that lock sleeps in SQLite's busy handler with its event loop blocked. Several
   // worker processes polling with empty claims would mostly wait on each other: look first
   // with a read (WAL readers take no lock) and claim only when something is due.
   if (db.kind === "sqlite") {
-    const anything = await db.query(`SELECT 1 AS due FROM task WHERE ${due} LIMIT 1`, [dueBy, now, ...(kinds ?? [])]);
-    if (anything.length === 0) return [];
+    const any = wants.map(() => `EXISTS (SELECT 1 FROM task WHERE ${due})`).join(" OR ");
+    const rows = await db.query(`SELECT ${any} AS due`, wants.flatMap(dueParams));
+    if (!rows[0]?.due) return [];
   }
+  const picks = wants.map(() => `id IN (SELECT id FROM task WHERE ${due} ORDER BY due_at LIMIT ?${lock})`).join(" OR ");
   // A claimed workflow task leaves its run's "pending" slot, so a wake-up that comes while the
   // run is processed gets a task of its own: claiming must not collide with that index.
-  const rows = await db.query(sql, params);
+  const rows = await db.query(`UPDATE task SET lease_owner = ?, lease_until = ? WHERE ${picks} RETURNING ${COLUMNS}`, [
+    owner,
+    leaseUntil,
+    ...wants.flatMap((w) => [...dueParams(w), w.limit]),
+  ]);
   return rows.map(toTask).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
 }
 
@@ -149,7 +152,8 @@ export async function releaseTasks(db: Database, owner: string, ids: number[]): 
 /**
  * When the worker should look for work again, if anything is pending: the next unclaimed
  * workflow or activity task's due time, the next unclaimed timer's due time less
- * `timerLookaheadMs` (timers are claimed that much early), or the next lease to run out;
+ * `timerLookaheadMs` (timers are claimed that much early) or workflow task's plus
+ * `workflowDelayMs` (a worker with no room waits that long for one with room), or the next lease to run out;
  * activities only when `activities` is not false (a worker with no free slot cannot take one).
  * Each part is one seek on an index (the partial (kind, due_at) index on unleased rows, and
  * lease_until), never a scan of the table.
@@ -157,7 +161,7 @@ export async function releaseTasks(db: Database, owner: string, ids: number[]): 
 export async function nextDueAt(
   db: Database,
   now: number,
-  options: { timerLookaheadMs?: number; activities?: boolean } = {},
+  options: { timerLookaheadMs?: number; activities?: boolean; workflowDelayMs?: number } = {},
 ): Promise<number | undefined> {
   const min = (kind: TaskKind) => `(SELECT MIN(due_at) FROM task WHERE kind = '${kind}' AND lease_owner IS NULL)`;
   const rows = await db.query(
@@ -171,7 +175,7 @@ export async function nextDueAt(
     const at = Number(value) - shift;
     if (due === undefined || at < due) due = at;
   };
-  consider(r.workflow);
+  consider(r.workflow, -(options.workflowDelayMs ?? 0));
   if (options.activities !== false) consider(r.activity);
   consider(r.timer, options.timerLookaheadMs ?? 0);
   consider(r.lease);

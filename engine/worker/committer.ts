@@ -13,7 +13,7 @@
 import type { PayloadCodec } from "../codec.ts";
 import type { Database } from "../storage/types.ts";
 import { CHANNEL } from "../notifier.ts";
-import { applyBatchPostgres, applyOne, UnitsFailed, type Outcome, type Write } from "./write-set.ts";
+import { applyBatchPostgres, applyOne, isBatchCheckFailure, isSingleStatementBatch, UnitsFailed, type Outcome, type Write } from "./write-set.ts";
 
 type Unit = {
   write: Write;
@@ -118,12 +118,17 @@ export class GroupCommitter {
   private async commit(batch: Unit[], isolated: boolean): Promise<Outcome[]> {
     const writes = batch.map((u) => u.write);
     const postgres = this.db.kind === "postgresql";
-    if (postgres && !isolated && writes.every((w) => w.kind === "start")) {
-      // One statement, atomic by itself: no BEGIN and COMMIT round trips.
-      const outcomes = await applyBatchPostgres(this.db, this.codec, writes);
-      this.stats.commits++;
-      this.stats.units += batch.length;
-      return outcomes;
+    if (postgres && !isolated && isSingleStatementBatch(writes)) {
+      // One statement, atomic by itself: no BEGIN and COMMIT round trips. When a unit fails
+      // its checks nothing is written, and the transaction below names the units that failed.
+      try {
+        const outcomes = await applyBatchPostgres(this.db, this.codec, writes, true);
+        this.stats.commits++;
+        this.stats.units += batch.length;
+        return outcomes;
+      } catch (error) {
+        if (!isBatchCheckFailure(error)) throw error;
+      }
     }
     const outcomes = await this.db.transaction(async (tx) => {
       if (postgres && !isolated) return applyBatchPostgres(tx, this.codec, writes);

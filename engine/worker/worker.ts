@@ -26,7 +26,7 @@ import type { StepOptions } from "../runtime/workflow-api.ts";
 import { setDeterminismSource } from "../sandbox.ts";
 import { nextSignal } from "../signal-store.ts";
 import type { Database } from "../storage/types.ts";
-import { claimTasks, extendLeases, nextDueAt, releaseTasks, type NewTask, type TaskRow } from "../task-store.ts";
+import { claimTasks, extendLeases, nextDueAt, releaseTasks, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
 import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
 import { GroupCommitter } from "./committer.ts";
@@ -85,6 +85,12 @@ type Trigger =
     };
 
 
+/**
+ * How long a workflow task waits for a worker with free activity slots before a worker with
+ * none takes it anyway (and queues its activities for whoever has room).
+ */
+const WORKFLOW_HANDOFF_MS = 1000;
+
 const drain = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -140,6 +146,10 @@ export class Worker {
    * same free slot.
    */
   private reservedSlots = 0;
+  /** Claimed workflow tasks whose transitions have not finished: each may want an activity slot. */
+  private transitions = 0;
+  /** Since when this worker has had no room for more runs (see the claim loop). */
+  private fullSince: number | undefined;
   private readonly options: Required<Omit<WorkerOptions, "id" | "historyLimit" | "timerLookaheadMs">> & { historyLimit?: number; timerLookaheadMs: number };
   private stopping = false;
   /** Set by a wake-up; the claim loop looks again before it sleeps. */
@@ -149,8 +159,11 @@ export class Worker {
   private heartbeat: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private stopCheckpoints: (() => Promise<void>) | undefined;
-  /** Steps (activity results) recorded, for the benchmark. */
-  readonly stats = { steps: 0, runsCompleted: 0 };
+  /**
+   * For the benchmark: steps (activity results) recorded, runs completed, claim statements sent,
+   * and runs loaded from the database (a cache miss: a read and a replay).
+   */
+  readonly stats = { steps: 0, runsCompleted: 0, claims: 0, loads: 0 };
 
   constructor(
     private readonly engine: Engine,
@@ -262,15 +275,25 @@ export class Worker {
       try {
         const now = Date.now();
         const leaseUntil = now + this.options.leaseMs;
-        // Workflow tasks are due when created; timers are taken up to a look-ahead early.
-        const tasks = await claimTasks(this.db, this.id, now, leaseUntil, limit, ["workflow", "timer"], now + this.options.timerLookaheadMs);
-        full = tasks.length >= limit;
-        const free = this.options.concurrency - this.running.size;
-        if (free > 0) {
-          const activities = await claimTasks(this.db, this.id, now, leaseUntil, Math.min(free, limit), ["activity"]);
-          full ||= activities.length >= Math.min(free, limit);
-          tasks.push(...activities);
-        }
+        const free = Math.max(0, this.options.concurrency - this.running.size - this.reservedSlots);
+        // A run stays with the worker that holds it in memory: its activities run here, and
+        // their results are recorded here with no read and no replay. So a worker takes only
+        // as many runs' workflow tasks as it has activity slots left for; the rest are left to
+        // workers with room, or, once nobody has taken them for a while, taken anyway.
+        const room = free - this.transitions;
+        this.fullSince = room > 0 ? undefined : (this.fullSince ?? now);
+        const fullFor = room > 0 ? 0 : now - (this.fullSince ?? now);
+        const wants: ClaimWant[] = [
+          room > 0
+            ? { kind: "workflow", dueBy: now, limit: Math.min(room, limit) }
+            : { kind: "workflow", dueBy: now - WORKFLOW_HANDOFF_MS, limit: fullFor >= WORKFLOW_HANDOFF_MS ? limit : 0 },
+          // Timers are taken up to a look-ahead early.
+          { kind: "timer", dueBy: now + this.options.timerLookaheadMs, limit },
+          { kind: "activity", dueBy: now, limit: Math.min(free, limit) },
+        ];
+        this.stats.claims++;
+        const tasks = await claimTasks(this.db, this.id, now, leaseUntil, wants);
+        full = wants.some((w) => w.limit > 0 && tasks.filter((t) => t.kind === w.kind).length >= w.limit);
         // The runs of the tasks due now are loaded together (two statements, not two per run)
         // before they go; those of timers due later, meanwhile.
         const later = Date.now();
@@ -299,9 +322,13 @@ export class Worker {
       // are claimed up to a look-ahead early, but looked for only once the next one is within
       // half of it: a stream of timers is then claimed in a few large batches, not one claim
       // (on SQLite, one fsync'd write) per timer as each enters the look-ahead.
-      const due = await nextDueAt(this.db, Date.now(), {
+      const free = this.options.concurrency - this.running.size - this.reservedSlots;
+      const now = Date.now();
+      const due = await nextDueAt(this.db, now, {
         timerLookaheadMs: this.options.timerLookaheadMs / 2,
-        activities: this.running.size < this.options.concurrency,
+        activities: free > 0,
+        // With no room, a workflow task is taken only once it has waited for a worker with room.
+        workflowDelayMs: free - this.transitions > 0 ? 0 : Math.max(WORKFLOW_HANDOFF_MS, (this.fullSince ?? now) + WORKFLOW_HANDOFF_MS - now),
       });
       if (due !== undefined) wait = Math.min(wait, Math.max(due - Date.now(), 0));
     } catch {
@@ -326,7 +353,8 @@ export class Worker {
     this.held.add(task.id);
     switch (task.kind) {
       case "workflow":
-        void this.advance(task.runId, { kind: "wake", taskId: task.id });
+        this.transitions++;
+        void this.advance(task.runId, { kind: "wake", taskId: task.id }).finally(() => this.transitions--);
         break;
       case "timer": {
         const { cmd } = this.codec.decode(task.data ?? "null") as { cmd: number };
@@ -424,6 +452,7 @@ export class Worker {
 
   private async load(runId: string): Promise<CachedRun | undefined> {
     // Both at once: one round trip's wait on PostgreSQL, not two.
+    this.stats.loads++;
     const [run, history] = await Promise.all([getRun(this.db, this.codec, runId), loadHistory(this.db, this.codec, runId)]);
     if (!run || run.status !== "running") return undefined;
     return this.replay(run, history);
@@ -434,6 +463,7 @@ export class Worker {
     const loaded = new Map<string, CachedRun>();
     for (let i = 0; i < runIds.length; i += 500) {
       const chunk = runIds.slice(i, i + 500);
+      this.stats.loads += chunk.length;
       const [all, histories] = await Promise.all([getRuns(this.db, this.codec, chunk), loadHistories(this.db, this.codec, chunk)]);
       const runs = all.filter((r) => r.status === "running");
       for (const run of runs) {

@@ -162,8 +162,24 @@ const BATCH = preparedStatement(
      SELECT 'done' AS k, id::text AS id, NULL AS run_id FROM done
      UNION ALL SELECT 'guarded', NULL, run_id FROM guarded
      UNION ALL SELECT 'created', id::text, NULL FROM created
-     UNION ALL SELECT 'notified', NULL, NULL FROM (SELECT 1) AS one WHERE ?::boolean AND pg_notify('${CHANNEL}', '') IS NULL`,
+     UNION ALL SELECT 'notified', NULL, NULL FROM (SELECT 1) AS one WHERE ?::boolean AND pg_notify('${CHANNEL}', '') IS NULL
+     -- In autocommit, the statement fails as a whole when a unit fails its checks.
+     UNION ALL SELECT 'checked', NULL, NULL FROM (SELECT 1) AS one
+       WHERE ?::boolean AND weft_assert((SELECT count(*) FROM done) = ?::int AND (SELECT count(*) FROM guarded) = ?::int)`,
 );
+
+/**
+ * Whether a batch can be applied by its one statement alone, in autocommit: starts, and steps
+ * with none of the rare parts that take statements of their own (reschedules, continue-as-new).
+ */
+export function isSingleStatementBatch(writes: Write[]): boolean {
+  return writes.every((w) => w.kind === "start" || (w.kind === "step" && !w.task?.reschedule && !w.continued));
+}
+
+/** The single-statement batch failed because a unit failed its checks (weft_assert). */
+export function isBatchCheckFailure(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === "WF001";
+}
 
 /** Thrown inside a batch transaction to roll it back: some units failed their checks. */
 export class UnitsFailed extends Error {
@@ -177,11 +193,13 @@ export class UnitsFailed extends Error {
  * that insert the runs of new starts, complete the triggers' tasks (guarded by lease_owner),
  * advance the runs (guarded by next_seq, closing those that end), append every event, consume
  * signals, delete the tasks of runs that end, insert the new tasks, and NOTIFY if any unit
- * asked (delivered at commit). A batch of starts alone needs no transaction around it. When a check fails the whole batch is rolled back
+ * asked (delivered at commit). A batch of starts and plain steps needs no transaction around
+ * it (`autocommit`: the statement then fails as a whole, with WF001, if a check fails; the
+ * committer runs it again in a transaction to learn which). In a transaction, when a check fails the whole batch is rolled back
  * (UnitsFailed names the failed units; the committer runs the others again), so a unit that
  * fails writes nothing. Customs and the rare parts (reschedules, continue-as-new) go one by one.
  */
-export async function applyBatchPostgres(tx: SqlExecutor, codec: PayloadCodec, writes: Write[]): Promise<Outcome[]> {
+export async function applyBatchPostgres(tx: SqlExecutor, codec: PayloadCodec, writes: Write[], autocommit = false): Promise<Outcome[]> {
   const outcomes: (Outcome | undefined)[] = new Array(writes.length);
 
   // Rows for the combined statement.
@@ -310,6 +328,7 @@ export async function applyBatchPostgres(tx: SqlExecutor, codec: PayloadCodec, w
       closing.runId, closing.keep,
       tasks.runId, tasks.kind, tasks.dueAt, tasks.nodeId, tasks.attempt, tasks.data, tasks.owner, tasks.until,
       notify,
+      autocommit, done.id.length, guard.runId.length,
     ] as SqlValue[],
   );
 
