@@ -102,7 +102,8 @@ export interface CommitCounter {
 
 export function countCommits(db: Database): CommitCounter {
   const counter: CommitCounter = { transactions: 0, autocommitWrites: 0, notifies: 0 };
-  const isWrite = (sql: string) => /^\s*(UPDATE|INSERT|DELETE)\b/i.test(sql);
+  // A WITH is the group commit's one statement on PostgreSQL (data-modifying CTEs).
+  const isWrite = (sql: string) => /^\s*(UPDATE|INSERT|DELETE|WITH)\b/i.test(sql);
   const query = db.query.bind(db);
   const execute = db.execute.bind(db);
   const transaction = db.transaction.bind(db);

@@ -74,25 +74,32 @@ export async function claimTasks(db: Database, owner: string, now: number, lease
   wants = wants.filter((w) => w.limit > 0);
   if (wants.length === 0) return [];
   const lock = db.kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
-  const due = "kind = ? AND due_at <= ? AND (lease_owner IS NULL OR lease_until < ?)";
-  const dueParams = (w: ClaimWant): SqlValue[] => [w.kind, w.dueBy, now];
+  // Unleased tasks and those whose lease ran out are looked for apart, each by a seek on its
+  // own index (the partial (kind, due_at) index on unleased rows; lease_until), never by a
+  // scan of every due row: the second kind is rare (a worker died).
+  const parts = [
+    { where: "lease_owner IS NULL AND kind = ? AND due_at <= ?", params: (w: ClaimWant): SqlValue[] => [w.kind, w.dueBy] },
+    { where: "lease_until < ? AND kind = ? AND due_at <= ?", params: (w: ClaimWant): SqlValue[] => [now, w.kind, w.dueBy] },
+  ];
   // On SQLite an UPDATE takes the file's write lock even when it matches nothing, and a process
   // waiting for that lock sleeps in SQLite's busy handler with its event loop blocked. Several
   // worker processes polling with empty claims would mostly wait on each other: look first
   // with a read (WAL readers take no lock) and claim only when something is due.
   if (db.kind === "sqlite") {
-    const any = wants.map(() => `EXISTS (SELECT 1 FROM task WHERE ${due})`).join(" OR ");
-    const rows = await db.query(`SELECT ${any} AS due`, wants.flatMap(dueParams));
+    const any = wants.flatMap(() => parts.map((p) => `EXISTS (SELECT 1 FROM task WHERE ${p.where})`)).join(" OR ");
+    const rows = await db.query(`SELECT ${any} AS due`, wants.flatMap((w) => parts.flatMap((p) => p.params(w))));
     if (!rows[0]?.due) return [];
   }
-  const picks = wants.map(() => `id IN (SELECT id FROM task WHERE ${due} ORDER BY due_at LIMIT ?${lock})`).join(" OR ");
+  const picks = wants.flatMap(() => parts.map((p) => `id IN (SELECT id FROM task WHERE ${p.where} ORDER BY due_at LIMIT ?${lock})`)).join(" OR ");
   // A claimed workflow task leaves its run's "pending" slot, so a wake-up that comes while the
   // run is processed gets a task of its own: claiming must not collide with that index.
   const rows = await db.query(`UPDATE task SET lease_owner = ?, lease_until = ? WHERE ${picks} RETURNING ${COLUMNS}`, [
     owner,
     leaseUntil,
-    ...wants.flatMap((w) => [...dueParams(w), w.limit]),
+    ...wants.flatMap((w) => parts.flatMap((p) => [...p.params(w), w.limit])),
   ]);
+  // (Both parts may find tasks of a kind: with expired leases about, a claim may take a few
+  // more than the limit.)
   return rows.map(toTask).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
 }
 
@@ -152,16 +159,16 @@ export async function releaseTasks(db: Database, owner: string, ids: number[]): 
 /**
  * When the worker should look for work again, if anything is pending: the next unclaimed
  * workflow or activity task's due time, the next unclaimed timer's due time less
- * `timerLookaheadMs` (timers are claimed that much early) or workflow task's plus
- * `workflowDelayMs` (a worker with no room waits that long for one with room), or the next lease to run out;
- * activities only when `activities` is not false (a worker with no free slot cannot take one).
+ * `timerLookaheadMs` (timers are claimed that much early), or the next lease to run out;
+ * activities only when `activities` is not false (a worker with no free slot cannot take one),
+ * workflow tasks only when `workflows` is not false (a worker with no room leaves them).
  * Each part is one seek on an index (the partial (kind, due_at) index on unleased rows, and
  * lease_until), never a scan of the table.
  */
 export async function nextDueAt(
   db: Database,
   now: number,
-  options: { timerLookaheadMs?: number; activities?: boolean; workflowDelayMs?: number } = {},
+  options: { timerLookaheadMs?: number; activities?: boolean; workflows?: boolean } = {},
 ): Promise<number | undefined> {
   const min = (kind: TaskKind) => `(SELECT MIN(due_at) FROM task WHERE kind = '${kind}' AND lease_owner IS NULL)`;
   const rows = await db.query(
@@ -175,7 +182,7 @@ export async function nextDueAt(
     const at = Number(value) - shift;
     if (due === undefined || at < due) due = at;
   };
-  consider(r.workflow, -(options.workflowDelayMs ?? 0));
+  if (options.workflows !== false) consider(r.workflow);
   if (options.activities !== false) consider(r.activity);
   consider(r.timer, options.timerLookaheadMs ?? 0);
   consider(r.lease);

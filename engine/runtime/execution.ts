@@ -13,6 +13,8 @@ import { addDuration, startOfNextMonth } from "./helpers.ts";
 import type {
   ApprovalOutcome,
   ApprovalRequest,
+  ExpressionHelpers,
+  SignalOutcome,
   StepOptions,
   StepOutcome,
   WorkflowContext,
@@ -79,6 +81,7 @@ export class WorkflowExecution {
   private reached = 1;
   /** Seq of the last event applied. */
   lastSeq = 0;
+  private infoObject: WorkflowInfo | undefined;
 
   constructor(
     private readonly fn: WorkflowFunction,
@@ -140,7 +143,7 @@ export class WorkflowExecution {
     const out: HistoryEvent[] = [];
     if (!this.started) {
       this.started = true;
-      const ctx = this.context();
+      const ctx = new RunContext(this);
       this.options.onResume?.(this);
       Promise.resolve()
         .then(() => this.fn(ctx, this.startEvent.input))
@@ -244,93 +247,167 @@ export class WorkflowExecution {
     return this.clock + ms;
   }
 
-  private context(): WorkflowContext {
-    const self = this;
-    const cmd = () => this.nextCmd++;
-    const workflow: WorkflowInfo = {
-      id: this.startEvent.workflowId,
-      runId: this.startEvent.runId,
-      startedAt: new Date(this.startEvent.firstStartedAt).toISOString(),
-      get now() {
-        return new Date(self.clock).toISOString();
+  // What the run's context (RunContext, below) does: one method per effect.
+
+  /** @internal */
+  activity(nodeId: string, name: string, input: unknown, options: StepOptions | undefined, canFail: boolean): Promise<StepOutcome> {
+    return this.effect<StepOutcome>(
+      { type: "ActivityScheduled", cmd: this.nextCmd++, nodeId, activity: name, input: input ?? null, options: options ?? {}, canFail },
+      (r) => {
+        if (r.type === "ActivityCompleted") return { ok: true, result: r.result };
+        if (r.type === "ActivityFailed") return { ok: false, error: { ...r.error, attempt: r.attempt } };
+        throw new NonDeterminismError(`step ${nodeId} was resolved by ${r.type}`);
       },
-    };
-    const activity = (nodeId: string, name: string, input: unknown, options: StepOptions | undefined, canFail: boolean) =>
-      this.effect<StepOutcome>(
-        { type: "ActivityScheduled", cmd: cmd(), nodeId, activity: name, input: input ?? null, options: options ?? {}, canFail },
-        (r) => {
-          if (r.type === "ActivityCompleted") return { ok: true, result: r.result };
-          if (r.type === "ActivityFailed") return { ok: false, error: { ...r.error, attempt: r.attempt } };
-          throw new NonDeterminismError(`step ${nodeId} was resolved by ${r.type}`);
-        },
-      );
-    return {
-      workflow,
-      helpers: { addDuration, startOfNextMonth },
-      continuedAt: this.startEvent.continuedAt,
-      carried: this.startEvent.carried ?? {},
-      async step(nodeId, name, input, options) {
-        const outcome = await activity(nodeId, name, input, options, false);
-        if (outcome.ok) return outcome.result;
-        throw new StepFailedError({ nodeId, type: outcome.error.type, message: outcome.error.message });
-      },
-      tryStep: (nodeId, name, input, options) => activity(nodeId, name, input, options, true),
-      sleep: (nodeId, duration) => this.effect({ type: "TimerStarted", cmd: cmd(), nodeId, dueAt: this.dueIn(duration)! }, () => undefined),
-      sleepUntil: (nodeId, at) => {
-        const due = typeof at === "number" ? at : Date.parse(at);
-        if (Number.isNaN(due)) throw new RangeError(`timer ${nodeId}: "${String(at)}" is not a date-time or epoch milliseconds`);
-        return this.effect({ type: "TimerStarted", cmd: cmd(), nodeId, dueAt: due }, () => undefined);
-      },
-      approval: ((nodeId: string, request: ApprovalRequest) =>
-        this.effect<ApprovalOutcome>(
-          {
-            type: "ApprovalRequested",
-            cmd: cmd(),
-            nodeId,
-            title: request.title,
-            message: request.message,
-            assignees: request.assignees,
-            dueAt: this.dueIn(request.timeout),
-          },
-          (r) => {
-            if (r.type === "WaitTimedOut") return { outcome: "timeout" };
-            if (r.type !== "SignalReceived") throw new NonDeterminismError(`approval ${nodeId} was resolved by ${r.type}`);
-            const p = (r.payload ?? {}) as { by?: string; comment?: string };
-            const approved = r.signal === "approve";
-            return {
-              outcome: approved ? "approved" : "declined",
-              decision: { approved, by: p.by ?? "unknown", ...(p.comment === undefined ? {} : { comment: p.comment }), at: new Date(r.at).toISOString() },
-            };
-          },
-        )) as WorkflowContext["approval"],
-      signal: (nodeId, name) =>
-        this.effect({ type: "SignalWaitStarted", cmd: cmd(), nodeId, signal: name }, (r) => (r.type === "SignalReceived" ? r.payload : undefined)),
-      signalOrTimeout: (nodeId, name, timeout) =>
-        this.effect({ type: "SignalWaitStarted", cmd: cmd(), nodeId, signal: name, dueAt: this.dueIn(timeout) }, (r) =>
-          r.type === "SignalReceived" ? { received: true, payload: r.payload } : { received: false },
-        ),
-      loop: async (loopHead) => {
-        // Decided on the length the history had when the code got here, so that a replay of the
-        // whole history decides as the first execution did.
-        if (this.reached < (this.options.historyLimit ?? DEFAULT_HISTORY_LIMIT)) return;
-        this.continueAsNew = { at: loopHead, vars: structuredCloneSafe(this.readVariables()) };
-        await new Promise<never>(() => {});
-      },
-      exposeVariables: (read) => {
-        this.readVariables = read;
-      },
-      complete: (nodeId, result) => ({ status: "completed", nodeId, result }),
-      fail: (nodeId, message) => ({
-        status: "failed",
+    );
+  }
+
+  /** @internal */
+  timer(nodeId: string, dueAt: number): Promise<void> {
+    return this.effect({ type: "TimerStarted", cmd: this.nextCmd++, nodeId, dueAt }, () => undefined);
+  }
+
+  /** @internal */
+  sleep(nodeId: string, duration: string): Promise<void> {
+    return this.timer(nodeId, this.dueIn(duration)!);
+  }
+
+  /** @internal */
+  approval(nodeId: string, request: ApprovalRequest): Promise<ApprovalOutcome> {
+    return this.effect<ApprovalOutcome>(
+      {
+        type: "ApprovalRequested",
+        cmd: this.nextCmd++,
         nodeId,
-        error: { type: "WorkflowFailed", message: message === undefined ? `the workflow ended at "${nodeId}"` : String(message) },
-      }),
-    };
+        title: request.title,
+        message: request.message,
+        assignees: request.assignees,
+        dueAt: this.dueIn(request.timeout),
+      },
+      (r) => {
+        if (r.type === "WaitTimedOut") return { outcome: "timeout" };
+        if (r.type !== "SignalReceived") throw new NonDeterminismError(`approval ${nodeId} was resolved by ${r.type}`);
+        const p = (r.payload ?? {}) as { by?: string; comment?: string };
+        const approved = r.signal === "approve";
+        return {
+          outcome: approved ? "approved" : "declined",
+          decision: { approved, by: p.by ?? "unknown", ...(p.comment === undefined ? {} : { comment: p.comment }), at: new Date(r.at).toISOString() },
+        };
+      },
+    );
+  }
+
+  /** @internal */
+  signal(nodeId: string, name: string, timeout?: string): Promise<SignalOutcome> {
+    return this.effect({ type: "SignalWaitStarted", cmd: this.nextCmd++, nodeId, signal: name, dueAt: this.dueIn(timeout) }, (r) =>
+      r.type === "SignalReceived" ? { received: true, payload: r.payload } : { received: false },
+    );
+  }
+
+  /** @internal */
+  async loop(loopHead: string): Promise<void> {
+    // Decided on the length the history had when the code got here, so that a replay of the
+    // whole history decides as the first execution did.
+    if (this.reached < (this.options.historyLimit ?? DEFAULT_HISTORY_LIMIT)) return;
+    this.continueAsNew = { at: loopHead, vars: structuredCloneSafe(this.readVariables()) };
+    await new Promise<never>(() => {});
+  }
+
+  /** @internal */
+  exposeVariables(read: () => Record<string, unknown>): void {
+    this.readVariables = read;
+  }
+
+  /** @internal The run's identity, for `ctx.workflow`. */
+  get info(): WorkflowInfo {
+    return (this.infoObject ??= new RunInfo(this));
+  }
+
+  /** @internal */
+  get start(): Extract<HistoryEvent, { type: "WorkflowStarted" }> {
+    return this.startEvent;
   }
 
   /** The variables carried into the next run when this one continued as new. */
   get carried(): { at: string; vars: Record<string, unknown> } | undefined {
     return this.continueAsNew;
+  }
+}
+
+const HELPERS: ExpressionHelpers = Object.freeze({ addDuration, startOfNextMonth });
+
+/**
+ * What workflow code calls: a thin object over its execution, with its methods on the
+ * prototype. A run parked in memory keeps one of these, not a closure per method.
+ */
+class RunContext implements WorkflowContext {
+  readonly helpers = HELPERS;
+  constructor(private readonly x: WorkflowExecution) {}
+
+  get workflow(): WorkflowInfo {
+    return this.x.info;
+  }
+  get continuedAt(): string | undefined {
+    return this.x.start.continuedAt;
+  }
+  get carried(): Readonly<Record<string, any>> {
+    return this.x.start.carried ?? {};
+  }
+  async step(nodeId: string, name: string, input: unknown, options?: StepOptions): Promise<any> {
+    const outcome = await this.x.activity(nodeId, name, input, options, false);
+    if (outcome.ok) return outcome.result;
+    throw new StepFailedError({ nodeId, type: outcome.error.type, message: outcome.error.message });
+  }
+  tryStep(nodeId: string, name: string, input: unknown, options?: StepOptions): Promise<StepOutcome> {
+    return this.x.activity(nodeId, name, input, options, true);
+  }
+  sleep(nodeId: string, duration: string): Promise<void> {
+    return this.x.sleep(nodeId, duration);
+  }
+  sleepUntil(nodeId: string, at: string | number): Promise<void> {
+    const due = typeof at === "number" ? at : Date.parse(at);
+    if (Number.isNaN(due)) throw new RangeError(`timer ${nodeId}: "${String(at)}" is not a date-time or epoch milliseconds`);
+    return this.x.timer(nodeId, due);
+  }
+  approval(nodeId: string, request: ApprovalRequest): Promise<any> {
+    return this.x.approval(nodeId, request);
+  }
+  async signal(nodeId: string, name: string): Promise<any> {
+    const outcome = await this.x.signal(nodeId, name);
+    return outcome.received ? outcome.payload : undefined;
+  }
+  signalOrTimeout(nodeId: string, name: string, timeout: string): Promise<SignalOutcome> {
+    return this.x.signal(nodeId, name, timeout);
+  }
+  loop(loopHead: string): Promise<void> {
+    return this.x.loop(loopHead);
+  }
+  exposeVariables(read: () => Record<string, unknown>): void {
+    this.x.exposeVariables(read);
+  }
+  complete(nodeId: string, result?: unknown): WorkflowOutcome {
+    return { status: "completed", nodeId, result };
+  }
+  fail(nodeId: string, message?: unknown): WorkflowOutcome {
+    return {
+      status: "failed",
+      nodeId,
+      error: { type: "WorkflowFailed", message: message === undefined ? `the workflow ended at "${nodeId}"` : String(message) },
+    };
+  }
+}
+
+/** `ctx.workflow`: `now` is the run's deterministic clock. */
+class RunInfo implements WorkflowInfo {
+  readonly id: string;
+  readonly runId: string;
+  readonly startedAt: string;
+  constructor(private readonly x: WorkflowExecution) {
+    this.id = x.start.workflowId;
+    this.runId = x.start.runId;
+    this.startedAt = new Date(x.start.firstStartedAt).toISOString();
+  }
+  get now(): string {
+    return new Date(this.x.now).toISOString();
   }
 }
 

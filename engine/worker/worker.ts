@@ -146,6 +146,13 @@ export class Worker {
    * same free slot.
    */
   private reservedSlots = 0;
+  /**
+   * Tasks claimed, and runs loaded, at a time. On SQLite each claim or load runs on this thread
+   * (better-sqlite3 is synchronous) and blocks its timers meanwhile: 500 timers claimed in one
+   * statement, or 500 runs read at once, blocked it for 10-30 ms. On PostgreSQL a statement is
+   * a round trip whose wait costs the thread nothing.
+   */
+  private readonly batch: number;
   /** Claimed workflow tasks whose transitions have not finished: each may want an activity slot. */
   private transitions = 0;
   /** Since when this worker has had no room for more runs (see the claim loop). */
@@ -173,7 +180,8 @@ export class Worker {
     this.id = options.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.db = engine.db;
     this.codec = engine.codec;
-    this.committer = new GroupCommitter(this.db, this.codec);
+    this.batch = this.db.kind === "sqlite" ? 100 : 500;
+    this.committer = new GroupCommitter(this.db, this.codec, this.batch * 2);
     this.modules = new ModuleCache(this.db);
     this.options = {
       concurrency: options.concurrency ?? 100,
@@ -266,8 +274,7 @@ export class Worker {
   }
 
   private async loop(): Promise<void> {
-    // Up to a commit's worth of units at a time (on SQLite every claim is an fsync'd write).
-    const limit = 500;
+    const limit = this.batch;
     while (!this.stopping) {
       // A wake-up from here on is seen: by this claim, or by idle() after it.
       this.woken = false;
@@ -275,16 +282,17 @@ export class Worker {
       try {
         const now = Date.now();
         const leaseUntil = now + this.options.leaseMs;
-        const free = Math.max(0, this.options.concurrency - this.running.size - this.reservedSlots);
+        const free = this.freeSlots();
         // A run stays with the worker that holds it in memory: its activities run here, and
         // their results are recorded here with no read and no replay. So a worker takes only
         // as many runs' workflow tasks as it has activity slots left for; the rest are left to
         // workers with room, or, once nobody has taken them for a while, taken anyway.
-        const room = free - this.transitions;
-        this.fullSince = room > 0 ? undefined : (this.fullSince ?? now);
-        const fullFor = room > 0 ? 0 : now - (this.fullSince ?? now);
+        const room = this.room();
+        const takesRuns = this.takesRuns();
+        this.fullSince = takesRuns ? undefined : (this.fullSince ?? now);
+        const fullFor = takesRuns ? 0 : now - (this.fullSince ?? now);
         const wants: ClaimWant[] = [
-          room > 0
+          takesRuns
             ? { kind: "workflow", dueBy: now, limit: Math.min(room, limit) }
             : { kind: "workflow", dueBy: now - WORKFLOW_HANDOFF_MS, limit: fullFor >= WORKFLOW_HANDOFF_MS ? limit : 0 },
           // Timers are taken up to a look-ahead early.
@@ -314,6 +322,24 @@ export class Worker {
     }
   }
 
+  /** Activity slots neither running nor promised. */
+  private freeSlots(): number {
+    return Math.max(0, this.options.concurrency - this.running.size - this.reservedSlots);
+  }
+
+  /** Runs this worker can take on now: free slots less the workflow tasks it is still deciding. */
+  private room(): number {
+    return this.freeSlots() - this.transitions;
+  }
+
+  /**
+   * Whether the claim loop takes workflow tasks: once a tenth of the slots have room, so that
+   * a busy worker takes runs in batches as its runs end, not one claim per slot.
+   */
+  private takesRuns(): boolean {
+    return this.room() >= Math.ceil(this.options.concurrency / 10);
+  }
+
   private async idle(): Promise<void> {
     if (this.woken) return;
     let wait = this.options.pollMs;
@@ -322,15 +348,17 @@ export class Worker {
       // are claimed up to a look-ahead early, but looked for only once the next one is within
       // half of it: a stream of timers is then claimed in a few large batches, not one claim
       // (on SQLite, one fsync'd write) per timer as each enters the look-ahead.
-      const free = this.options.concurrency - this.running.size - this.reservedSlots;
       const now = Date.now();
+      const takesRuns = this.takesRuns();
       const due = await nextDueAt(this.db, now, {
         timerLookaheadMs: this.options.timerLookaheadMs / 2,
-        activities: free > 0,
-        // With no room, a workflow task is taken only once it has waited for a worker with room.
-        workflowDelayMs: free - this.transitions > 0 ? 0 : Math.max(WORKFLOW_HANDOFF_MS, (this.fullSince ?? now) + WORKFLOW_HANDOFF_MS - now),
+        activities: this.freeSlots() > 0,
+        workflows: takesRuns,
       });
       if (due !== undefined) wait = Math.min(wait, Math.max(due - Date.now(), 0));
+      // With no room, workflow tasks are looked at again when the worker takes runs again (a
+      // slot frees: runActivity pokes) or, should it stay full, once they may be handed off.
+      if (!takesRuns && this.fullSince !== undefined) wait = Math.min(wait, Math.max(this.fullSince + WORKFLOW_HANDOFF_MS - Date.now(), 0));
     } catch {
       // The poll below retries.
     }
@@ -461,8 +489,8 @@ export class Worker {
   /** Loads several runs with two statements (their rows, then their histories). */
   private async loadMany(runIds: string[]): Promise<Map<string, CachedRun>> {
     const loaded = new Map<string, CachedRun>();
-    for (let i = 0; i < runIds.length; i += 500) {
-      const chunk = runIds.slice(i, i + 500);
+    for (let i = 0; i < runIds.length; i += this.batch) {
+      const chunk = runIds.slice(i, i + this.batch);
       this.stats.loads += chunk.length;
       const [all, histories] = await Promise.all([getRuns(this.db, this.codec, chunk), loadHistories(this.db, this.codec, chunk)]);
       const runs = all.filter((r) => r.status === "running");
@@ -722,9 +750,10 @@ export class Worker {
     }
     await this.advance(task.runId, { kind: "activity", taskId: task.id, cmd: data.cmd, nodeId: task.nodeId ?? "", attempt, outcome });
     this.held.delete(task.id);
-    // A slot is free again: look for activities waiting in the queue, if every slot was taken
-    // (with a slot free, queued activities are claimed as they are announced).
-    if (this.running.size + this.reservedSlots + 1 >= this.options.concurrency) this.poke();
+    // Slots are free again. While there was no room the claim loop left queued activities and
+    // workflow tasks alone (with room, it takes them as they are announced): it looks again
+    // once it takes runs again.
+    if (this.fullSince !== undefined && this.takesRuns()) this.poke();
   }
 
   private async invoke(task: TaskRow, data: ActivityTaskData, attempt: number, controller: AbortController): Promise<unknown> {
