@@ -94,8 +94,21 @@ export interface WorkflowSummary {
   versions: number;
 }
 
+export interface DeployOptions {
+  /**
+   * Declares the new version compatible with this older version of the same workflow: runs
+   * started on it (and on versions it was itself declared compatible with) resume on the new
+   * code, which must replay their histories as the old code did.
+   */
+  compatibleWith?: number;
+}
+
 /** Compiles a document and stores it as the next version of its name (idempotent for an unchanged document). */
-export async function deploy(db: Database, document: unknown): Promise<DeployResult> {
+export async function deploy(db: Database, document: unknown, options: DeployOptions = {}): Promise<DeployResult> {
+  const { compatibleWith } = options;
+  if (compatibleWith !== undefined && !(Number.isSafeInteger(compatibleWith) && compatibleWith >= 1)) {
+    throw new DeployError(`--compatible-with must be a version number (1, 2, …), not ${JSON.stringify(compatibleWith)}`);
+  }
   if (typeof document === "string") {
     try {
       document = JSON.parse(document);
@@ -127,11 +140,18 @@ export async function deploy(db: Database, document: unknown): Promise<DeployRes
     try {
       return await db.transaction(async (tx) => {
         const latest = await latestRow(tx, name);
+        // The same code again: runs of the latest version already run it.
         if (latest && latest.hash === hash) return { name, version: latest.version, hash, created: false };
         const version = (latest?.version ?? 0) + 1;
+        if (compatibleWith !== undefined && compatibleWith >= version) {
+          throw new DeployError(
+            `${name} has no version ${compatibleWith} to be compatible with: ` +
+              (latest ? `its versions are 1 to ${latest.version}` : "this is its first version"),
+          );
+        }
         await tx.execute(
-          "INSERT INTO workflow_version (name, version, hash, document, source, code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          [name, version, hash, documentText, source, code, Date.now()],
+          "INSERT INTO workflow_version (name, version, hash, document, source, code, created_at, compatible_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          [name, version, hash, documentText, source, code, Date.now(), compatibleWith ?? null],
         );
         return { name, version, hash, created: true };
       });

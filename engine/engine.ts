@@ -112,11 +112,11 @@ export class Engine {
   }
 
   /** Compiles a document and stores it as the newest version of its name. */
-  async deploy(document: unknown): Promise<{ name: string; version: number; hash: string; created: boolean }> {
+  async deploy(document: unknown, options: { compatibleWith?: number } = {}): Promise<{ name: string; version: number; hash: string; created: boolean }> {
     // Loaded on demand: the compiler (and TypeScript) are only needed here.
     const { deploy, DeployError } = await import("./deploy.ts");
     try {
-      const deployed = await deploy(this.db, document);
+      const deployed = await deploy(this.db, document, options);
       this.versions.delete(deployed.name);
       return deployed;
     } catch (err) {
@@ -309,7 +309,7 @@ export class Engine {
     const events = await loadHistory(this.db, this.codec, run.runId);
     const { ModuleCache } = await import("./worker/modules.ts");
     const { WorkflowExecution } = await import("./runtime/execution.ts");
-    const module = await new ModuleCache(this.db).get(run.name, run.version);
+    const module = await new ModuleCache(this.db).forRun(run.runId, run.name, run.version, run.hash);
     const started = events[0];
     if (started?.type !== "WorkflowStarted") throw new Error(`run ${run.runId} has no WorkflowStarted event`);
     const exec = new WorkflowExecution(module.run, started, { drain: () => new Promise((r) => setImmediate(r)), historyLimit: Number.MAX_SAFE_INTEGER });

@@ -32,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("deploy")
     .description("compile a workflow document and store it as a new version")
     .argument("<document>", "the workflow document (JSON)")
+    .option("--compatible-with <version>", "runs started on this older version resume on the new code (it must replay their histories)")
     .option("--json", "print one JSON document on stdout")
     .action(async (file: string, options) => (await runs()).deployCommand(file, options));
 

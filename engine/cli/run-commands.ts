@@ -45,12 +45,19 @@ export function parseJson(text: string | undefined, what: string): unknown {
   }
 }
 
-export async function deployCommand(file: string, options: Output): Promise<void> {
+export async function deployCommand(file: string, options: Output & { compatibleWith?: string }): Promise<void> {
   const document = readDocument(file);
+  let compatibleWith: number | undefined;
+  if (options.compatibleWith !== undefined) {
+    compatibleWith = Number(options.compatibleWith);
+    if (!/^[1-9][0-9]*$/.test(options.compatibleWith)) throw new UserError(`--compatible-with takes a version number (1, 2, …), not "${options.compatibleWith}"`);
+  }
   await withEngine(async (engine) => {
-    const r = await engine.deploy(document);
+    const r = await engine.deploy(document, { compatibleWith });
     print({ name: r.name, version: r.version, hash: r.hash }, options, () =>
-      r.created ? `deployed ${r.name} version ${r.version} (${r.hash})` : `${r.name} version ${r.version} is already this document (${r.hash})`,
+      r.created
+        ? `deployed ${r.name} version ${r.version} (${r.hash})${compatibleWith === undefined ? "" : `; runs of version ${compatibleWith} resume on it`}`
+        : `${r.name} version ${r.version} is already this document (${r.hash})`,
     );
   });
 }

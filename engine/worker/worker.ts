@@ -62,6 +62,8 @@ interface CachedRun {
   nextSeq: number;
   /** Events the code produced on replay that are not in the database yet. */
   unpersisted: HistoryEvent[];
+  /** The version whose code runs it: its own, or one declared compatible with it. */
+  moduleVersion: number;
 }
 
 interface ActivityTaskData {
@@ -508,17 +510,12 @@ export class Worker {
 
   private async replay(run: RunRow, history: RecordedEvent[]): Promise<CachedRun> {
     const runId = run.runId;
-    const module = await this.modules.get(run.name, run.version);
-    if (module.hash !== run.hash) {
-      throw new Error(
-        `run ${runId} started on ${run.name} version ${run.version} with hash ${run.hash}, but the stored module has hash ${module.hash}: refusing to resume it on different code`,
-      );
-    }
+    const module = await this.modules.forRun(runId, run.name, run.version, run.hash);
     const started = history[0];
     if (!started || started.type !== "WorkflowStarted") throw new Error(`run ${runId} has no WorkflowStarted event`);
     const exec = new WorkflowExecution(module.run, started, { drain, historyLimit: this.options.historyLimit, onResume: pointSandboxAt });
     const unpersisted = await exec.activate(history);
-    return { run, exec, nextSeq: run.nextSeq, unpersisted };
+    return { run, exec, nextSeq: run.nextSeq, unpersisted, moduleVersion: module.version };
   }
 
 
@@ -526,6 +523,21 @@ export class Worker {
     const state = this.prefetched.get(runId);
     if (state) this.prefetched.delete(runId);
     return state;
+  }
+
+  /**
+   * A run held in memory, unless a version declared compatible with its own has been deployed
+   * since it was loaded: it is then loaded again, and replayed on that version's code.
+   */
+  private async current(state: CachedRun | undefined): Promise<CachedRun | undefined> {
+    if (!state) return undefined;
+    const { name, version } = state.run;
+    // Declarations are read again at most once a second (one statement, shared by the runs of
+    // that workflow in this worker).
+    const target = this.modules.resolveCached(name, version) ?? (await this.modules.resolve(name, version));
+    if (target === state.moduleVersion) return state;
+    this.cache.delete(state.run.runId);
+    return undefined;
   }
 
   private remember(runId: string, state: CachedRun): void {
@@ -537,7 +549,8 @@ export class Worker {
   private async transition(runId: string, trigger: Trigger): Promise<void> {
     const now = Date.now();
     this.prefetching.delete(runId);
-    const state = this.cache.get(runId) ?? this.takePrefetched(runId) ?? (await this.load(runId));
+    const held = this.cache.get(runId) ?? this.takePrefetched(runId);
+    const state = (held && (await this.current(held))) ?? (await this.load(runId));
     if (!state) {
       // The run has ended (or never was): the trigger has nothing left to act on.
       if (trigger.taskId !== undefined) await this.committer.submit({ kind: "step", runId, task: { id: trigger.taskId, owner: this.id }, consumed: [], tasks: [] });

@@ -168,4 +168,19 @@ describe.each(["sqlite", "postgresql"] as const)("deploy on %s", (kind) => {
     expect(versions.length).toBeGreaterThanOrEqual(4);
     expect(new Set(created.map((r) => r.version)).size).toBe(created.length);
   }, 20_000);
+
+  it("records a declared compatibility with an older version, and refuses one with a version that is not older", async () => {
+    const item = (title: string) => ({ ...retitled(examples["order-item"]!, title), name: "compat-item" });
+    await deploy(db, item("v1"));
+    const v2 = await deploy(db, item("v2"), { compatibleWith: 1 });
+    expect(v2).toMatchObject({ version: 2, created: true });
+    const [row] = await db.query<{ compatible_with: number }>("SELECT compatible_with FROM workflow_version WHERE name = ? AND version = 2", ["compat-item"]);
+    expect(Number(row!.compatible_with)).toBe(1);
+    for (const compatibleWith of [3, 0, 1.5]) {
+      await expect(deploy(db, item("v3"), { compatibleWith })).rejects.toThrow(DeployError);
+    }
+    await expect(deploy(db, item("v3"), { compatibleWith: 9 })).rejects.toThrow("compat-item has no version 9 to be compatible with: its versions are 1 to 2");
+    // Nothing was stored by the refused deploys.
+    expect((await getVersion(db, "compat-item"))!.version).toBe(2);
+  });
 });

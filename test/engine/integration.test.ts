@@ -637,6 +637,49 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     45_000,
   );
 
+  it(
+    "a version deployed --compatible-with an older one takes over that version's waiting runs; without the declaration they stay on their code",
+    async () => {
+      // Versions differ only after the wait, so that each replays the others' histories up to it.
+      const versionDoc = (b: Doc) =>
+        line("compat-test", [
+          { id: "a", type: "step", activity: "test.echo", input: { step: "a" }, output: "first" },
+          { id: "wait", type: "signal", signal: "go" },
+          { id: "b", type: "step", ...b },
+          { id: "done", type: "end", result: "=first" },
+        ]);
+      const v2Log = logFile("compat-v2");
+      const v3Log = logFile("compat-v3");
+      expect((await engine.deploy(versionDoc({ activity: "test.echo", input: { step: "b" } }))).version).toBe(1);
+      await engine.start("compat-test", { workflowId: "compat-1" });
+      await pendingOf("compat-1", "signal", "wait");
+
+      // Version 2, not declared compatible: the run on version 1 finishes on version 1's code.
+      expect((await engine.deploy(versionDoc({ activity: "test.count", input: { log: v2Log, value: "v2" } }))).version).toBe(2);
+      await engine.signal("compat-1", "go");
+      expect((await endOf("compat-1")).status).toBe("completed");
+      expect(events(await engine.history("compat-1"), "ActivityScheduled", "b")[0].activity).toBe("test.echo");
+      expect(readJsonLines(v2Log)).toHaveLength(0);
+
+      // A run on version 2 waits; version 3 is declared compatible with 2 while workers hold
+      // the run in memory. Within a second they see the declaration; the run then goes on
+      // with version 3's code.
+      await engine.start("compat-test", { workflowId: "compat-2" });
+      await pendingOf("compat-2", "signal", "wait");
+      const v3 = await engine.deploy(versionDoc({ activity: "test.count", input: { log: v3Log, value: "v3" } }), { compatibleWith: 2 });
+      expect(v3.version).toBe(3);
+      await sleep(1500);
+      await engine.signal("compat-2", "go");
+      expect((await endOf("compat-2")).status).toBe("completed");
+      expect(readJsonLines(v3Log)).toHaveLength(1);
+      expect(readJsonLines(v2Log)).toHaveLength(0);
+      // The run keeps the version it started on; its history shows the new code's step.
+      expect((await engine.describe("compat-2")).version).toBe(2);
+      expect(events(await engine.history("compat-2"), "ActivityScheduled", "b")[0].input).toMatchObject({ value: "v3" });
+    },
+    30_000,
+  );
+
   // ----------------------------------------------------------------------------------------------
   // 9. Cancel, terminate, and workflow id uniqueness
 
