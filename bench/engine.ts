@@ -17,7 +17,9 @@
 // Environment: WEFT_BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432/test),
 // WEFT_BENCH_DB=sqlite|postgresql to run one database only (or `npm run bench -- engine sqlite`),
 // WEFT_BENCH_ONLY=word to run only the phases whose name contains it, WEFT_BENCH_WORKER_PROF=DIR
-// for CPU profiles of the worker processes.
+// for CPU profiles of the worker processes, WEFT_BENCH_WORKER_NODE_ARGS for other node flags
+// of theirs (e.g. --perf-basic-prof), WEFT_BENCH_PROCESSES (default 4) and
+// WEFT_BENCH_WARM_ROUNDS (rounds of 500 runs before measuring, default 4) to vary that phase.
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -39,7 +41,9 @@ const PG_URL = process.env.WEFT_BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1
 
 const LATENCY_RUNS = 50;
 const BURST_RUNS = 500;
-const WORKER_PROCESSES = 4;
+/** Rounds of BURST_RUNS runs the worker processes do before anything is measured (JIT, caches, connections). */
+const WARM_ROUNDS = Number(process.env.WEFT_BENCH_WARM_ROUNDS ?? 4);
+const WORKER_PROCESSES = Number(process.env.WEFT_BENCH_PROCESSES ?? 4);
 const PARKED_TIMERS = 10_000;
 const TIMER_SPREAD_MS = 4000;
 const SIGNAL_SAMPLES = 20;
@@ -214,10 +218,11 @@ class WorkerProcess {
   private readonly child;
   private readonly statsWaiters: ((s: ChildStats) => void)[] = [];
 
-  constructor(url: string) {
+  constructor(url: string, script: string) {
     // WEFT_BENCH_WORKER_PROF=DIR: each worker process writes a CPU profile there.
     const profile = process.env.WEFT_BENCH_WORKER_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.WEFT_BENCH_WORKER_PROF}`] : [];
-    this.child = spawn(process.execPath, [...profile, "--import", "tsx", join(ROOT, "bench/engine-worker.ts"), url], {
+    const extra = process.env.WEFT_BENCH_WORKER_NODE_ARGS ? process.env.WEFT_BENCH_WORKER_NODE_ARGS.split(" ") : [];
+    this.child = spawn(process.execPath, [...profile, ...extra, script, url], {
       cwd: ROOT,
       stdio: ["pipe", "pipe", "inherit"],
       env: process.env,
@@ -271,6 +276,27 @@ class WorkerProcess {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill("SIGKILL");
   }
+}
+
+/**
+ * The worker processes run the engine compiled as `weft worker` runs it (an esbuild bundle,
+ * like dist/cli), not through tsx, whose transform wraps every function it creates in a
+ * naming helper that costs a busy worker a few percent.
+ */
+async function bundleWorkerProcess(): Promise<string> {
+  const { build } = await import("esbuild");
+  const outfile = join(ROOT, "dist/bench/engine-worker.js");
+  await build({
+    entryPoints: [join(ROOT, "bench/engine-worker.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  return outfile;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -551,7 +577,8 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
     // 2 + 3 with 4 worker processes: first 500 runs queued before the workers start (what the
     // workers alone sustain), then 500 runs started at once while they run (end to end).
     await phase(`500 runs at once, ${WORKER_PROCESSES} worker processes`, async () => {
-      for (let i = 0; i < WORKER_PROCESSES; i++) children.push(new WorkerProcess(url));
+      const script = await bundleWorkerProcess();
+      for (let i = 0; i < WORKER_PROCESSES; i++) children.push(new WorkerProcess(url, script));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all(children.map((c) => c.ready)),
@@ -565,9 +592,12 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
       // Warm-up, as for the in-process worker: code paths compiled, statements prepared, pool
       // connections open, before anything is measured.
       for (const c of children) c.go();
-      await Promise.all(Array.from({ length: BURST_RUNS }, (_, i) => engine.start(THREE_STEPS.name, { workflowId: `warm4-${i}` })));
-      await until(() => completed() >= BURST_RUNS, 120_000, "the warm-up runs on 4 workers", 2);
+      for (let round = 0; round < WARM_ROUNDS; round++) {
+        await Promise.all(Array.from({ length: BURST_RUNS }, (_, i) => engine.start(THREE_STEPS.name, { workflowId: `warm4-${round}-${i}` })));
+        await until(() => completed() >= (round + 1) * BURST_RUNS, 120_000, "the warm-up runs on 4 workers", 2);
+      }
       await Promise.all(children.map((c) => c.pause()));
+      const warm = WARM_ROUNDS * BURST_RUNS;
 
       // Queued: starting 500 runs with no worker running is the API alone.
       const q0 = performance.now();
@@ -576,7 +606,7 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
       const s0 = await Promise.all(children.map((c) => c.stats()));
       const t0 = performance.now();
       for (const c of children) c.go();
-      await until(() => completed() >= 2 * BURST_RUNS, 120_000, "500 queued runs on 4 workers", 2);
+      await until(() => completed() >= warm + BURST_RUNS, 120_000, "500 queued runs on 4 workers", 2);
       const drainSeconds = (performance.now() - t0) / 1000;
       const s1 = await Promise.all(children.map((c) => c.stats()));
       const drainSteps = diff(s0, s1, (s) => s.steps);
@@ -587,7 +617,7 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
       const e0 = performance.now();
       await Promise.all(Array.from({ length: BURST_RUNS }, (_, i) => engine.start(THREE_STEPS.name, { workflowId: `burst4-${i}` })));
       const tStarted = performance.now();
-      await until(() => completed() >= 3 * BURST_RUNS, 120_000, "500 runs on 4 workers", 2);
+      await until(() => completed() >= warm + 2 * BURST_RUNS, 120_000, "500 runs on 4 workers", 2);
       const seconds = (performance.now() - e0) / 1000;
       const starts = counter.transactions - startTx;
       const s2 = await Promise.all(children.map((c) => c.stop()));
