@@ -3,6 +3,7 @@
 // running workflow code to the workers.
 
 import { randomUUID } from "node:crypto";
+import { newRunId } from "./run-ids.ts";
 import type { ValidateFunction } from "ajv";
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError, isUniqueViolation } from "./errors.ts";
@@ -136,7 +137,7 @@ export class Engine {
     await this.checkInput(name, version, input);
     const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
     if (workflowId.trim() === "" || workflowId.length > 200) throw new EngineError("BAD_REQUEST", "a workflow id must have 1 to 200 characters");
-    const runId = randomUUID();
+    const runId = newRunId();
     const now = Date.now();
     const started: HistoryEvent = {
       type: "WorkflowStarted",

@@ -12,6 +12,7 @@
 // worker directly (adopt), without a claim or a read of what was just written.
 
 import { randomUUID } from "node:crypto";
+import { newRunId as nextRunId } from "../run-ids.ts";
 import { hostname } from "node:os";
 import type { ActivityContext, ActivityDefinition } from "../activity.ts";
 import type { PayloadCodec } from "../codec.ts";
@@ -620,7 +621,7 @@ export class Worker {
     let continued: { runId: string; started: RecordedEvent } | undefined;
     if (closing?.type === "ContinuedAsNew") {
       const carried = state.exec.carried!;
-      const newRunId = randomUUID();
+      const newRunId = nextRunId();
       closing.newRunId = newRunId;
       continued = {
         runId: newRunId,
