@@ -12,7 +12,6 @@
 // worker directly (adopt), without a claim or a read of what was just written.
 
 import { randomUUID } from "node:crypto";
-import { newRunId as nextRunId } from "../run-ids.ts";
 import { hostname } from "node:os";
 import type { ActivityContext, ActivityDefinition } from "../activity.ts";
 import type { PayloadCodec } from "../codec.ts";
@@ -20,6 +19,7 @@ import type { Engine } from "../engine.ts";
 import { isTransientDatabaseError } from "../errors.ts";
 import { loadHistories, loadHistory, SeqConflict } from "../history-store.ts";
 import { DEFAULT_ACTIVITY_TIMEOUT_MS, nextRetry } from "../retry.ts";
+import { newRunId as nextRunId } from "../run-ids.ts";
 import { getRun, getRuns, type RunRow } from "../run-store.ts";
 import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.ts";
 import { WorkflowExecution } from "../runtime/execution.ts";
@@ -160,6 +160,8 @@ export class Worker {
   private transitions = 0;
   /** Since when this worker has had no room for more runs (see the claim loop). */
   private fullSince: number | undefined;
+  /** The claim loop went to sleep with every activity slot taken (it then ignores queued ones). */
+  private sleptWithoutSlots = false;
   private readonly options: Required<Omit<WorkerOptions, "id" | "historyLimit" | "timerLookaheadMs">> & { historyLimit?: number; timerLookaheadMs: number };
   private stopping = false;
   /** Set by a wake-up; the claim loop looks again before it sleeps. */
@@ -353,9 +355,10 @@ export class Worker {
       // (on SQLite, one fsync'd write) per timer as each enters the look-ahead.
       const now = Date.now();
       const takesRuns = this.takesRuns();
+      this.sleptWithoutSlots = this.freeSlots() === 0;
       const due = await nextDueAt(this.db, now, {
         timerLookaheadMs: this.options.timerLookaheadMs / 2,
-        activities: this.freeSlots() > 0,
+        activities: !this.sleptWithoutSlots,
         workflows: takesRuns,
       });
       if (due !== undefined) wait = Math.min(wait, Math.max(due - Date.now(), 0));
@@ -764,10 +767,10 @@ export class Worker {
     }
     await this.advance(task.runId, { kind: "activity", taskId: task.id, cmd: data.cmd, nodeId: task.nodeId ?? "", attempt, outcome });
     this.held.delete(task.id);
-    // Slots are free again. While there was no room the claim loop left queued activities and
-    // workflow tasks alone (with room, it takes them as they are announced): it looks again
-    // once it takes runs again.
-    if (this.fullSince !== undefined && this.takesRuns()) this.poke();
+    // A slot is free again. The claim loop, asleep, may have left work alone for want of room
+    // (with room, it takes work as it is announced): queued activities when no slot was free,
+    // workflow tasks until it takes runs again.
+    if ((this.sleptWithoutSlots && this.freeSlots() > 0) || (this.fullSince !== undefined && this.takesRuns())) this.poke();
   }
 
   private async invoke(task: TaskRow, data: ActivityTaskData, attempt: number, controller: AbortController): Promise<unknown> {
