@@ -306,6 +306,8 @@ export class Worker {
         ];
         this.stats.claims++;
         const tasks = await claimTasks(this.db, this.id, now, leaseUntil, wants);
+        // Runs taken over after the wait: the next ones wait a full second again.
+        if (!takesRuns && wants[0]!.limit > 0) this.fullSince = now;
         full = wants.some((w) => w.limit > 0 && tasks.filter((t) => t.kind === w.kind).length >= w.limit);
         // The runs of the tasks due now are loaded together (two statements, not two per run)
         // before they go; those of timers due later, meanwhile.
@@ -346,7 +348,7 @@ export class Worker {
   }
 
   private async idle(): Promise<void> {
-    if (this.woken) return;
+    if (this.woken) return drain();
     let wait = this.options.pollMs;
     try {
       // Due activities we could not take (every slot busy) wait for a slot, not a spin. Timers
@@ -368,7 +370,9 @@ export class Worker {
     } catch {
       // The poll below retries.
     }
-    if (wait <= 0 || this.woken) return;
+    // Not a bare return: on SQLite every await of the loop resolves without I/O, and looping
+    // on at once would never let the runs' transitions (setImmediate) take their turn.
+    if (wait <= 0 || this.woken) return drain();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, wait);
       function done() {
