@@ -23,7 +23,7 @@
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -32,6 +32,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import pg from "pg";
 import { Engine } from "../engine/engine.ts";
+import { cliBundleIsFresh } from "../scripts/cli-bundle.mjs";
 import type { PostgresDriver, SqliteDriver } from "../engine/storage/types.ts";
 import { Worker } from "../engine/worker/worker.ts";
 import { benchActivities, countCommits, DOCUMENTS, LOOP, observed, ONE_TIMER, SIGNAL_THEN_STEP, THREE_STEPS } from "./engine-shared.ts";
@@ -301,22 +302,6 @@ async function bundleWorkerProcess(): Promise<string> {
 
 // ------------------------------------------------------------------------------------------------
 // The CLI
-
-function cliBundleIsFresh(): boolean {
-  const bundle = join(ROOT, "dist/cli/main.js");
-  if (!existsSync(bundle)) return false;
-  const built = statSync(bundle).mtimeMs;
-  const newest = (dir: string): number => {
-    let n = 0;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) n = Math.max(n, newest(path));
-      else if (/\.(ts|json)$/.test(entry.name)) n = Math.max(n, statSync(path).mtimeMs);
-    }
-    return n;
-  };
-  return ["engine", "compiler"].every((dir) => newest(join(ROOT, dir)) <= built);
-}
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -293,7 +293,7 @@ export class Worker {
         // as many runs' workflow tasks as it has activity slots left for; the rest are left to
         // workers with room, or, once nobody has taken them for a while, taken anyway.
         const room = this.room();
-        const takesRuns = this.takesRuns();
+        const takesRuns = this.takesRuns(room);
         this.fullSince = takesRuns ? undefined : (this.fullSince ?? now);
         const fullFor = takesRuns ? 0 : now - (this.fullSince ?? now);
         const wants: ClaimWant[] = [
@@ -343,8 +343,8 @@ export class Worker {
    * Whether the claim loop takes workflow tasks: once a tenth of the slots have room, so that
    * a busy worker takes runs in batches as its runs end, not one claim per slot.
    */
-  private takesRuns(): boolean {
-    return this.room() >= Math.ceil(this.options.concurrency / 10);
+  private takesRuns(room = this.room()): boolean {
+    return room >= Math.ceil(this.options.concurrency / 10);
   }
 
   private async idle(): Promise<void> {

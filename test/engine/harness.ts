@@ -3,13 +3,11 @@
 // spawned on it, the `weft` command as a child process, and polling with a deadline.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import type { Description, Engine } from "../../engine/engine.ts";
+import { freshDatabases } from "./fresh-databases.ts";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const WEFT_BIN = join(ROOT, "bin/weft.mjs");
@@ -17,8 +15,6 @@ export const DEMO_PLUGIN = join(ROOT, "plugins/demo.mjs");
 export const TESTING_PLUGIN = join(ROOT, "test/fixtures/plugins/testing.mjs");
 // The repository's copies, held equal to ../shared/examples by test/compiler/examples.test.ts.
 export const EXAMPLES_DIR = join(ROOT, "examples");
-
-export const PG_URL = process.env.WEFT_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 
 export type DbKind = "sqlite" | "postgresql";
 
@@ -29,45 +25,13 @@ export interface TestDatabase {
   url: string;
   /** A temp directory of this database's own (logs, outbox, the SQLite file). */
   dir: string;
-  /** The PostgreSQL schema, when kind is postgresql. */
-  schema?: string;
   /** Drops the schema (PostgreSQL) and removes the temp directory. */
   cleanup(): Promise<void>;
 }
 
-let created = 0;
-const runTag = `${process.pid}_${randomBytes(3).toString("hex")}`;
-
 export function createTestDatabase(kind: DbKind): TestDatabase {
-  created++;
-  const dir = mkdtempSync(join(tmpdir(), `weft-it-${kind}-`));
-  if (kind === "sqlite") {
-    return {
-      kind,
-      url: `file:${join(dir, "weft.db")}`,
-      dir,
-      async cleanup() {
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const schema = `weft_it_${runTag}_${created}`;
-  return {
-    kind,
-    url: `${PG_URL}?schema=${schema}`,
-    dir,
-    schema,
-    async cleanup() {
-      rmSync(dir, { recursive: true, force: true });
-      const client = new pg.Client(PG_URL);
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  const fresh = freshDatabases(`it-${kind}`);
+  return { kind, url: fresh.freshUrl(kind), dir: fresh.tempDir, cleanup: fresh.cleanup };
 }
 
 /** The environment of a child process on `url`: only the Weft variables given are set. */
