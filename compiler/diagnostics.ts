@@ -45,5 +45,10 @@ export class DiagnosticList {
 
 /** One line per diagnostic, as `weft compile` prints them. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `ERROR ${d.id} ${d.field ? `${d.field}: ` : ""}${d.message}`;
+  return `ERROR ${describeDiagnostic(d)}`;
+}
+
+/** A diagnostic in words: the id of what is wrong, then the field and the message. */
+export function describeDiagnostic(d: Diagnostic): string {
+  return `${d.id} ${d.field ? `${d.field}: ` : ""}${d.message}`;
 }

@@ -116,7 +116,7 @@ export async function deploy(db: Database, document: unknown, options: DeployOpt
       throw new DeployError(`the workflow document is not JSON: ${(error as Error).message}`);
     }
   }
-  const [{ compile }, { formatDiagnostic }] = await Promise.all([
+  const [{ compile }, { describeDiagnostic }] = await Promise.all([
     import("../compiler/compile.ts"),
     import("../compiler/diagnostics.ts"),
   ]);
@@ -125,7 +125,7 @@ export async function deploy(db: Database, document: unknown, options: DeployOpt
     const name = isObject(document) && typeof document.name === "string" ? ` "${document.name}"` : "";
     const count = compiled.diagnostics.length;
     throw new DeployError(
-      `workflow document${name} has ${count} error${count === 1 ? "" : "s"}:\n${compiled.diagnostics.map(formatDiagnostic).join("\n")}`,
+      `workflow document${name} has ${count} error${count === 1 ? "" : "s"}: ${compiled.diagnostics.map(describeDiagnostic).join("; ")}`,
       compiled.diagnostics,
     );
   }

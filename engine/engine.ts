@@ -122,7 +122,7 @@ export class Engine {
       return deployed;
     } catch (err) {
       if (err instanceof DeployError) {
-        throw new EngineError(err.reason === "conflict" ? "CONFLICT" : "INVALID", err.message, err.diagnostics.map((d) => ({ id: d.id, message: d.field ? `${d.field}: ${d.message}` : d.message })));
+        throw new EngineError(err.reason === "conflict" ? "CONFLICT" : "INVALID", err.message, err.diagnostics.map((d) => ({ id: d.id, message: d.field ? `${d.field}: ${d.message}` : d.message })), err.diagnostics.length > 0);
       }
       throw err;
     }

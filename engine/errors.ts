@@ -13,6 +13,8 @@ export class EngineError extends Error {
     readonly code: EngineErrorCode,
     message: string,
     readonly errors?: { id: string; message: string }[],
+    /** The errors are a workflow document's (deploy), not an input's. */
+    readonly document = false,
   ) {
     super(message);
     this.name = "EngineError";

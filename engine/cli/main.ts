@@ -120,7 +120,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
     if (err instanceof UserError) {
-      process.stderr.write(`weft: ${err.message}\n`);
+      const lines = err.asErrorLines && err.errors?.length ? err.errors.map((e) => `ERROR ${e.id} ${e.message}`) : [`weft: ${err.message}`];
+      process.stderr.write(`${lines.join("\n")}\n`);
+      if (argv.includes("--json")) {
+        process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, ...(err.errors?.length ? { errors: err.errors } : {}) } })}\n`);
+      }
       return 1;
     }
     throw err;

@@ -23,8 +23,9 @@ async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
     return await fn(engine);
   } catch (err) {
     if (err instanceof EngineError) {
-      const details = err.errors && err.errors.length > 0 ? `\n${err.errors.map((e) => `ERROR ${e.id} ${e.message}`).join("\n")}` : "";
-      throw new UserError(`${err.message}${details}`);
+      // A document's compile errors print as `weft compile` prints them; other reasons, such
+      // as input against its schema, already name every field in their one line.
+      throw new UserError(err.message, err.code, err.errors, err.code === "INVALID" && err.document === true);
     }
     throw err;
   } finally {

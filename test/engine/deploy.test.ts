@@ -122,10 +122,10 @@ describe.each(["sqlite", "postgresql"] as const)("deploy on %s", (kind) => {
     expect((error as DeployError).reason).toBe("invalid");
     for (const d of diagnostics) {
       expect(d).toMatchObject({ code: expect.any(String), id: expect.any(String), message: expect.any(String) });
-      expect(message).toContain(`ERROR ${d.id} `);
+      expect(message).toContain(`${d.id} ${d.field ? `${d.field}: ` : ""}${d.message}`);
     }
     expect(diagnostics.map((d) => d.id)).toEqual(expect.arrayContaining(["orphan", "fulfill"]));
-    expect(message).toMatch(/^workflow document "order-item" has \d+ errors:\n/);
+    expect(message).toMatch(/^workflow document "order-item" has \d+ errors: [^\n]+$/);
     expect((await getVersion(db, "order-item"))!.version).toBe(4);
 
     await expect(deploy(db, "{not json")).rejects.toThrow(/the workflow document is not JSON/);

@@ -1,0 +1,99 @@
+// What `weft` says when the person at the keyboard got something wrong: exit status 1, a
+// one-line reason on stderr (a document that does not compile: one ERROR line per problem, as
+// `weft compile` prints them), with `--json` the same error as one JSON document on stdout, and
+// nothing changed in the database.
+
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabases } from "./fresh-databases.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const run = promisify(execFile);
+const databases = freshDatabases("cli-errors");
+let env: NodeJS.ProcessEnv;
+
+async function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(root, "bin/weft.mjs"), ...args], { cwd: root, env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const broken = path.join(databases.tempDir, "broken.json");
+
+beforeAll(async () => {
+  env = { ...process.env, DATABASE_URL: databases.freshUrl("sqlite") };
+  writeFileSync(
+    broken,
+    JSON.stringify({
+      name: "broken",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "charge", type: "step", activity: "payments.charge", timeout: "10 sec" },
+        { id: "done", type: "end" },
+      ],
+      edges: [{ id: "e1", from: "start", to: "charge" }],
+    }),
+  );
+  const deployed = await weft("deploy", path.join(root, "examples/order-item.json"));
+  expect(deployed.code).toBe(0);
+}, 60_000);
+
+afterAll(() => databases.cleanup());
+
+describe("weft's user errors", () => {
+  it("deploy of a document with errors prints each problem once, naming its node or edge, and stores nothing", async () => {
+    const r = await weft("deploy", broken);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.every((l) => l.startsWith("ERROR "))).toBe(true);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(r.stderr).toMatch(/^ERROR charge timeout: /m);
+    expect(r.stderr).toMatch(/^ERROR done cannot be reached from start/m);
+
+    const json = await weft("deploy", broken, "--json");
+    expect(json.code).toBe(1);
+    const { error } = JSON.parse(json.stdout);
+    expect(error).toMatchObject({ code: "INVALID", message: expect.stringMatching(/^workflow document "broken" has \d+ errors: /) });
+    expect(error.errors.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining(["charge", "done"]));
+
+    const start = await weft("start", "broken", "--json");
+    expect(start.code).toBe(1);
+    expect(JSON.parse(start.stdout).error.code).toBe("NOT_FOUND");
+  }, 30_000);
+
+  it("start with input that does not match the schema gives one line naming every missing field", async () => {
+    const r = await weft("start", "order-item", "--input", "{}");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^weft: the input does not match order-item's inputSchema: .*"orderId".*"sku".*"qty"/);
+
+    const json = await weft("start", "order-item", "--input", "{}", "--json");
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        code: "INVALID",
+        message: expect.stringMatching(/inputSchema/),
+        errors: [
+          { id: "input", message: 'is missing "orderId"' },
+          { id: "input", message: 'is missing "sku"' },
+          { id: "input", message: 'is missing "qty"' },
+        ],
+      },
+    });
+
+    const describeRun = await weft("describe", "never-started", "--json");
+    expect(describeRun.code).toBe(1);
+    expect(JSON.parse(describeRun.stdout)).toEqual({ error: { code: "NOT_FOUND", message: 'no workflow with id "never-started"' } });
+    expect(describeRun.stderr).toBe('weft: no workflow with id "never-started"\n');
+  }, 30_000);
+});
