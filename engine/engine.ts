@@ -366,6 +366,7 @@ export function pendingOf(events: RecordedEvent[]): PendingItem[] {
       case "WaitTimedOut":
         open.delete(e.cmd);
         break;
+      case "ActivityStarted":
       case "WorkflowStarted":
       case "ContinuedAsNew":
       case "WorkflowCompleted":

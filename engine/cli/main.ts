@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("dev")
-    .description("run Weft on this machine: the app (and, as they come, a worker and the embedded database)")
+    .description("run Weft on this machine: migrate the embedded database, deploy the examples, run a worker with the demo plugins and the app")
     .option("-p, --port <port>", "the app's port", process.env.PORT ?? "3000")
     .action(async (options) => {
       const { devCommand } = await import("./dev-command.ts");

@@ -27,6 +27,12 @@ export type HistoryEvent =
       continuedFromRunId?: string;
     }
   | { type: "ActivityScheduled"; cmd: number; nodeId: string; activity: string; input: unknown; options: StepOptions; canFail: boolean }
+  /**
+   * An attempt of a step began (`startedAt`, epoch ms) on `worker`. Appended with the attempt's
+   * outcome, in the same commit, as Temporal records a retried activity's start: a start of its
+   * own would cost every step a second commit. Replay reads nothing from it.
+   */
+  | { type: "ActivityStarted"; cmd: number; nodeId: string; attempt: number; startedAt: number; worker: string }
   | { type: "ActivityCompleted"; cmd: number; nodeId: string; attempt: number; result: unknown }
   /** `nextAttemptAt` set: the step will be tried again; unset: it failed for good. */
   | { type: "ActivityFailed"; cmd: number; nodeId: string; attempt: number; error: ErrorInfo; nextAttemptAt?: number }

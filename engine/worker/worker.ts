@@ -84,6 +84,7 @@ type Trigger =
       cmd: number;
       nodeId: string;
       attempt: number;
+      startedAt: number;
       outcome: { ok: true; result: unknown } | { ok: false; error: ErrorInfo; retryAt?: number };
     };
 
@@ -575,6 +576,11 @@ export class Worker {
       seq += produced.length;
       return recorded.seq;
     };
+    /** An event the code does not read (replay skips it): appended without running the code. */
+    const note = (event: HistoryEvent) => {
+      events.push(event);
+      seq++;
+    };
 
     let reschedule: { dueAt: number; attempt: number } | undefined;
     const waiting = state.exec.waitingOn;
@@ -590,6 +596,7 @@ export class Worker {
       case "activity": {
         if (waiting?.cmd !== trigger.cmd || waiting.type !== "ActivityScheduled") break;
         const { outcome } = trigger;
+        note({ type: "ActivityStarted", cmd: trigger.cmd, nodeId: trigger.nodeId, attempt: trigger.attempt, startedAt: trigger.startedAt, worker: this.id });
         if (outcome.ok) {
           await apply({ type: "ActivityCompleted", cmd: trigger.cmd, nodeId: trigger.nodeId, attempt: trigger.attempt, result: outcome.result ?? null });
           this.stats.steps++;
@@ -752,6 +759,7 @@ export class Worker {
     this.held.add(task.id);
     const data = this.codec.decode(task.data ?? "null") as ActivityTaskData;
     const attempt = task.attempt ?? 1;
+    const startedAt = Date.now();
     const controller = new AbortController();
     this.running.set(task.id, controller);
     let outcome: { ok: true; result: unknown } | { ok: false; error: ErrorInfo; retryAt?: number };
@@ -769,7 +777,7 @@ export class Worker {
       // Released at shutdown: another worker runs this attempt again.
       return;
     }
-    await this.advance(task.runId, { kind: "activity", taskId: task.id, cmd: data.cmd, nodeId: task.nodeId ?? "", attempt, outcome });
+    await this.advance(task.runId, { kind: "activity", taskId: task.id, cmd: data.cmd, nodeId: task.nodeId ?? "", attempt, startedAt, outcome });
     this.held.delete(task.id);
     // A slot is free again. The claim loop, asleep, may have left work alone for want of room
     // (with room, it takes work as it is announced): queued activities when no slot was free,

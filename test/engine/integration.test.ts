@@ -407,6 +407,15 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
       expect(delay).toBeLessThan(expected[i] + 250);
     });
     expect(events(h, "ActivityCompleted", "flaky")).toEqual([expect.objectContaining({ attempt: 4, result: { attempts: 4 } })]);
+    // Each attempt's start, with the worker that ran it, just before its outcome.
+    const started = events(h, "ActivityStarted", "flaky");
+    expect(started.map((e) => e.attempt)).toEqual([1, 2, 3, 4]);
+    started.forEach((e, i) => {
+      expect(h[h.indexOf(e) + 1]).toMatchObject({ type: i < 3 ? "ActivityFailed" : "ActivityCompleted", attempt: e.attempt });
+      expect(e.worker).toMatch(/^[^:]+:\d+:/);
+      expect(Math.abs(e.startedAt - attempts[i].at)).toBeLessThan(100);
+      expect(e.startedAt).toBeLessThanOrEqual(e.at);
+    });
 
     // What describe showed between attempts.
     const retrying = seen.filter((p) => (p.attempt ?? 1) >= 2);

@@ -58,6 +58,30 @@ describe("replay of recorded histories", () => {
     expect(exec.variables()).toEqual({ order: { id: "o-7", total: 30 }, status: "fulfilled" });
   });
 
+  it("replays a history whose steps record when and where each attempt started as if those records were not there", async () => {
+    const { fn } = workflowOf("order-item");
+    const plain = await orderItemHistory();
+    const withStarts: RecordedEvent[] = [];
+    for (const e of plain) {
+      if (e.type === "ActivityCompleted") {
+        withStarts.push({ type: "ActivityStarted", cmd: e.cmd, nodeId: e.nodeId, attempt: e.attempt, startedAt: e.at - 5, worker: "w-1", seq: 0, at: e.at });
+      }
+      withStarts.push({ ...e });
+    }
+    withStarts.forEach((e, i) => (e.seq = i + 1));
+    expect(withStarts).toHaveLength(plain.length + 3);
+
+    const whole = await replay(fn, withStarts);
+    expect(whole.appended).toEqual([]);
+    expect(whole.exec.closed).toBe(true);
+    expect(whole.exec.variables()).toEqual({ order: { id: "o-7", total: 30 }, status: "fulfilled" });
+
+    // Cut off after the first step's start and result: the next command, numbered as before.
+    const { appended, exec } = await replay(fn, withStarts.slice(0, 4));
+    expect(appended).toEqual([expect.objectContaining({ type: "ActivityScheduled", cmd: 2, nodeId: "fulfill" })]);
+    expect(exec.now).toBe(withStarts[3]!.at);
+  });
+
   it("replays a prefix (a run cut off by a crash) and issues exactly the next command", async () => {
     const { fn } = workflowOf("order-item");
     const history = await orderItemHistory();
