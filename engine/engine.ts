@@ -22,19 +22,20 @@ export interface StartOptions {
   workflowId?: string;
 }
 
+/** What a run waits for; times are ISO 8601, like the rest of the describe document. */
 export interface PendingItem {
   nodeId: string;
   kind: "activity" | "timer" | "approval" | "signal";
   activity?: string;
   attempt?: number;
-  nextAttemptAt?: number;
+  nextAttemptAt?: string;
   lastError?: ErrorInfo;
-  dueAt?: number;
+  dueAt?: string;
   signal?: string;
   title?: unknown;
   message?: unknown;
   assignees?: string[];
-  since?: number;
+  since?: string;
 }
 
 export interface Description {
@@ -332,19 +333,20 @@ export class Engine {
 /** What a run waits for, from its history: commands not yet resolved. */
 export function pendingOf(events: RecordedEvent[]): PendingItem[] {
   const open = new Map<number, PendingItem>();
+  const iso = (ms: number) => new Date(ms).toISOString();
   for (const e of events) {
     switch (e.type) {
       case "ActivityScheduled":
-        open.set(e.cmd, { nodeId: e.nodeId, kind: "activity", activity: e.activity, attempt: 1, since: e.at });
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "activity", activity: e.activity, attempt: 1, since: iso(e.at) });
         break;
       case "ActivityFailed": {
         const p = open.get(e.cmd);
         if (e.nextAttemptAt === undefined) open.delete(e.cmd);
-        else if (p) Object.assign(p, { attempt: e.attempt + 1, nextAttemptAt: e.nextAttemptAt, lastError: e.error });
+        else if (p) Object.assign(p, { attempt: e.attempt + 1, nextAttemptAt: iso(e.nextAttemptAt), lastError: e.error });
         break;
       }
       case "TimerStarted":
-        open.set(e.cmd, { nodeId: e.nodeId, kind: "timer", dueAt: e.dueAt, since: e.at });
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "timer", dueAt: iso(e.dueAt), since: iso(e.at) });
         break;
       case "ApprovalRequested":
         open.set(e.cmd, {
@@ -353,12 +355,12 @@ export function pendingOf(events: RecordedEvent[]): PendingItem[] {
           title: e.title,
           message: e.message,
           assignees: e.assignees,
-          since: e.at,
-          ...(e.dueAt === undefined ? {} : { dueAt: e.dueAt }),
+          since: iso(e.at),
+          ...(e.dueAt === undefined ? {} : { dueAt: iso(e.dueAt) }),
         });
         break;
       case "SignalWaitStarted":
-        open.set(e.cmd, { nodeId: e.nodeId, kind: "signal", signal: e.signal, since: e.at, ...(e.dueAt === undefined ? {} : { dueAt: e.dueAt }) });
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "signal", signal: e.signal, since: iso(e.at), ...(e.dueAt === undefined ? {} : { dueAt: iso(e.dueAt) }) });
         break;
       case "ActivityCompleted":
       case "TimerFired":

@@ -3,6 +3,7 @@
 // without the compiler unless it needs them, so that scripts calling them in loops stay fast.
 
 import type { Engine } from "../engine.ts";
+import { eventJson } from "../history-json.ts";
 import { readDocument } from "./read-document.ts";
 import { UserError } from "./user-error.ts";
 
@@ -100,9 +101,9 @@ export async function describeCommand(workflowId: string, options: Output): Prom
       for (const p of d.pending) {
         const parts = [`waiting at ${p.nodeId} (${p.kind}${p.activity ? ` ${p.activity}` : ""})`];
         if (p.attempt !== undefined) parts.push(`attempt ${p.attempt}`);
-        if (p.nextAttemptAt !== undefined) parts.push(`next attempt in ${((p.nextAttemptAt - Date.now()) / 1000).toFixed(1)} s`);
+        if (p.nextAttemptAt !== undefined) parts.push(`next attempt in ${Math.max(0, (Date.parse(p.nextAttemptAt) - Date.now()) / 1000).toFixed(1)} s`);
         if (p.lastError) parts.push(`last error ${p.lastError.type}: ${p.lastError.message}`);
-        if (p.dueAt !== undefined) parts.push(`due ${new Date(p.dueAt).toISOString()}`);
+        if (p.dueAt !== undefined) parts.push(`due ${p.dueAt}`);
         lines.push(parts.join(", "));
       }
       return lines.join("\n");
@@ -112,8 +113,7 @@ export async function describeCommand(workflowId: string, options: Output): Prom
 
 export async function historyCommand(workflowId: string, options: Output): Promise<void> {
   await withEngine(async (engine) => {
-    const events = await engine.history(workflowId);
-    const list = events.map(({ at, ...e }) => ({ ...e, at: new Date(at).toISOString() }));
+    const list = (await engine.history(workflowId)).map(eventJson);
     print(list, options, () =>
       list
         .map((e) => {

@@ -167,6 +167,8 @@ function transferWithApprovalTimeout(timeout: string): Doc {
 // ------------------------------------------------------------------------------------------------
 // Small helpers
 
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 function events(history: RecordedEvent[], type: RecordedEvent["type"], nodeId?: string): any[] {
   return history.filter((e) => e.type === type && (nodeId === undefined || (e as { nodeId?: string }).nodeId === nodeId));
 }
@@ -299,17 +301,36 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
       const waiting = await pendingOf("transfer-approve", "approval", "review");
       const approval = waiting.pending.find((p) => p.kind === "approval")!;
       expect(approval).toMatchObject({ nodeId: "review", title: "Approve transfer", message: "Transfer 50000 from A-2 to B-2", assignees: ["finance"] });
-      expect(approval.dueAt! - before).toBeGreaterThanOrEqual(3 * 86_400_000 - 1000);
+      expect(Date.parse(approval.dueAt!) - before).toBeGreaterThanOrEqual(3 * 86_400_000 - 1000);
       // Nothing moves money before the decision.
       await sleep(300);
       expect(events(await engine.history("transfer-approve"), "ActivityScheduled")).toHaveLength(0);
 
-      await engine.decide("transfer-approve", "approve", { by: "fiona", comment: "fine" });
+      // The README's walk-through, through the command: describe, approve, history.
+      const described = await runWeft(["describe", "transfer-approve", "--json"], env);
+      expect(described.code).toBe(0);
+      expect(JSON.parse(described.stdout)).toEqual({
+        workflowId: "transfer-approve",
+        runId: waiting.runId,
+        name: "money-transfer",
+        version: expect.any(Number),
+        status: "running",
+        startedAt: expect.stringMatching(ISO),
+        pending: [{ nodeId: "review", kind: "approval", title: "Approve transfer", message: "Transfer 50000 from A-2 to B-2", assignees: ["finance"], since: expect.stringMatching(ISO), dueAt: approval.dueAt }],
+      });
+      const approved = await runWeft(["approve", "transfer-approve", "--by", "fiona", "--comment", "fine"], env);
+      expect(approved).toMatchObject({ code: 0, stderr: "" });
       const d = await endOf("transfer-approve");
       expect(d.status).toBe("completed");
       expect(d.result).toMatchObject({ receipt: { from: "A-2", to: "B-2", amount: 50_000 } });
       const h = await engine.history("transfer-approve");
       expect(events(h, "SignalReceived", "review")[0]).toMatchObject({ signal: "approve", payload: { nodeId: "review", by: "fiona", comment: "fine" } });
+      const printed = await runWeft(["history", "transfer-approve", "--json"], env);
+      expect(printed.code).toBe(0);
+      const list = JSON.parse(printed.stdout);
+      expect(list.map((e: { seq: number; type: string }) => [e.seq, e.type])).toEqual(h.map((e) => [e.seq, e.type]));
+      expect(list.find((e: { type: string }) => e.type === "ActivityStarted")).toMatchObject({ nodeId: "transfer", attempt: 1, at: expect.stringMatching(ISO), startedAt: expect.stringMatching(ISO) });
+      expect(list.find((e: { type: string }) => e.type === "ApprovalRequested")).toMatchObject({ nodeId: "review", dueAt: approval.dueAt });
       expect((await engine.query("transfer-approve", "state")) as object).toMatchObject({
         vars: { decision: { approved: true, by: "fiona", comment: "fine", at: expect.any(String) } },
       });
@@ -423,7 +444,7 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     for (const p of retrying) {
       expect(p).toMatchObject({ kind: "activity", activity: "test.flaky", lastError: { type: "Flaky", message: expect.stringContaining("fails on purpose") } });
       // attempt k is due at the time the failure of attempt k-1 recorded.
-      expect(p.nextAttemptAt).toBe(failed[p.attempt! - 2].nextAttemptAt);
+      expect(p.nextAttemptAt).toBe(new Date(failed[p.attempt! - 2].nextAttemptAt).toISOString());
       expect(p.lastError!.message).toBe(`attempt ${p.attempt! - 1} of 4 fails on purpose`);
     }
   });
