@@ -11,7 +11,7 @@ import { appendEvents, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
 import { closeRun, findRun, listRuns, type RunRow } from "./run-store.ts";
 import type { ErrorInfo, HistoryEvent, RecordedEvent } from "./runtime/events.ts";
-import { insertSignal } from "./signal-store.ts";
+import { insertSignalIfRunning } from "./signal-store.ts";
 import { deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
@@ -204,16 +204,24 @@ export class Engine {
 
   async signal(workflowId: string, name: string, payload?: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) throw new EngineError("BAD_REQUEST", `"${name}" is not a signal name`);
-    const run = await this.openRun(workflowId);
-    await this.committer.submit({
-      kind: "custom",
-      run: async (tx) => {
-        await insertSignal(tx, this.codec, { runId: run.runId, name, nodeId, payload: payload ?? null, at: Date.now() });
-        await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: Date.now() }]);
-      },
-      notify: true,
-    });
-    return { workflowId, runId: run.runId };
+    // The run read here may end, or continue as new, before the signal is written: then the
+    // write stores nothing and the current run is looked up again (an ended one is refused).
+    for (let attempt = 0; ; attempt++) {
+      const run = await this.openRun(workflowId);
+      const stored = await this.committer.submit<boolean>({
+        kind: "custom",
+        run: async (tx) => {
+          const now = Date.now();
+          const id = await insertSignalIfRunning(tx, this.db.kind, this.codec, { runId: run.runId, name, nodeId, payload: payload ?? null, at: now });
+          if (id === undefined) return false;
+          await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: now }]);
+          return true;
+        },
+        notify: true,
+      });
+      if (stored) return { workflowId, runId: run.runId };
+      if (attempt >= 20) throw new Error(`workflow "${workflowId}" kept moving to new runs while a signal was sent to it: send it again`);
+    }
   }
 
   /** An approver's decision, as the `approve` or `decline` signal addressed to an approval node. */

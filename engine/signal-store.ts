@@ -13,19 +13,28 @@ export interface StoredSignal {
   receivedAt: number;
 }
 
-export async function insertSignal(
+/**
+ * Stores a signal for a run, if the run is still running when the transaction writes it;
+ * resolves to its id, or undefined when the run has ended or continued as new since it was
+ * read. The check is part of the write, so that a signal is never acknowledged for a run that
+ * can no longer take it: a run that continues as new moves the unconsumed signals it has to
+ * the new run, and one stored for it after that move would be stranded. On PostgreSQL the row
+ * lock (FOR SHARE) orders this write with the worker's, which updates the run before it moves
+ * signals; on SQLite write transactions are serial anyway.
+ */
+export async function insertSignalIfRunning(
   tx: SqlExecutor,
+  dialect: "sqlite" | "postgresql",
   codec: PayloadCodec,
   s: { runId: string; name: string; nodeId?: string; payload: unknown; at: number },
-): Promise<number> {
-  const rows = await tx.query("INSERT INTO signal (run_id, name, node_id, payload, received_at) VALUES (?, ?, ?, ?, ?) RETURNING id", [
-    s.runId,
-    s.name,
-    s.nodeId ?? null,
-    codec.encode(s.payload ?? null),
-    s.at,
-  ]);
-  return Number(rows[0].id);
+): Promise<number | undefined> {
+  const rows = await tx.query(
+    `INSERT INTO signal (run_id, name, node_id, payload, received_at)
+     SELECT run_id, ?, ?, ?, ? FROM run WHERE run_id = ? AND status = 'running'${dialect === "postgresql" ? " FOR SHARE" : ""}
+     RETURNING id`,
+    [s.name, s.nodeId ?? null, codec.encode(s.payload ?? null), s.at, s.runId],
+  );
+  return rows.length === 0 ? undefined : Number(rows[0].id);
 }
 
 /** The oldest unconsumed signal of a run with one of `names` (and for `nodeId`, if given). */
