@@ -60,6 +60,13 @@ export interface LocalWorker {
   adopt(taskId: number, run: RunInsert, started: RecordedEvent): void;
 }
 
+interface Waits {
+  /** The newest version these were read from. */
+  version: number;
+  signals: string[];
+  approvals: string[];
+}
+
 interface VersionInfo {
   version: number;
   hash: string;
@@ -74,6 +81,7 @@ export class Engine {
    */
   private readonly committer: GroupCommitter;
   private readonly versions = new Map<string, VersionInfo>();
+  private readonly waits = new Map<string, Waits>();
   private readonly inputValidators = new Map<string, ValidateFunction>();
   private localWorker: LocalWorker | undefined;
 
@@ -172,6 +180,30 @@ export class Engine {
     return { workflowId, runId };
   }
 
+  /**
+   * The signals a workflow waits for and its approval nodes, over all its deployed versions (a
+   * run may resume on a newer version declared compatible with its own). Cached until the next
+   * version is deployed.
+   */
+  private async waitsOf(name: string): Promise<Waits> {
+    const latest = await this.db.query("SELECT MAX(version) AS version FROM workflow_version WHERE name = ?", [name]);
+    const version = Number(latest[0]?.version ?? 0);
+    const cached = this.waits.get(name);
+    if (cached && cached.version === version) return cached;
+    const signals = new Set<string>();
+    const approvals = new Set<string>();
+    for (const row of await this.db.query("SELECT document FROM workflow_version WHERE name = ?", [name])) {
+      const doc = JSON.parse(String(row.document)) as { nodes?: { id: string; type: string; signal?: string }[] };
+      for (const node of doc.nodes ?? []) {
+        if (node.type === "signal" && typeof node.signal === "string") signals.add(node.signal);
+        if (node.type === "approval") approvals.add(node.id);
+      }
+    }
+    const waits = { version, signals: [...signals].sort(), approvals: [...approvals].sort() };
+    this.waits.set(name, waits);
+    return waits;
+  }
+
   private async latestVersion(name: string): Promise<VersionInfo> {
     const rows = await this.db.query("SELECT version, hash, document FROM workflow_version WHERE name = ? ORDER BY version DESC LIMIT 1", [name]);
     if (rows.length === 0) throw new EngineError("NOT_FOUND", `no workflow named "${name}" is deployed: deploy it first with \`weft deploy DOC.json\``);
@@ -202,8 +234,27 @@ export class Engine {
     }
   }
 
-  async signal(workflowId: string, name: string, payload?: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
+  /**
+   * Sends a signal to a running workflow: stored before this resolves, delivered in order to
+   * the wait for it. The workflow must wait for that signal somewhere (in any of its versions),
+   * since one nobody waits for would sit in the inbox for ever.
+   */
+  async signal(workflowId: string, name: string, payload?: unknown): Promise<{ workflowId: string; runId: string }> {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) throw new EngineError("BAD_REQUEST", `"${name}" is not a signal name`);
+    if (name === "approve" || name === "decline") {
+      throw new EngineError("BAD_REQUEST", `"${name}" is an approver's decision, not a signal: use \`weft ${name} ${workflowId}\` (the engine's decide())`);
+    }
+    const run = await this.openRun(workflowId);
+    const waits = await this.waitsOf(run.name);
+    if (!waits.signals.includes(name)) {
+      const known = waits.signals.length === 0 ? "it waits for no signal" : `it waits for ${waits.signals.map((s) => `"${s}"`).join(", ")}`;
+      throw new EngineError("NOT_FOUND", `${run.name} has no signal node waiting for "${name}": ${known}`);
+    }
+    return this.deliver(workflowId, name, payload);
+  }
+
+  /** Stores a signal for the workflow's current run (see insertSignalIfRunning). */
+  private async deliver(workflowId: string, name: string, payload: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
     // The run read here may end, or continue as new, before the signal is written: then the
     // write stores nothing and the current run is looked up again (an ended one is refused).
     for (let attempt = 0; ; attempt++) {
@@ -236,10 +287,17 @@ export class Engine {
       const approvals = (await this.describe(workflowId)).pending.filter((p) => p.kind === "approval");
       if (approvals.length === 0) throw new EngineError("NOT_FOUND", `workflow "${workflowId}" is not waiting for an approval: name the approval node with --node`);
       nodeId = approvals[0].nodeId;
+    } else {
+      // A decision for a node that is no approval would wait in the inbox for ever.
+      const { approvals } = await this.waitsOf(run.name);
+      if (!approvals.includes(nodeId)) {
+        const known = approvals.length === 0 ? "it has no approval node" : `its approval nodes are ${approvals.map((a) => `"${a}"`).join(", ")}`;
+        throw new EngineError("NOT_FOUND", `${run.name} has no approval node "${nodeId}": ${known}`);
+      }
     }
     const payload = { nodeId, by: options.by ?? "unknown", ...(options.comment === undefined ? {} : { comment: options.comment }) };
-    await this.signal(run.workflowId, decision, payload, nodeId);
-    return { workflowId, runId: run.runId, nodeId };
+    const sent = await this.deliver(run.workflowId, decision, payload, nodeId);
+    return { workflowId, runId: sent.runId, nodeId };
   }
 
   async cancel(workflowId: string, reason?: string): Promise<void> {

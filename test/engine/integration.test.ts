@@ -773,6 +773,7 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
         await cengine.deploy(readExample("money-transfer"));
         await cengine.deploy(line("codec-slow", [
           { id: "slow", type: "step", activity: "test.slow", input: { ms: 30_000, note: "=input.note" } },
+          { id: "nudged", type: "signal", signal: "nudge" },
           { id: "done", type: "end" },
         ]));
         const secrets = ["ACCT-SECRET-123", "ACCT-SECRET-456", "ACCT-SECRET-789", "ACCT-SECRET-999", "4242.17", "98765.43", "55555.55", "COMMENT-SECRET-555", "APPROVER-SECRET-666", "SIGNAL-SECRET-777", "TASK-SECRET-888"];
@@ -783,7 +784,7 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
         await cengine.start("codec-slow", { workflowId: "codec-slow", input: { note: "TASK-SECRET-888" } });
         await waitForPending(cengine, "codec-large", "approval", "review", { details: () => cpool.diagnostics() });
         await cengine.decide("codec-large", "approve", { by: "APPROVER-SECRET-666", comment: "COMMENT-SECRET-555" });
-        await cengine.signal("codec-pending", "nudge", { note: "SIGNAL-SECRET-777" }); // stays in the inbox
+        await cengine.signal("codec-slow", "nudge", { note: "SIGNAL-SECRET-777" }); // stays in the inbox while "slow" runs
         const small = await waitForEnd(cengine, "codec-small", { details: () => cpool.diagnostics() });
         const large = await waitForEnd(cengine, "codec-large", { details: () => cpool.diagnostics() });
         await waitForPending(cengine, "codec-pending", "approval", "review", { details: () => cpool.diagnostics() });

@@ -1,6 +1,7 @@
-// The inbox of signals: a signal is stored only for a run that is still running when the write
-// happens, so that one acknowledged to its sender is always delivered, even when the run
-// continues as new (moving its unconsumed signals to the new run) at the same moment.
+// Signals and approvers' decisions: one is acknowledged only if it will be delivered. It names a
+// signal the workflow waits for (or an approval node it has), and it is stored only for a run
+// that is still running when the write happens, even when the run continues as new (moving its
+// unconsumed signals to the new run) at the same moment.
 
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Engine } from "../../engine/engine.ts";
@@ -65,6 +66,20 @@ describe.each(["sqlite", "postgresql"] as const)("the signal inbox on %s", (kind
       expect(await engine.db.transaction((tx) => insertSignalIfRunning(tx, kind, engine.codec, t.signal("late")))).toBeUndefined();
     }
     expect(await t.signalsOf(t.runId)).toBe(1);
+  });
+
+  it("refuses a signal the workflow never waits for, a decision sent as a signal, and a decision for a node that is no approval", async () => {
+    const { engine } = t;
+    await expect(engine.signal("inbox", "og")).rejects.toMatchObject({ code: "NOT_FOUND", message: 'signals-doc has no signal node waiting for "og": it waits for "go"' });
+    await expect(engine.signal("inbox", "approve")).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("weft approve inbox") });
+    await expect(engine.decide("inbox", "approve", { nodeId: "wait" })).rejects.toMatchObject({ code: "NOT_FOUND", message: 'signals-doc has no approval node "wait": it has no approval node' });
+    expect(await t.signalsOf(t.runId)).toBe(0);
+
+    // A later version that waits for more: its signals count too (a run may resume on it).
+    await engine.deploy({ ...DOC, nodes: [...DOC.nodes, { id: "more", type: "signal", signal: "more" }], edges: [DOC.edges[0], { id: "e2", source: "wait", target: "more" }, { id: "e3", source: "more", target: "end" }] });
+    await expect(engine.signal("inbox", "more")).resolves.toMatchObject({ runId: t.runId });
+    await expect(engine.signal("inbox", "go", { n: 2 })).resolves.toMatchObject({ runId: t.runId });
+    expect(await t.signalsOf(t.runId)).toBe(2);
   });
 });
 
