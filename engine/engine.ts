@@ -38,12 +38,25 @@ export interface PendingItem {
   since?: string;
 }
 
+export const RUN_STATUSES = ["running", "completed", "failed", "cancelled", "terminated"] as const;
+
+/** One line of `weft list`: a run without its payloads and history. */
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  name: string;
+  version: number;
+  status: (typeof RUN_STATUSES)[number];
+  startedAt: string;
+  closedAt?: string;
+}
+
 export interface Description {
   workflowId: string;
   runId: string;
   name: string;
   version: number;
-  status: "running" | "completed" | "failed" | "cancelled" | "terminated";
+  status: (typeof RUN_STATUSES)[number];
   startedAt: string;
   closedAt?: string;
   result?: unknown;
@@ -391,8 +404,28 @@ export class Engine {
     };
   }
 
-  async listRuns(filter: { status?: string; name?: string; limit?: number } = {}): Promise<RunRow[]> {
-    return listRuns(this.db, this.codec, filter);
+  /**
+   * Runs, newest first: those with a status (one of the describe document's), of a workflow
+   * name, at most `limit` (default 100, at most 1,000). A run that continued as new is shown by
+   * the run that carries on, not twice.
+   */
+  async list(filter: { status?: string; name?: string; limit?: number } = {}): Promise<RunSummary[]> {
+    const statuses: readonly string[] = RUN_STATUSES;
+    if (filter.status !== undefined && !statuses.includes(filter.status)) {
+      throw new EngineError("BAD_REQUEST", `"${filter.status}" is not a run status: use one of ${RUN_STATUSES.join(", ")}`);
+    }
+    const limit = filter.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new EngineError("BAD_REQUEST", `the limit must be a whole number from 1 to 1000, not ${limit}`);
+    const runs = await listRuns(this.db, this.codec, { ...filter, limit, excludeContinued: true });
+    return runs.map((run) => ({
+      workflowId: run.workflowId,
+      runId: run.runId,
+      name: run.name,
+      version: run.version,
+      status: run.status as RunSummary["status"],
+      startedAt: new Date(run.startedAt).toISOString(),
+      ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
+    }));
   }
 }
 

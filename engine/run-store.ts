@@ -100,9 +100,9 @@ export async function closeRun(
 export async function listRuns(
   db: SqlExecutor,
   codec: PayloadCodec,
-  filter: { status?: string; name?: string; limit?: number },
+  filter: { status?: string; name?: string; limit?: number; excludeContinued?: boolean },
 ): Promise<RunRow[]> {
-  const where: string[] = [];
+  const where: string[] = filter.excludeContinued ? ["status <> 'continued'"] : [];
   const params: (string | number)[] = [];
   if (filter.status) {
     where.push("status = ?");
@@ -113,6 +113,6 @@ export async function listRuns(
     params.push(filter.name);
   }
   params.push(filter.limit ?? 100);
-  const rows = await db.query(`SELECT ${COLUMNS} FROM run${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC LIMIT ?`, params);
+  const rows = await db.query(`SELECT ${COLUMNS} FROM run${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, run_id DESC LIMIT ?`, params);
   return rows.map((r) => toRun(codec, r));
 }

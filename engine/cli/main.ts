@@ -81,6 +81,15 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (workflowId: string, options) => (await runs()).describeCommand(workflowId, options));
 
   program
+    .command("list")
+    .description("runs, newest first")
+    .option("--status <status>", "only runs with this status: running, completed, failed, cancelled or terminated")
+    .option("--name <workflow>", "only runs of this workflow")
+    .option("--limit <n>", "at most this many (1 to 1000)", "100")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (options) => (await runs()).listCommand(options));
+
+  program
     .command("history")
     .description("a run's history, event by event")
     .argument("<workflowId>")

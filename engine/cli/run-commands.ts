@@ -111,6 +111,21 @@ export async function describeCommand(workflowId: string, options: Output): Prom
   });
 }
 
+export async function listCommand(options: Output & { status?: string; name?: string; limit?: string }): Promise<void> {
+  const limit = Number(options.limit ?? 100);
+  if (!/^[0-9]+$/.test(options.limit ?? "100")) throw new UserError(`--limit takes a whole number from 1 to 1000, not "${options.limit}"`);
+  await withEngine(async (engine) => {
+    const runs = await engine.list({ status: options.status, name: options.name, limit });
+    print(runs, options, () => {
+      if (runs.length === 0) return "no runs";
+      const width = Math.max(...runs.map((r) => r.workflowId.length));
+      return runs
+        .map((r) => `${r.workflowId.padEnd(width)}  ${`${r.name} v${r.version}`.padEnd(24)} ${r.status.padEnd(10)} started ${r.startedAt}${r.closedAt ? `, closed ${r.closedAt}` : ""}`)
+        .join("\n");
+    });
+  });
+}
+
 export async function historyCommand(workflowId: string, options: Output): Promise<void> {
   await withEngine(async (engine) => {
     const list = (await engine.history(workflowId)).map(eventJson);

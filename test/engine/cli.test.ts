@@ -1,7 +1,7 @@
-// What `weft` says when the person at the keyboard got something wrong: exit status 1, a
-// one-line reason on stderr (a document that does not compile: one ERROR line per problem, as
-// `weft compile` prints them), with `--json` the same error as one JSON document on stdout, and
-// nothing changed in the database.
+// `weft` as scripts use it, with no worker running: `list`, and what it says when the person at
+// the keyboard got something wrong: exit status 1, a one-line reason on stderr (a document that
+// does not compile: one ERROR line per problem, as `weft compile` prints them), with `--json`
+// the same error as one JSON document on stdout, and nothing changed in the database.
 
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { freshDatabases } from "./fresh-databases.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const run = promisify(execFile);
-const databases = freshDatabases("cli-errors");
+const databases = freshDatabases("cli");
 let env: NodeJS.ProcessEnv;
 
 async function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -95,5 +95,27 @@ describe("weft's user errors", () => {
     expect(describeRun.code).toBe(1);
     expect(JSON.parse(describeRun.stdout)).toEqual({ error: { code: "NOT_FOUND", message: 'no workflow with id "never-started"' } });
     expect(describeRun.stderr).toBe('weft: no workflow with id "never-started"\n');
+  }, 30_000);
+});
+
+describe("weft list", () => {
+  it("lists runs newest first, filtered by status and name, as lines or one JSON document", async () => {
+    for (const id of ["list-1", "list-2"]) {
+      expect((await weft("start", "order-item", "--id", id, "--input", JSON.stringify({ orderId: id, sku: "s", qty: 1 }))).code).toBe(0);
+    }
+    const r = await weft("list", "--name", "order-item", "--status", "running", "--json");
+    expect(r.code).toBe(0);
+    const runs = JSON.parse(r.stdout);
+    expect(runs.map((x: { workflowId: string }) => x.workflowId)).toEqual(["list-2", "list-1"]);
+    expect(runs[0]).toEqual({ workflowId: "list-2", runId: expect.any(String), name: "order-item", version: 1, status: "running", startedAt: expect.stringMatching(/Z$/) });
+
+    const text = await weft("list", "--limit", "1");
+    expect(text.stdout.trim().split("\n")).toHaveLength(1);
+    expect(text.stdout).toMatch(/^list-2 +order-item v1 +running +started /);
+
+    expect((await weft("list", "--status", "completed", "--json")).stdout.trim()).toBe("[]");
+    const bad = await weft("list", "--status", "done");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('weft: "done" is not a run status: use one of running, completed, failed, cancelled, terminated\n');
   }, 30_000);
 });
