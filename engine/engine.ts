@@ -51,14 +51,8 @@ export interface RunSummary {
   closedAt?: string;
 }
 
-export interface Description {
-  workflowId: string;
-  runId: string;
-  name: string;
-  version: number;
-  status: (typeof RUN_STATUSES)[number];
-  startedAt: string;
-  closedAt?: string;
+/** The describe document: a run, with its outcome and what it waits for. */
+export interface Description extends RunSummary {
   result?: unknown;
   error?: ErrorInfo;
   pending: PendingItem[];
