@@ -51,6 +51,17 @@ export interface RunSummary {
   closedAt?: string;
 }
 
+/** A live worker, as `weft workers` shows it. */
+export interface WorkerSummary {
+  id: string;
+  host: string;
+  pid: number;
+  activities: string[];
+  concurrency: number;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
 /** The describe document: a run, with its outcome and what it waits for. */
 export interface Description extends RunSummary {
   result?: unknown;
@@ -396,6 +407,16 @@ export class Engine {
       node: exec.waitingOn?.nodeId ?? (last && "nodeId" in last ? last.nodeId : null),
       vars: exec.variables(),
     };
+  }
+
+  /** Workers heard from in the last seconds (see worker-store.ts), the longest-running first. */
+  async workers(): Promise<WorkerSummary[]> {
+    const { liveWorkers } = await import("./worker-store.ts");
+    return (await liveWorkers(this.db, Date.now())).map((w) => ({
+      ...w,
+      startedAt: new Date(w.startedAt).toISOString(),
+      heartbeatAt: new Date(w.heartbeatAt).toISOString(),
+    }));
   }
 
   /**

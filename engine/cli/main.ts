@@ -90,6 +90,12 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (options) => (await runs()).listCommand(options));
 
   program
+    .command("workers")
+    .description("the workers running now, with the activities each has loaded")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (options) => (await runs()).workersCommand(options));
+
+  program
     .command("history")
     .description("a run's history, event by event")
     .argument("<workflowId>")

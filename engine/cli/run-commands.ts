@@ -2,7 +2,7 @@
 // history, query, cancel, terminate. Each opens the database without the Prisma client and
 // without the compiler unless it needs them, so that scripts calling them in loops stay fast.
 
-import type { Engine } from "../engine.ts";
+import type { Engine, PendingItem, WorkerSummary } from "../engine.ts";
 import { eventJson } from "../history-json.ts";
 import { readDocument } from "./read-document.ts";
 import { UserError } from "./user-error.ts";
@@ -94,6 +94,8 @@ export async function decideCommand(
 export async function describeCommand(workflowId: string, options: Output): Promise<void> {
   await withEngine(async (engine) => {
     const d = await engine.describe(workflowId);
+    // For a person: whether anyone can take the work the run waits on.
+    const workers = options.json || d.status !== "running" ? [] : await engine.workers();
     print(d, options, () => {
       const lines = [`${d.workflowId}  ${d.name} v${d.version}  ${d.status}`, `run ${d.runId}, started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ""}`];
       if (d.result !== undefined) lines.push(`result: ${JSON.stringify(d.result)}`);
@@ -106,6 +108,8 @@ export async function describeCommand(workflowId: string, options: Output): Prom
         if (p.dueAt !== undefined) parts.push(`due ${p.dueAt}`);
         lines.push(parts.join(", "));
       }
+      if (d.status === "running" && d.pending.length === 0) lines.push("waiting for a worker to take its next step");
+      if (d.status === "running") lines.push(...workerHints(d.pending, workers));
       return lines.join("\n");
     });
   });
@@ -123,6 +127,30 @@ export async function listCommand(options: Output & { status?: string; name?: st
         .map((r) => `${r.workflowId.padEnd(width)}  ${`${r.name} v${r.version}`.padEnd(24)} ${r.status.padEnd(10)} started ${r.startedAt}${r.closedAt ? `, closed ${r.closedAt}` : ""}`)
         .join("\n");
     });
+  });
+}
+
+/** Why the work a run waits on may not move: no worker is up, or none has its activity. */
+function workerHints(pending: PendingItem[], workers: WorkerSummary[]): string[] {
+  const needsWorker = pending.filter((p) => p.kind === "activity" || p.kind === "timer");
+  if (pending.length > 0 && needsWorker.length === 0) return []; // waiting for a person or a signal
+  if (workers.length === 0) return ["no worker is running: start one with `weft worker --activities MODULE` (or `npm start`)"];
+  const loaded = new Set(workers.flatMap((w) => w.activities));
+  return needsWorker
+    .filter((p) => p.activity !== undefined && !loaded.has(p.activity))
+    .map((p) => `no running worker has the activity ${p.activity} loaded: start one with --activities for its plugin`);
+}
+
+export async function workersCommand(options: Output): Promise<void> {
+  await withEngine(async (engine) => {
+    const workers = await engine.workers();
+    print(workers, options, () =>
+      workers.length === 0
+        ? "no worker is running"
+        : workers
+            .map((w) => `${w.id}  pid ${w.pid} on ${w.host}, since ${w.startedAt}, concurrency ${w.concurrency}, last heard ${w.heartbeatAt}\n  activities: ${w.activities.join(", ") || "none"}`)
+            .join("\n"),
+    );
   });
 }
 

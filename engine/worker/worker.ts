@@ -30,6 +30,7 @@ import type { Database } from "../storage/types.ts";
 import { claimTasks, extendLeases, nextDueAt, releaseTasks, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
 import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
+import { beatWorker, registerWorker, unregisterWorker, WORKER_BEAT_MS } from "../worker-store.ts";
 import { GroupCommitter } from "./committer.ts";
 import { LeaseLost, type RunInsert, type StepWrite } from "./write-set.ts";
 import { ModuleCache } from "./modules.ts";
@@ -170,6 +171,8 @@ export class Worker {
   private wakeIdle: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Refreshes this worker's row in the registry (worker-store.ts). */
+  private beat: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private stopCheckpoints: (() => Promise<void>) | undefined;
   /**
@@ -240,6 +243,12 @@ export class Worker {
   }
 
   async start(): Promise<void> {
+    const now = Date.now();
+    const activities = [...this.plugins.keys()].sort();
+    await registerWorker(this.db, { id: this.id, host: hostname(), pid: process.pid, activities, concurrency: this.options.concurrency, startedAt: now, heartbeatAt: now });
+    this.beat = setInterval(() => {
+      beatWorker(this.db, this.id, Date.now()).catch((err) => this.options.log(`weft worker: refreshing its registration failed: ${(err as Error).message}`));
+    }, WORKER_BEAT_MS);
     this.unlisten = await this.engine.notifier.listen(() => this.poke());
     // SQLite: WAL checkpoints in a thread of their own, not in a commit that blocks this one.
     this.stopCheckpoints = startBackgroundCheckpoints(this.db);
@@ -268,6 +277,8 @@ export class Worker {
     this.held.clear();
     await this.unlisten?.();
     await this.stopCheckpoints?.();
+    clearInterval(this.beat);
+    await unregisterWorker(this.db, this.id).catch(() => {});
   }
 
   // ---------------------------------------------------------------------------------------------

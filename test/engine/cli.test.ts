@@ -1,4 +1,4 @@
-// `weft` as scripts use it, with no worker running: `list`, and what it says when the person at
+// `weft` as scripts use it, with no worker running: `list`, `describe`, `workers`, and what it says when the person at
 // the keyboard got something wrong: exit status 1, a one-line reason on stderr (a document that
 // does not compile: one ERROR line per problem, as `weft compile` prints them), with `--json`
 // the same error as one JSON document on stdout, and nothing changed in the database.
@@ -114,6 +114,12 @@ describe("weft list", () => {
     expect(text.stdout).toMatch(/^list-2 +order-item v1 +running +started /);
 
     expect((await weft("list", "--status", "completed", "--json")).stdout.trim()).toBe("[]");
+
+    // Nobody runs these: describe says so, and what to do.
+    const described = await weft("describe", "list-1");
+    expect(described.stdout).toMatch(/^waiting for a worker to take its next step$/m);
+    expect(described.stdout).toMatch(/^no worker is running: start one with `weft worker --activities MODULE`/m);
+    expect(JSON.parse((await weft("workers", "--json")).stdout)).toEqual([]);
     const bad = await weft("list", "--status", "done");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('weft: "done" is not a run status: use one of running, completed, failed, cancelled, terminated\n');

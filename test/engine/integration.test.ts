@@ -486,6 +486,8 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
 
     await pool.stopAll();
     expect(pool.running).toHaveLength(0);
+    // Workers that stopped have left the registry.
+    expect(JSON.parse((await runWeft(["workers", "--json"], env)).stdout)).toEqual([]);
     const payload = { approvedBy: "dora", items: [1, 2, 3], note: "ünïcode ✓" };
     const sent = await runWeft(["signal", "signal-1", "go", "--payload", JSON.stringify(payload), "--json"], env);
     expect(sent.stderr).toBe("");
@@ -498,7 +500,9 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     await sleep(300);
     expect((await engine.describe("signal-1")).status).toBe("running");
 
-    await pool.start(1);
+    const [worker] = await pool.start(1);
+    const listed = await runWeft(["workers", "--json"], env);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ pid: worker!.pid, activities: expect.arrayContaining(["orders.init", "bank.transfer", "test.flaky"]) })]);
     const d = await endOf("signal-1");
     expect(d.status).toBe("completed");
     expect(d.result).toEqual({ got: payload });
