@@ -10,7 +10,7 @@ import { EngineError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
 import { closeRun, findRun, listRuns, type RunRow } from "./run-store.ts";
-import type { ErrorInfo, HistoryEvent, RecordedEvent } from "./runtime/events.ts";
+import { isClosing, type ErrorInfo, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
 import { insertSignalIfRunning } from "./signal-store.ts";
 import { deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
@@ -364,6 +364,48 @@ export class Engine {
   async history(workflowId: string): Promise<RecordedEvent[]> {
     const run = await this.findRun(workflowId);
     return loadHistory(this.db, this.codec, run.runId);
+  }
+
+  /**
+   * The history of a workflow's current run as it grows: the events there are, then each new
+   * one as it is appended, across continue-as-new into the next run, until the run ends (or
+   * `signal` aborts). Woken by commits where the database tells (see Notifier), and by a poll.
+   */
+  async *watch(workflowId: string, options: { signal?: AbortSignal; pollMs?: number } = {}): AsyncGenerator<{ runId: string; event: RecordedEvent }> {
+    let runId = (await this.findRun(workflowId)).runId;
+    let afterSeq = 0;
+    let wake: (() => void) | undefined;
+    const unlisten = await this.notifier.listen(() => wake?.());
+    const onAbort = () => wake?.();
+    options.signal?.addEventListener("abort", onAbort);
+    try {
+      while (!options.signal?.aborted) {
+        const events = await loadHistory(this.db, this.codec, runId, afterSeq);
+        let next: string | undefined;
+        for (const event of events) {
+          yield { runId, event };
+          afterSeq = event.seq;
+          if (event.type === "ContinuedAsNew") next = event.newRunId;
+          else if (isClosing(event)) return;
+        }
+        if (next !== undefined) {
+          [runId, afterSeq] = [next, 0];
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, options.pollMs ?? 250);
+          function done() {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          }
+          wake = done;
+        });
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      await unlisten();
+    }
   }
 
   async describe(workflowId: string): Promise<Description> {

@@ -99,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("history")
     .description("a run's history, event by event")
     .argument("<workflowId>")
+    .option("-f, --follow", "then print each new event as it is appended, until the run ends (with --json: one JSON object per line)")
     .option("--json", "print one JSON document on stdout")
     .action(async (workflowId: string, options) => (await runs()).historyCommand(workflowId, options));
 

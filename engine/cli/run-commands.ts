@@ -154,18 +154,46 @@ export async function workersCommand(options: Output): Promise<void> {
   });
 }
 
-export async function historyCommand(workflowId: string, options: Output): Promise<void> {
+const eventLine = (e: ReturnType<typeof eventJson>): string => {
+  const { seq, type, at, ...rest } = e as Record<string, unknown>;
+  return `${String(seq).padStart(4)}  ${at}  ${String(type).padEnd(18)} ${JSON.stringify(rest)}`;
+};
+
+export async function historyCommand(workflowId: string, options: Output & { follow?: boolean }): Promise<void> {
+  if (options.follow) return followHistory(workflowId, options);
   await withEngine(async (engine) => {
     const list = (await engine.history(workflowId)).map(eventJson);
-    print(list, options, () =>
-      list
-        .map((e) => {
-          const { seq, type, at, ...rest } = e as Record<string, unknown>;
-          return `${String(seq).padStart(4)}  ${at}  ${String(type).padEnd(18)} ${JSON.stringify(rest)}`;
-        })
-        .join("\n"),
-    );
+    print(list, options, () => list.map(eventLine).join("\n"));
   });
+}
+
+/**
+ * `weft history ID --follow`: the events there are, then each new one as it is appended, until
+ * the run ends (following continue-as-new) or Ctrl-C; with --json, one JSON object per line.
+ */
+async function followHistory(workflowId: string, options: Output): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await withEngine(async (engine) => {
+      let current: string | undefined;
+      for await (const { runId, event } of engine.watch(workflowId, { signal: stop.signal })) {
+        const shown = eventJson(event);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ ...shown, runId })}\n`);
+          continue;
+        }
+        if (current !== undefined && runId !== current) process.stdout.write(`--- continued as new: run ${runId}\n`);
+        current = runId;
+        process.stdout.write(`${eventLine(shown)}\n`);
+      }
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }
 
 export async function queryCommand(workflowId: string, query: string, options: Output): Promise<void> {

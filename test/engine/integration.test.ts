@@ -866,6 +866,8 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
       // WEFT_HISTORY_LIMIT=20, so a few rounds fill a run's history.
       await deploy(monthlyStatementsShort());
       const first = await engine.start("monthly-statements", { workflowId: "statements-can", input: { customerId: "cust-can", email: "can@example.com" } });
+      // Someone watching: `weft history --follow` prints the events as they come, across runs.
+      const following = runWeft(["history", "statements-can", "--follow", "--json"], env, 40_000);
       const now = await waitFor(
         "the run to continue as new",
         async () => {
@@ -897,6 +899,21 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
         details: () => pool.diagnostics(),
       });
       await engine.terminate("statements-can", "test over");
+
+      // The follower ended with the run, having printed each run's history whole and in order,
+      // each continuing into the next.
+      const followed = await following;
+      expect(followed).toMatchObject({ code: 0, stderr: "" });
+      const lines = followed.stdout.trim().split("\n").map((l) => JSON.parse(l) as { runId: string; seq: number; type: string; newRunId?: string });
+      expect(lines.at(-1)).toMatchObject({ type: "WorkflowTerminated", runId: (await engine.describe("statements-can")).runId });
+      expect(lines[0]).toMatchObject({ seq: 1, type: "WorkflowStarted" });
+      lines.forEach((line, i) => {
+        if (i === 0) return;
+        const before = lines[i - 1]!;
+        if (before.type === "ContinuedAsNew") expect(line).toMatchObject({ runId: before.newRunId, seq: 1, type: "WorkflowStarted" });
+        else expect(line).toMatchObject({ runId: before.runId, seq: before.seq + 1 });
+      });
+      if (lines[0]!.runId === first.runId) expect(lines.some((l) => l.type === "ContinuedAsNew" && l.runId === first.runId && l.newRunId === next)).toBe(true);
     },
     45_000,
   );
