@@ -49,8 +49,11 @@ export async function main(argv: string[]): Promise<number> {
     .argument("<name>", "the workflow's name")
     .option("--input <json>", "the run's input, JSON")
     .option("--id <workflowId>", "the workflow id (unique among open runs)")
+    .option("--wait", "wait for the run to end and print its result (exit status 2 if it did not complete)")
     .option("--json", "print one JSON document on stdout")
-    .action(async (name: string, options) => (await runs()).startCommand(name, options));
+    .action(async (name: string, options) => {
+      status = await (await runs()).startCommand(name, options);
+    });
 
   program
     .command("signal")

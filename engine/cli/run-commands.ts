@@ -64,11 +64,25 @@ export async function deployCommand(file: string, options: Output & { compatible
   });
 }
 
-export async function startCommand(name: string, options: Output & { input?: string; id?: string }): Promise<void> {
+/**
+ * `weft start`; with --wait, also waits for the run to end (across continue-as-new) and prints
+ * its outcome: exit status 0 when it completed, 2 when it failed or was cancelled or terminated.
+ */
+export async function startCommand(name: string, options: Output & { input?: string; id?: string; wait?: boolean }): Promise<number> {
   const input = parseJson(options.input, "--input");
-  await withEngine(async (engine) => {
+  return withEngine(async (engine) => {
     const r = await engine.start(name, { input, workflowId: options.id });
-    print(r, options, () => `started ${r.workflowId} (run ${r.runId})`);
+    if (!options.wait) {
+      print(r, options, () => `started ${r.workflowId} (run ${r.runId})`);
+      return 0;
+    }
+    for await (const _ of engine.watch(r.workflowId)); // returns when the run ends
+    const d = await engine.describe(r.workflowId);
+    const outcome = { workflowId: d.workflowId, runId: d.runId, status: d.status, ...(d.result === undefined ? {} : { result: d.result }), ...(d.error ? { error: d.error } : {}) };
+    print(outcome, options, () => `${d.workflowId} ${d.status}${d.result === undefined ? "" : `: ${JSON.stringify(d.result)}`}`);
+    if (d.status === "completed") return 0;
+    process.stderr.write(`weft: ${d.workflowId} ${d.status}${d.error ? `: ${d.error.type}: ${d.error.message}` : ""}\n`);
+    return 2;
   });
 }
 

@@ -261,6 +261,14 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
       expect(bad.status).toBe("failed");
       expect(bad.error).toEqual({ type: "PaymentFailed", message: "payment for order o-2 was declined" });
       expect(events(await engine.history("order-2"), "ActivityFailed")).toHaveLength(1);
+
+      // A script that waits for the outcome: exit status 0 when the run completes, 2 when not.
+      const waited = await runWeft(["start", "order-item", "--id", "order-3", "--input", JSON.stringify({ orderId: "o-3", sku: "sku-3", qty: 1 }), "--wait", "--json"], env);
+      expect(waited).toMatchObject({ code: 0, stderr: "" });
+      expect(JSON.parse(waited.stdout)).toEqual({ workflowId: "order-3", runId: expect.any(String), status: "completed", result: { orderId: "o-3", status: "fulfilled" } });
+      const declined = await runWeft(["start", "order-item", "--id", "order-4", "--input", JSON.stringify({ orderId: "o-4", sku: "declined-card", qty: 1 }), "--wait"], env);
+      expect(declined.code).toBe(2);
+      expect(declined.stderr).toBe("weft: order-4 failed: PaymentFailed: payment for order o-4 was declined\n");
     });
 
     it("user-onboarding (copy: the 7d timer shortened to 1s): active users get tips, idle ones a nudge", async () => {
