@@ -28,6 +28,8 @@ export interface PendingItem {
   kind: "activity" | "timer" | "approval" | "signal";
   activity?: string;
   attempt?: number;
+  /** The worker running this attempt now (its task's lease holder). */
+  worker?: string;
   nextAttemptAt?: string;
   lastError?: ErrorInfo;
   dueAt?: string;
@@ -412,6 +414,15 @@ export class Engine {
     const run = await this.findRun(workflowId);
     const events = await loadHistory(this.db, this.codec, run.runId);
     const status = run.status === "continued" ? "running" : run.status;
+    const pending = run.status === "running" ? pendingOf(events) : [];
+    if (pending.some((p) => p.kind === "activity")) {
+      // An attempt under way: the worker holding its task's lease.
+      const held = await this.db.query("SELECT node_id, attempt, lease_owner FROM task WHERE run_id = ? AND kind = 'activity' AND lease_owner IS NOT NULL AND lease_until > ?", [run.runId, Date.now()]);
+      for (const p of pending) {
+        const task = held.find((t) => t.node_id === p.nodeId && Number(t.attempt ?? 1) === p.attempt);
+        if (p.kind === "activity" && task) p.worker = String(task.lease_owner);
+      }
+    }
     return {
       workflowId: run.workflowId,
       runId: run.runId,
@@ -422,7 +433,7 @@ export class Engine {
       ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
       ...(run.status === "completed" ? { result: run.result } : {}),
       ...(run.error ? { error: run.error } : {}),
-      pending: run.status === "running" ? pendingOf(events) : [],
+      pending,
       ...(run.continuedFromRunId ? { continuedFromRunId: run.continuedFromRunId } : {}),
     };
   }

@@ -117,6 +117,7 @@ export async function describeCommand(workflowId: string, options: Output): Prom
       for (const p of d.pending) {
         const parts = [`waiting at ${p.nodeId} (${p.kind}${p.activity ? ` ${p.activity}` : ""})`];
         if (p.attempt !== undefined) parts.push(`attempt ${p.attempt}`);
+        if (p.worker !== undefined) parts.push(`running on ${p.worker}`);
         if (p.nextAttemptAt !== undefined) parts.push(`next attempt in ${Math.max(0, (Date.parse(p.nextAttemptAt) - Date.now()) / 1000).toFixed(1)} s`);
         if (p.lastError) parts.push(`last error ${p.lastError.type}: ${p.lastError.message}`);
         if (p.dueAt !== undefined) parts.push(`due ${p.dueAt}`);

@@ -801,6 +801,10 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
         const large = await waitForEnd(cengine, "codec-large", { details: () => cpool.diagnostics() });
         await waitForPending(cengine, "codec-pending", "approval", "review", { details: () => cpool.diagnostics() });
         await waitForPending(cengine, "codec-slow", "activity", "slow", { details: () => cpool.diagnostics() });
+        // describe names the worker running the attempt.
+        expect((await cengine.describe("codec-slow")).pending).toEqual([
+          expect.objectContaining({ nodeId: "slow", kind: "activity", attempt: 1, worker: expect.stringContaining(`:${cpool.running[0]!.pid}:`) }),
+        ]);
 
         // Decoded through the API.
         expect(small.result).toMatchObject({ receipt: { from: "ACCT-SECRET-123", to: "ACCT-SECRET-456", amount: 4242.17 } });
