@@ -703,7 +703,7 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
       const check = (r: { code: number | null; stderr: string }, what: string) => {
         if (r.code !== 0) throw new Error(`weft ${what} exited with ${r.code}: ${r.stderr.trim()}`);
       };
-      check(await runCli(["describe", "signal-0", "--json"], env), "describe"); // warm the file cache
+      check(await runCli(["list", "--limit", "1", "--json"], env), "list"); // warm the file cache
       for (let i = 0; i < CLI_RUNS; i++) {
         const id = `cli-${i}`;
         let r = await runCli(["start", SIGNAL_THEN_STEP.name, "--id", id, "--json"], env);
