@@ -291,7 +291,7 @@ export class Engine {
         notify: true,
       });
       if (stored) return { workflowId, runId: run.runId };
-      if (attempt >= 20) throw new Error(`workflow "${workflowId}" kept moving to new runs while a signal was sent to it: send it again`);
+      if (attempt >= 20) throw new EngineError("CONFLICT", `workflow "${workflowId}" kept moving to new runs while a signal was sent to it: send it again`);
     }
   }
 

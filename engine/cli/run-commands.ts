@@ -131,8 +131,8 @@ export async function describeCommand(workflowId: string, options: Output): Prom
 }
 
 export async function listCommand(options: Output & { status?: string; name?: string; limit?: string }): Promise<void> {
-  const limit = Number(options.limit ?? 100);
   if (!/^[0-9]+$/.test(options.limit ?? "100")) throw new UserError(`--limit takes a whole number from 1 to 1000, not "${options.limit}"`);
+  const limit = Number(options.limit ?? 100);
   await withEngine(async (engine) => {
     const runs = await engine.list({ status: options.status, name: options.name, limit });
     print(runs, options, () => {
