@@ -661,7 +661,7 @@ async function benchDatabase(kind: Kind, rows: ResultRow[], notes: string[]): Pr
       add(`${WORKER_PROCESSES} worker processes: steps/s, end to end`, num(e2eStepRate), `${num(raw.commitsPerSecond)} raw commits/s`, ratio(e2eStepRate, raw.commitsPerSecond), "", "");
       const startCalls = median(rounds.map((r) => r.startCalls));
       add("  of which 500 start() calls took (workers running)", ms(startCalls), `${ms((BURST_RUNS * 1000) / raw.commitsPerSecond)} (500 raw commits)`, ratio(startCalls, (BURST_RUNS * 1000) / raw.commitsPerSecond), "", "");
-      add(`${WORKER_PROCESSES} worker processes: runs/s, 500 queued runs`, `${num(drainRate)}${span((r) => BURST_RUNS / r.drainSeconds)}`, `${num(raw.commitsPerSecond)} raw commits/s`, ratio(drainRate, raw.commitsPerSecond), `(≥ ${num(target)}/s)`, verdict(drainRate >= target));
+      add(`${WORKER_PROCESSES} worker processes: runs/s, 500 queued runs`, `${num(drainRate)}${span((r) => BURST_RUNS / r.drainSeconds)}`, `${num(raw.commitsPerSecond)} raw commits/s`, ratio(drainRate, raw.commitsPerSecond), "context: the target is end to end", "");
       const drainStepRate = median(rounds.map((r) => r.drainSteps / r.drainSeconds));
       add(`${WORKER_PROCESSES} worker processes: steps/s, 500 queued runs`, num(drainStepRate), `${num(raw.commitsPerSecond)} raw commits/s`, ratio(drainStepRate, raw.commitsPerSecond), "", "");
       const queuedStart = median(rounds.map((r) => r.queuedStart));
