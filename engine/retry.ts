@@ -12,10 +12,16 @@ export interface RetryDecision {
   delayMs?: number;
 }
 
+/**
+ * Failures no retry can mend, whatever the policy says: the same input (recorded in the history)
+ * would fail the same way.
+ */
+export const NEVER_RETRIED = ["InvalidActivityInput"];
+
 /** After attempt `attempt` (1-based) failed with `errorType`: try again, and when? */
 export function nextRetry(policy: RetryOptions | undefined, attempt: number, errorType: string): RetryDecision {
   const p = policy ?? {};
-  if ((p.nonRetryableErrors ?? []).includes(errorType)) return { retry: false };
+  if (NEVER_RETRIED.includes(errorType) || (p.nonRetryableErrors ?? []).includes(errorType)) return { retry: false };
   const max = p.maximumAttempts ?? 0;
   if (max > 0 && attempt >= max) return { retry: false };
   const initial = parseDuration(p.initialInterval ?? "1s") ?? 1000;

@@ -18,6 +18,7 @@ import type { PayloadCodec } from "../codec.ts";
 import type { Engine } from "../engine.ts";
 import { isTransientDatabaseError } from "../errors.ts";
 import { loadHistories, loadHistory, SeqConflict } from "../history-store.ts";
+import { validateActivityInput } from "../plugins.ts";
 import { DEFAULT_ACTIVITY_TIMEOUT_MS, nextRetry } from "../retry.ts";
 import { newRunId as nextRunId } from "../run-ids.ts";
 import { getRun, getRuns, type RunRow } from "../run-store.ts";
@@ -802,6 +803,11 @@ export class Worker {
       throw Object.assign(new Error(`no activity named "${data.activity}" is loaded in worker ${this.id}: start a worker with --activities for its plugin`), {
         type: "ActivityNotFound",
       });
+    }
+    const problems = validateActivityInput(def, data.input);
+    if (problems.length > 0) {
+      const list = problems.map((p) => `${p.path === "" ? "input" : `input${p.path.replace(/\//g, ".")}`} ${p.message}`).join("; ");
+      throw Object.assign(new Error(`step ${task.nodeId} gives ${data.activity} an input that does not match its inputSchema: ${list}`), { type: "InvalidActivityInput" });
     }
     const timeoutMs = data.options.timeout === undefined ? DEFAULT_ACTIVITY_TIMEOUT_MS : (parseDuration(data.options.timeout) ?? DEFAULT_ACTIVITY_TIMEOUT_MS);
     let lastBeat = 0;

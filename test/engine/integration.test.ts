@@ -471,6 +471,19 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     expect(h.at(-1)).toMatchObject({ type: "WorkflowFailed", nodeId: "fatal", error: { type: "Fatal", message: "the card reader is on fire" } });
   });
 
+  it("a step whose input does not match its activity's inputSchema fails at once, whatever its retry policy, naming the field", async () => {
+    await deploy(line("bad-input-test", [
+      { id: "wait", type: "step", activity: "test.slow", input: { ms: "=input.ms" }, retry: { initialInterval: "100ms", maximumAttempts: 5 } },
+      { id: "done", type: "end" },
+    ]));
+    await engine.start("bad-input-test", { workflowId: "bad-input-1", input: { ms: "a while" } });
+    const d = await endOf("bad-input-1");
+    expect(d).toMatchObject({ status: "failed", error: { type: "InvalidActivityInput", message: "step wait gives test.slow an input that does not match its inputSchema: input.ms must be number" } });
+    const failed = events(await engine.history("bad-input-1"), "ActivityFailed", "wait");
+    expect(failed).toEqual([expect.objectContaining({ attempt: 1, error: expect.objectContaining({ type: "InvalidActivityInput" }) })]);
+    expect(failed[0].nextAttemptAt).toBeUndefined();
+  });
+
   it("a step that fails for good takes its error edge, and that path completes", async () => {
     await deploy(errorEdgeDoc);
     await engine.start("error-edge-test", { workflowId: "edge-1" });
