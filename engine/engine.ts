@@ -7,12 +7,12 @@ import { newRunId } from "./run-ids.ts";
 import type { ValidateFunction } from "ajv";
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError, isUniqueViolation } from "./errors.ts";
-import { appendEvents, loadHistory, SeqConflict } from "./history-store.ts";
+import { appendEvents, insertEvents, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
-import { closeRun, findRun, listRuns, type RunRow } from "./run-store.ts";
+import { closeRun, findRun, insertRun, listRuns, type RunRow } from "./run-store.ts";
 import { isClosing, type ErrorInfo, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
-import { insertSignalIfRunning } from "./signal-store.ts";
-import { deleteRunTasks, insertTasks } from "./task-store.ts";
+import { insertSignalIfRunning, moveSignals } from "./signal-store.ts";
+import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
 import type { RunInsert } from "./worker/write-set.ts";
@@ -70,6 +70,8 @@ export interface Description extends RunSummary {
   error?: ErrorInfo;
   pending: PendingItem[];
   continuedFromRunId?: string;
+  /** The failed run this one retries (engine.retry). */
+  retriedFromRunId?: string;
 }
 
 /** A worker in this process that takes the runs started here directly (see Worker.adopt). */
@@ -320,6 +322,47 @@ export class Engine {
     return { workflowId, runId: sent.runId, nodeId };
   }
 
+  /**
+   * Retries a run that failed at a step (its attempts spent, or an error its policy does not
+   * retry): a new run of the same workflow id takes over the failed run's history up to where
+   * that step was scheduled, so nothing that completed runs again, and the step starts over at
+   * attempt 1, with the input it had. It runs on the failed run's version, or on one declared
+   * compatible with it: fix what failed (the system it called, or the code, deployed with
+   * `--compatible-with`), then retry. Unconsumed signals move to the new run.
+   */
+  async retry(workflowId: string): Promise<{ workflowId: string; runId: string; retriedFromRunId: string; nodeId: string }> {
+    const old = await this.findRun(workflowId);
+    if (old.status !== "failed") {
+      throw new EngineError("CONFLICT", `workflow "${workflowId}" is ${old.status === "continued" ? "running" : old.status}: only a failed run can be retried`);
+    }
+    const events = await loadHistory(this.db, this.codec, old.runId);
+    const [first, failedStep, end] = [events[0], events.at(-2), events.at(-1)];
+    if (first?.type !== "WorkflowStarted" || end?.type !== "WorkflowFailed" || failedStep?.type !== "ActivityFailed" || failedStep.nextAttemptAt !== undefined) {
+      const where = end?.type === "WorkflowFailed" && end.nodeId ? ` at its node "${end.nodeId}"` : "";
+      const why = end?.type === "WorkflowFailed" ? ` (${end.error.type}: ${end.error.message})` : "";
+      throw new EngineError("BAD_REQUEST", `workflow "${workflowId}" failed${where}${why}, not at a step whose attempts ran out: a retry would end the same way`);
+    }
+    const cut = events.findIndex((e) => e.type === "ActivityScheduled" && e.cmd === failedStep.cmd);
+    const scheduled = events[cut] as Extract<RecordedEvent, { type: "ActivityScheduled" }>;
+    const runId = newRunId();
+    const now = Date.now();
+    // The events keep their times: replay computes what the code did from them.
+    const history: RecordedEvent[] = [{ ...first, runId, retriedFromRunId: old.runId }, ...events.slice(1, cut + 1)];
+    try {
+      await this.db.transaction(async (tx) => {
+        await insertRun(tx, this.codec, { runId, workflowId, name: old.name, version: old.version, hash: old.hash, input: old.input, startedAt: now, firstRunId: old.firstRunId, continuedFromRunId: null }, history.length + 1);
+        await insertEvents(tx, this.codec, runId, history);
+        await insertTasks(tx, [activityTask(this.codec, runId, workflowId, scheduled, now)]);
+        await moveSignals(tx, old.runId, runId);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new EngineError("CONFLICT", `workflow id "${workflowId}" already has an open run again: retry applies to its latest run, which failed`);
+      throw err;
+    }
+    await this.notifier.notify();
+    return { workflowId, runId, retriedFromRunId: old.runId, nodeId: scheduled.nodeId };
+  }
+
   async cancel(workflowId: string, reason?: string): Promise<void> {
     await this.closeRun(workflowId, { type: "WorkflowCancelled", reason }, "cancelled");
   }
@@ -435,6 +478,7 @@ export class Engine {
       ...(run.error ? { error: run.error } : {}),
       pending,
       ...(run.continuedFromRunId ? { continuedFromRunId: run.continuedFromRunId } : {}),
+      ...(events[0]?.type === "WorkflowStarted" && events[0].retriedFromRunId ? { retriedFromRunId: events[0].retriedFromRunId } : {}),
     };
   }
 

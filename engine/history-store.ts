@@ -50,6 +50,14 @@ export async function appendEvents(
   return recorded;
 }
 
+/** Events as they are, each with its own seq and time (a history carried into a new run). */
+export async function insertEvents(tx: SqlExecutor, codec: PayloadCodec, runId: string, events: RecordedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const params: SqlValue[] = [];
+  for (const e of events) params.push(...eventRow(codec, runId, e));
+  await tx.execute(`INSERT INTO history_event (run_id, seq, type, at, node_id, attempt, data) VALUES ${events.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, params);
+}
+
 export function eventRow(codec: PayloadCodec, runId: string, e: RecordedEvent): SqlValue[] {
   const { type, seq, at, ...rest } = e as RecordedEvent & { nodeId?: string; attempt?: number };
   const nodeId = "nodeId" in rest ? rest.nodeId : undefined;

@@ -4,6 +4,9 @@
 // never wait on each other; SQLite has one writer at a time, so a single UPDATE … RETURNING is
 // already atomic.
 
+import type { PayloadCodec } from "./codec.ts";
+import type { HistoryEvent } from "./runtime/events.ts";
+import type { StepOptions } from "./runtime/workflow-api.ts";
 import type { Database, SqlExecutor, SqlValue } from "./storage/types.ts";
 
 export type TaskKind = "workflow" | "activity" | "timer";
@@ -28,6 +31,27 @@ export interface NewTask {
   /** Claimed at once by this owner (the worker that creates an activity task runs it). */
   leaseOwner?: string;
   leaseUntil?: number;
+}
+
+/** What an activity task carries (encoded by the payload codec): what to run, and how. */
+export interface ActivityTaskData {
+  cmd: number;
+  activity: string;
+  input: unknown;
+  options: StepOptions;
+  workflowId: string;
+}
+
+/** The task that runs the first attempt of a scheduled step, due at `dueAt`. */
+export function activityTask(
+  codec: PayloadCodec,
+  runId: string,
+  workflowId: string,
+  e: Extract<HistoryEvent, { type: "ActivityScheduled" }>,
+  dueAt: number,
+): NewTask {
+  const data: ActivityTaskData = { cmd: e.cmd, activity: e.activity, input: e.input, options: e.options, workflowId };
+  return { runId, kind: "activity", dueAt, nodeId: e.nodeId, attempt: 1, data: codec.encode(data) };
 }
 
 const COLUMNS = "id, run_id, kind, due_at, node_id, attempt, data";

@@ -114,6 +114,13 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print one JSON document on stdout")
     .action(async (workflowId: string, query: string, options) => (await runs()).queryCommand(workflowId, query, options));
 
+  program
+    .command("retry")
+    .description("retry a run that failed at a step: a new run takes over its history and starts that step over")
+    .argument("<workflowId>")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (workflowId: string, options) => (await runs()).retryCommand(workflowId, options));
+
   for (const kind of ["cancel", "terminate"] as const) {
     program
       .command(kind)

@@ -111,7 +111,8 @@ export async function describeCommand(workflowId: string, options: Output): Prom
     // For a person: whether anyone can take the work the run waits on.
     const workers = options.json || d.status !== "running" ? [] : await engine.workers();
     print(d, options, () => {
-      const lines = [`${d.workflowId}  ${d.name} v${d.version}  ${d.status}`, `run ${d.runId}, started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ""}`];
+      const origin = d.retriedFromRunId ? `, retrying run ${d.retriedFromRunId}` : d.continuedFromRunId ? `, continuing run ${d.continuedFromRunId}` : "";
+      const lines = [`${d.workflowId}  ${d.name} v${d.version}  ${d.status}`, `run ${d.runId}, started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ""}${origin}`];
       if (d.result !== undefined) lines.push(`result: ${JSON.stringify(d.result)}`);
       if (d.error) lines.push(`error: ${d.error.type}: ${d.error.message}`);
       for (const p of d.pending) {
@@ -215,6 +216,13 @@ export async function queryCommand(workflowId: string, query: string, options: O
   await withEngine(async (engine) => {
     const r = await engine.query(workflowId, query);
     process.stdout.write(`${JSON.stringify(r, null, options.json ? 0 : 2)}\n`);
+  });
+}
+
+export async function retryCommand(workflowId: string, options: Output): Promise<void> {
+  await withEngine(async (engine) => {
+    const r = await engine.retry(workflowId);
+    print(r, options, () => `retrying ${workflowId} from step ${r.nodeId}: run ${r.runId} carries on from run ${r.retriedFromRunId}`);
   });
 }
 

@@ -25,6 +25,8 @@ export type HistoryEvent =
       continuedAt?: string;
       carried?: Record<string, unknown>;
       continuedFromRunId?: string;
+      /** Set when this run retries a failed one from the step it failed at (engine.retry). */
+      retriedFromRunId?: string;
     }
   | { type: "ActivityScheduled"; cmd: number; nodeId: string; activity: string; input: unknown; options: StepOptions; canFail: boolean }
   /**

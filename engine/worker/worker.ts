@@ -24,11 +24,10 @@ import { newRunId as nextRunId } from "../run-ids.ts";
 import { getRun, getRuns, type RunRow } from "../run-store.ts";
 import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.ts";
 import { WorkflowExecution } from "../runtime/execution.ts";
-import type { StepOptions } from "../runtime/workflow-api.ts";
 import { setDeterminismSource } from "../sandbox.ts";
 import { nextSignal } from "../signal-store.ts";
 import type { Database } from "../storage/types.ts";
-import { claimTasks, extendLeases, nextDueAt, releaseTasks, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
+import { activityTask, claimTasks, extendLeases, nextDueAt, releaseTasks, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
 import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
 import { beatWorker, registerWorker, unregisterWorker, WORKER_BEAT_MS } from "../worker-store.ts";
@@ -67,14 +66,6 @@ interface CachedRun {
   unpersisted: HistoryEvent[];
   /** The version whose code runs it: its own, or one declared compatible with it. */
   moduleVersion: number;
-}
-
-interface ActivityTaskData {
-  cmd: number;
-  activity: string;
-  input: unknown;
-  options: StepOptions;
-  workflowId: string;
 }
 
 type Trigger =
@@ -675,21 +666,12 @@ export class Worker {
     const workflowId = state.run.workflowId;
     for (const e of events) {
       if (e.type === "ActivityScheduled") {
-        const data: ActivityTaskData = { cmd: e.cmd, activity: e.activity, input: e.input, options: e.options, workflowId };
         const local = this.plugins.has(e.activity) && this.running.size + this.reservedSlots < this.options.concurrency && !this.stopping;
         if (local) {
           this.reservedSlots++;
           reserved++;
         }
-        newTasks.push({
-          runId,
-          kind: "activity",
-          dueAt: now,
-          nodeId: e.nodeId,
-          attempt: 1,
-          data: this.codec.encode(data),
-          ...(local ? { leaseOwner: this.id, leaseUntil } : {}),
-        });
+        newTasks.push({ ...activityTask(this.codec, runId, workflowId, e, now), ...(local ? { leaseOwner: this.id, leaseUntil } : {}) });
       } else if (e.type === "TimerStarted") {
         newTasks.push({ runId, kind: "timer", dueAt: e.dueAt, nodeId: e.nodeId, data: this.codec.encode({ cmd: e.cmd }) });
       } else if ((e.type === "ApprovalRequested" || e.type === "SignalWaitStarted") && e.dueAt !== undefined) {

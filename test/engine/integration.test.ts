@@ -8,7 +8,7 @@
 // money-transfer approval's 3d timeout) the test deploys a copy of the document with that one
 // duration shortened, and says so where it does.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.ts";
@@ -482,6 +482,57 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     const failed = events(await engine.history("bad-input-1"), "ActivityFailed", "wait");
     expect(failed).toEqual([expect.objectContaining({ attempt: 1, error: expect.objectContaining({ type: "InvalidActivityInput" }) })]);
     expect(failed[0].nextAttemptAt).toBeUndefined();
+  });
+
+  it("weft retry: a run that failed at a step carries on in a new run from that step, once what failed is fixed; nothing that completed runs again", async () => {
+    const count = logFile("retry-run-count");
+    const open = join(db.dir, "retry-run-open");
+    await deploy(line("retry-run-test", [
+      { id: "count", type: "step", activity: "test.count", input: { log: count, value: 1 }, output: "n" },
+      { id: "gate", type: "step", activity: "test.gate", input: { open }, retry: { initialInterval: "50ms", maximumAttempts: 2 } },
+      { id: "done", type: "end", result: { n: "=n" } },
+    ]));
+    await deploy(line("ends-failed", [{ id: "no", type: "end", status: "failed", error: "not today" }]));
+
+    const { runId: failedRun } = await engine.start("retry-run-test", { workflowId: "retry-run-1" });
+    const failed = await endOf("retry-run-1");
+    expect(failed).toMatchObject({ status: "failed", error: { type: "Closed" } });
+    const failedHistory = await engine.history("retry-run-1");
+
+    // Only a run that failed at a step can be retried.
+    await engine.start("ends-failed", { workflowId: "ends-failed-1" });
+    expect((await endOf("ends-failed-1")).status).toBe("failed");
+    const refused = await runWeft(["retry", "ends-failed-1"], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('weft: workflow "ends-failed-1" failed at its node "no" (WorkflowFailed: not today), not at a step whose attempts ran out: a retry would end the same way\n');
+
+    // The system comes back; the operator retries.
+    writeFileSync(open, "");
+    const retried = await runWeft(["retry", "retry-run-1", "--json"], env);
+    expect(retried).toMatchObject({ code: 0, stderr: "" });
+    const { runId } = JSON.parse(retried.stdout);
+    expect(JSON.parse(retried.stdout)).toEqual({ workflowId: "retry-run-1", runId: expect.any(String), retriedFromRunId: failedRun, nodeId: "gate" });
+    expect(runId).not.toBe(failedRun);
+    const done = await endOf("retry-run-1");
+    expect(done).toMatchObject({ runId, status: "completed", result: { n: 1 }, retriedFromRunId: failedRun });
+    expect(readJsonLines(count)).toHaveLength(1); // the step before ran once, in the failed run
+
+    // The new run's history: the failed run's up to where the step was scheduled, then the step
+    // from attempt 1. The failed run keeps its own history.
+    const h = await engine.history("retry-run-1");
+    const upTo = failedHistory.findIndex((e) => e.type === "ActivityScheduled" && e.nodeId === "gate");
+    expect(h.slice(1, upTo + 1)).toEqual(failedHistory.slice(1, upTo + 1));
+    expect(h[0]).toMatchObject({ type: "WorkflowStarted", runId, retriedFromRunId: failedRun });
+    expect(h.slice(upTo + 1).map((e) => [e.type, "attempt" in e ? e.attempt : undefined])).toEqual([
+      ["ActivityStarted", 1],
+      ["ActivityCompleted", 1],
+      ["WorkflowCompleted", undefined],
+    ]);
+    expect(await loadHistory(engine.db, engine.codec, failedRun)).toEqual(failedHistory);
+
+    // A run that is not failed is refused.
+    const again = await runWeft(["retry", "retry-run-1"], env);
+    expect(again.stderr).toBe('weft: workflow "retry-run-1" is completed: only a failed run can be retried\n');
   });
 
   it("a step that fails for good takes its error edge, and that path completes", async () => {
