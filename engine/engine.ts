@@ -9,8 +9,9 @@ import type { PayloadCodec } from "./codec.ts";
 import { EngineError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, insertEvents, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
-import { closeRun, findRun, insertRun, listRuns, type RunRow } from "./run-store.ts";
-import { isClosing, type ErrorInfo, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
+import { closeRun, findRun, insertRun, type RunRow } from "./run-store.ts";
+import { describeRun, listRunSummaries, listWorkers, type Description, type RunSummary, type WorkerSummary } from "./run-views.ts";
+import { isClosing, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
 import { insertSignalIfRunning, moveSignals } from "./signal-store.ts";
 import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
@@ -20,58 +21,6 @@ import type { RunInsert } from "./worker/write-set.ts";
 export interface StartOptions {
   input?: unknown;
   workflowId?: string;
-}
-
-/** What a run waits for; times are ISO 8601, like the rest of the describe document. */
-export interface PendingItem {
-  nodeId: string;
-  kind: "activity" | "timer" | "approval" | "signal";
-  activity?: string;
-  attempt?: number;
-  /** The worker running this attempt now (its task's lease holder). */
-  worker?: string;
-  nextAttemptAt?: string;
-  lastError?: ErrorInfo;
-  dueAt?: string;
-  signal?: string;
-  title?: unknown;
-  message?: unknown;
-  assignees?: string[];
-  since?: string;
-}
-
-export const RUN_STATUSES = ["running", "completed", "failed", "cancelled", "terminated"] as const;
-
-/** One line of `weft list`: a run without its payloads and history. */
-export interface RunSummary {
-  workflowId: string;
-  runId: string;
-  name: string;
-  version: number;
-  status: (typeof RUN_STATUSES)[number];
-  startedAt: string;
-  closedAt?: string;
-}
-
-/** A live worker, as `weft workers` shows it. */
-export interface WorkerSummary {
-  id: string;
-  host: string;
-  pid: number;
-  activities: string[];
-  concurrency: number;
-  startedAt: string;
-  heartbeatAt: string;
-}
-
-/** The describe document: a run, with its outcome and what it waits for. */
-export interface Description extends RunSummary {
-  result?: unknown;
-  error?: ErrorInfo;
-  pending: PendingItem[];
-  continuedFromRunId?: string;
-  /** The failed run this one retries (engine.retry). */
-  retriedFromRunId?: string;
 }
 
 /** A worker in this process that takes the runs started here directly (see Worker.adopt). */
@@ -455,31 +404,7 @@ export class Engine {
 
   async describe(workflowId: string): Promise<Description> {
     const run = await this.findRun(workflowId);
-    const events = await loadHistory(this.db, this.codec, run.runId);
-    const status = run.status === "continued" ? "running" : run.status;
-    const pending = run.status === "running" ? pendingOf(events) : [];
-    if (pending.some((p) => p.kind === "activity")) {
-      // An attempt under way: the worker holding its task's lease.
-      const held = await this.db.query("SELECT node_id, attempt, lease_owner FROM task WHERE run_id = ? AND kind = 'activity' AND lease_owner IS NOT NULL AND lease_until > ?", [run.runId, Date.now()]);
-      for (const p of pending) {
-        const task = held.find((t) => t.node_id === p.nodeId && Number(t.attempt ?? 1) === p.attempt);
-        if (p.kind === "activity" && task) p.worker = String(task.lease_owner);
-      }
-    }
-    return {
-      workflowId: run.workflowId,
-      runId: run.runId,
-      name: run.name,
-      version: run.version,
-      status,
-      startedAt: new Date(run.startedAt).toISOString(),
-      ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
-      ...(run.status === "completed" ? { result: run.result } : {}),
-      ...(run.error ? { error: run.error } : {}),
-      pending,
-      ...(run.continuedFromRunId ? { continuedFromRunId: run.continuedFromRunId } : {}),
-      ...(events[0]?.type === "WorkflowStarted" && events[0].retriedFromRunId ? { retriedFromRunId: events[0].retriedFromRunId } : {}),
-    };
+    return describeRun(this.db, run, await loadHistory(this.db, this.codec, run.runId));
   }
 
   /**
@@ -508,12 +433,7 @@ export class Engine {
 
   /** Workers heard from in the last seconds (see worker-store.ts), the longest-running first. */
   async workers(): Promise<WorkerSummary[]> {
-    const { liveWorkers } = await import("./worker-store.ts");
-    return (await liveWorkers(this.db, Date.now())).map((w) => ({
-      ...w,
-      startedAt: new Date(w.startedAt).toISOString(),
-      heartbeatAt: new Date(w.heartbeatAt).toISOString(),
-    }));
+    return listWorkers(this.db);
   }
 
   /**
@@ -522,76 +442,6 @@ export class Engine {
    * the run that carries on, not twice.
    */
   async list(filter: { status?: string; name?: string; limit?: number } = {}): Promise<RunSummary[]> {
-    const statuses: readonly string[] = RUN_STATUSES;
-    if (filter.status !== undefined && !statuses.includes(filter.status)) {
-      throw new EngineError("BAD_REQUEST", `"${filter.status}" is not a run status: use one of ${RUN_STATUSES.join(", ")}`);
-    }
-    const limit = filter.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new EngineError("BAD_REQUEST", `the limit must be a whole number from 1 to 1000, not ${limit}`);
-    const runs = await listRuns(this.db, this.codec, { ...filter, limit, excludeContinued: true });
-    return runs.map((run) => ({
-      workflowId: run.workflowId,
-      runId: run.runId,
-      name: run.name,
-      version: run.version,
-      status: run.status as RunSummary["status"],
-      startedAt: new Date(run.startedAt).toISOString(),
-      ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
-    }));
+    return listRunSummaries(this.db, this.codec, filter);
   }
-}
-
-/** What a run waits for, from its history: commands not yet resolved. */
-export function pendingOf(events: RecordedEvent[]): PendingItem[] {
-  const open = new Map<number, PendingItem>();
-  const iso = (ms: number) => new Date(ms).toISOString();
-  for (const e of events) {
-    switch (e.type) {
-      case "ActivityScheduled":
-        open.set(e.cmd, { nodeId: e.nodeId, kind: "activity", activity: e.activity, attempt: 1, since: iso(e.at) });
-        break;
-      case "ActivityFailed": {
-        const p = open.get(e.cmd);
-        if (e.nextAttemptAt === undefined) open.delete(e.cmd);
-        else if (p) Object.assign(p, { attempt: e.attempt + 1, nextAttemptAt: iso(e.nextAttemptAt), lastError: e.error });
-        break;
-      }
-      case "TimerStarted":
-        open.set(e.cmd, { nodeId: e.nodeId, kind: "timer", dueAt: iso(e.dueAt), since: iso(e.at) });
-        break;
-      case "ApprovalRequested":
-        open.set(e.cmd, {
-          nodeId: e.nodeId,
-          kind: "approval",
-          title: e.title,
-          message: e.message,
-          assignees: e.assignees,
-          since: iso(e.at),
-          ...(e.dueAt === undefined ? {} : { dueAt: iso(e.dueAt) }),
-        });
-        break;
-      case "SignalWaitStarted":
-        open.set(e.cmd, { nodeId: e.nodeId, kind: "signal", signal: e.signal, since: iso(e.at), ...(e.dueAt === undefined ? {} : { dueAt: iso(e.dueAt) }) });
-        break;
-      case "ActivityCompleted":
-      case "TimerFired":
-      case "SignalReceived":
-      case "WaitTimedOut":
-        open.delete(e.cmd);
-        break;
-      case "ActivityStarted":
-      case "WorkflowStarted":
-      case "ContinuedAsNew":
-      case "WorkflowCompleted":
-      case "WorkflowFailed":
-      case "WorkflowCancelled":
-      case "WorkflowTerminated":
-        break;
-      default: {
-        const never: never = e;
-        void never;
-      }
-    }
-  }
-  return [...open.values()];
 }

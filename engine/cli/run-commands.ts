@@ -2,7 +2,8 @@
 // history, query, cancel, terminate. Each opens the database without the Prisma client and
 // without the compiler unless it needs them, so that scripts calling them in loops stay fast.
 
-import type { Engine, PendingItem, WorkerSummary } from "../engine.ts";
+import type { Engine } from "../engine.ts";
+import type { PendingItem, WorkerSummary } from "../run-views.ts";
 import { eventJson } from "../history-json.ts";
 import { readDocument } from "./read-document.ts";
 import { UserError } from "./user-error.ts";

@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Description, Engine } from "../../engine/engine.ts";
+import type { Engine } from "../../engine/engine.ts";
+import type { Description } from "../../engine/run-views.ts";
 import { freshDatabases } from "./fresh-databases.ts";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.ts";
 import { aesGcmCodec, generateCodecKey, jsonCodec, parseCodecKey } from "../../engine/codec.ts";
 import { transpileModule } from "../../engine/deploy.ts";
-import { Engine, type Description, type PendingItem } from "../../engine/engine.ts";
+import { Engine } from "../../engine/engine.ts";
+import type { Description, PendingItem } from "../../engine/run-views.ts";
 import { loadHistory } from "../../engine/history-store.ts";
 import type { RecordedEvent } from "../../engine/runtime/events.ts";
 import {

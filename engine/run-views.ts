@@ -1,0 +1,169 @@
+// What the engine shows of runs (the command, and later the HTTP API and the app): the describe
+// document with the work a run waits on, run summaries for lists, and the live workers. Times
+// are ISO 8601 strings here; the engine itself keeps epoch milliseconds.
+
+import type { PayloadCodec } from "./codec.ts";
+import { EngineError } from "./errors.ts";
+import { listRuns, type RunRow } from "./run-store.ts";
+import type { ErrorInfo, RecordedEvent } from "./runtime/events.ts";
+import type { SqlExecutor } from "./storage/types.ts";
+import { liveWorkers } from "./worker-store.ts";
+
+/** What a run waits for; times are ISO 8601, like the rest of the describe document. */
+export interface PendingItem {
+  nodeId: string;
+  kind: "activity" | "timer" | "approval" | "signal";
+  activity?: string;
+  attempt?: number;
+  /** The worker running this attempt now (its task's lease holder). */
+  worker?: string;
+  nextAttemptAt?: string;
+  lastError?: ErrorInfo;
+  dueAt?: string;
+  signal?: string;
+  title?: unknown;
+  message?: unknown;
+  assignees?: string[];
+  since?: string;
+}
+
+export const RUN_STATUSES = ["running", "completed", "failed", "cancelled", "terminated"] as const;
+
+/** One line of `weft list`: a run without its payloads and history. */
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  name: string;
+  version: number;
+  status: (typeof RUN_STATUSES)[number];
+  startedAt: string;
+  closedAt?: string;
+}
+
+/** A live worker, as `weft workers` shows it. */
+export interface WorkerSummary {
+  id: string;
+  host: string;
+  pid: number;
+  activities: string[];
+  concurrency: number;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+/** The describe document: a run, with its outcome and what it waits for. */
+export interface Description extends RunSummary {
+  result?: unknown;
+  error?: ErrorInfo;
+  pending: PendingItem[];
+  continuedFromRunId?: string;
+  /** The failed run this one retries (engine.retry). */
+  retriedFromRunId?: string;
+}
+
+/** The describe document of a run, from its row and history. */
+export async function describeRun(db: SqlExecutor, run: RunRow, events: RecordedEvent[]): Promise<Description> {
+  const status = run.status === "continued" ? "running" : run.status;
+  const pending = run.status === "running" ? pendingOf(events) : [];
+  if (pending.some((p) => p.kind === "activity")) {
+    // An attempt under way: the worker holding its task's lease.
+    const held = await db.query("SELECT node_id, attempt, lease_owner FROM task WHERE run_id = ? AND kind = 'activity' AND lease_owner IS NOT NULL AND lease_until > ?", [run.runId, Date.now()]);
+    for (const p of pending) {
+      const task = held.find((t) => t.node_id === p.nodeId && Number(t.attempt ?? 1) === p.attempt);
+      if (p.kind === "activity" && task) p.worker = String(task.lease_owner);
+    }
+  }
+  const first = events[0];
+  return {
+    ...summary(run),
+    status,
+    ...(run.status === "completed" ? { result: run.result } : {}),
+    ...(run.error ? { error: run.error } : {}),
+    pending,
+    ...(run.continuedFromRunId ? { continuedFromRunId: run.continuedFromRunId } : {}),
+    ...(first?.type === "WorkflowStarted" && first.retriedFromRunId ? { retriedFromRunId: first.retriedFromRunId } : {}),
+  };
+}
+
+function summary(run: RunRow): RunSummary {
+  return {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    name: run.name,
+    version: run.version,
+    status: run.status as RunSummary["status"],
+    startedAt: new Date(run.startedAt).toISOString(),
+    ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
+  };
+}
+
+/** Runs, newest first, filtered (see Engine.list); the filter is checked first. */
+export async function listRunSummaries(db: SqlExecutor, codec: PayloadCodec, filter: { status?: string; name?: string; limit?: number }): Promise<RunSummary[]> {
+  const statuses: readonly string[] = RUN_STATUSES;
+  if (filter.status !== undefined && !statuses.includes(filter.status)) {
+    throw new EngineError("BAD_REQUEST", `"${filter.status}" is not a run status: use one of ${RUN_STATUSES.join(", ")}`);
+  }
+  const limit = filter.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new EngineError("BAD_REQUEST", `the limit must be a whole number from 1 to 1000, not ${limit}`);
+  return (await listRuns(db, codec, { ...filter, limit, excludeContinued: true })).map(summary);
+}
+
+/** Workers heard from in the last seconds, the longest-running first. */
+export async function listWorkers(db: SqlExecutor): Promise<WorkerSummary[]> {
+  return (await liveWorkers(db, Date.now())).map((w) => ({ ...w, startedAt: new Date(w.startedAt).toISOString(), heartbeatAt: new Date(w.heartbeatAt).toISOString() }));
+}
+
+/** What a run waits for, from its history: commands not yet resolved. */
+export function pendingOf(events: RecordedEvent[]): PendingItem[] {
+  const open = new Map<number, PendingItem>();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  for (const e of events) {
+    switch (e.type) {
+      case "ActivityScheduled":
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "activity", activity: e.activity, attempt: 1, since: iso(e.at) });
+        break;
+      case "ActivityFailed": {
+        const p = open.get(e.cmd);
+        if (e.nextAttemptAt === undefined) open.delete(e.cmd);
+        else if (p) Object.assign(p, { attempt: e.attempt + 1, nextAttemptAt: iso(e.nextAttemptAt), lastError: e.error });
+        break;
+      }
+      case "TimerStarted":
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "timer", dueAt: iso(e.dueAt), since: iso(e.at) });
+        break;
+      case "ApprovalRequested":
+        open.set(e.cmd, {
+          nodeId: e.nodeId,
+          kind: "approval",
+          title: e.title,
+          message: e.message,
+          assignees: e.assignees,
+          since: iso(e.at),
+          ...(e.dueAt === undefined ? {} : { dueAt: iso(e.dueAt) }),
+        });
+        break;
+      case "SignalWaitStarted":
+        open.set(e.cmd, { nodeId: e.nodeId, kind: "signal", signal: e.signal, since: iso(e.at), ...(e.dueAt === undefined ? {} : { dueAt: iso(e.dueAt) }) });
+        break;
+      case "ActivityCompleted":
+      case "TimerFired":
+      case "SignalReceived":
+      case "WaitTimedOut":
+        open.delete(e.cmd);
+        break;
+      case "ActivityStarted":
+      case "WorkflowStarted":
+      case "ContinuedAsNew":
+      case "WorkflowCompleted":
+      case "WorkflowFailed":
+      case "WorkflowCancelled":
+      case "WorkflowTerminated":
+        break;
+      default: {
+        const never: never = e;
+        void never;
+      }
+    }
+  }
+  return [...open.values()];
+}
