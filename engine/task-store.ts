@@ -172,6 +172,21 @@ export async function extendLeases(db: Database, owner: string, ids: number[], l
   else await db.transaction(renew);
 }
 
+/**
+ * Which of `ids` this owner still holds. A task that is gone was dropped (its run cancelled,
+ * terminated or ended), and one held by another owner was taken over after this owner's lease
+ * ran out: either way the attempt under way for it is no longer wanted here.
+ */
+export async function tasksHeld(db: Database, owner: string, ids: number[]): Promise<Set<number>> {
+  const held = new Set<number>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = await db.query(`SELECT id FROM task WHERE lease_owner = ? AND id IN (${chunk.map(() => "?").join(", ")})`, [owner, ...chunk]);
+    for (const r of rows) held.add(Number(r.id));
+  }
+  return held;
+}
+
 /** Releases every task this owner holds (a worker stopping). */
 export async function releaseTasks(db: Database, owner: string, ids: number[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {

@@ -27,7 +27,7 @@ import { WorkflowExecution } from "../runtime/execution.ts";
 import { setDeterminismSource } from "../sandbox.ts";
 import { nextSignal } from "../signal-store.ts";
 import type { Database } from "../storage/types.ts";
-import { activityTask, claimTasks, extendLeases, nextDueAt, releaseTasks, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
+import { activityTask, claimTasks, extendLeases, nextDueAt, releaseTasks, tasksHeld, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
 import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
 import { beatWorker, registerWorker, unregisterWorker, WORKER_BEAT_MS } from "../worker-store.ts";
@@ -455,8 +455,26 @@ export class Worker {
     if (this.held.size === 0) return;
     try {
       await extendLeases(this.db, this.id, [...this.held], Date.now() + this.options.leaseMs);
+      await this.abortUnwanted([...this.running.keys()]);
     } catch (err) {
       this.options.log(`weft worker: renewing leases failed: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Aborts the attempts under way whose task this worker no longer holds: its run was
+   * cancelled or terminated (the task dropped), or another worker took it over after this
+   * one's lease ran out. The activity sees its AbortSignal fire; its outcome is not recorded.
+   */
+  private async abortUnwanted(taskIds: number[]): Promise<void> {
+    if (taskIds.length === 0) return;
+    const held = await tasksHeld(this.db, this.id, taskIds);
+    for (const id of taskIds) {
+      if (held.has(id)) continue;
+      const controller = this.running.get(id);
+      if (controller && !controller.signal.aborted) {
+        controller.abort(Object.assign(new Error("this attempt is no longer wanted: its run was cancelled or terminated, or another worker took it over"), { type: "Cancelled" }));
+      }
     }
   }
 
@@ -803,7 +821,10 @@ export class Worker {
         const now = Date.now();
         if (now - lastBeat < this.options.leaseMs / 10) return;
         lastBeat = now;
-        void extendLeases(this.db, this.id, [task.id], now + this.options.leaseMs).catch(() => {});
+        // A heartbeat is also where the activity learns that its attempt is no longer wanted.
+        void extendLeases(this.db, this.id, [task.id], now + this.options.leaseMs)
+          .then(() => this.abortUnwanted([task.id]))
+          .catch(() => {});
       },
       log: { info: log("info"), warn: log("warn"), error: log("error") },
       info: { workflowId: data.workflowId, runId: task.runId, nodeId: task.nodeId ?? "", activity: data.activity },

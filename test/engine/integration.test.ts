@@ -790,6 +790,29 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
   // ----------------------------------------------------------------------------------------------
   // 9. Cancel, terminate, and workflow id uniqueness
 
+  it("cancel aborts the attempt under way: the activity's AbortSignal fires at its next heartbeat, and nothing more is recorded", async () => {
+    const log = logFile("cancel-abort");
+    await deploy(line("cancel-abort-test", [
+      { id: "slow", type: "step", activity: "test.slow", input: { ms: 60_000, log } },
+      { id: "done", type: "end" },
+    ]));
+    await engine.start("cancel-abort-test", { workflowId: "cancel-abort-1" });
+    await pendingOf("cancel-abort-1", "activity", "slow");
+    await waitFor("the attempt to start", () => readJsonLines<{ event: string }>(log).some((l) => l.event === "start"), { details: () => pool.diagnostics() });
+    const cancelled = await runWeft(["cancel", "cancel-abort-1"], env);
+    expect(cancelled.code).toBe(0);
+    const aborted = await waitFor("the attempt to be aborted", () => readJsonLines<{ event: string; reason: string; at: number }>(log).find((l) => l.event === "aborted"), {
+      timeoutMs: 5000,
+      details: () => pool.diagnostics(),
+    });
+    expect(aborted.reason).toMatch(/no longer wanted/);
+    await sleep(300);
+    const h = await engine.history("cancel-abort-1");
+    expect(h.at(-1)).toMatchObject({ type: "WorkflowCancelled" });
+    expect(events(h, "ActivityFailed")).toEqual([]);
+    expect(events(h, "ActivityStarted")).toEqual([]);
+  });
+
   it("cancel and terminate end a run, drop its pending work, refuse later signals; an open workflow id cannot start twice", async () => {
     await deploy(sleepyDoc);
     const first = await engine.start("sleepy", { workflowId: "sleepy-1" });
