@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("start")
     .description("start a run of a deployed workflow")
     .argument("<name>", "the workflow's name")
-    .option("--input <json>", "the run's input, JSON")
+    .option("--input <json>", "the run's input, JSON (or @FILE, @- for standard input)")
     .option("--id <workflowId>", "the workflow id (unique among open runs)")
     .option("--wait", "wait for the run to end and print its result (exit status 2 if it did not complete)")
     .option("--json", "print one JSON document on stdout")
@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("send a durable signal to a running workflow")
     .argument("<workflowId>")
     .argument("<signal>")
-    .option("--payload <json>", "the signal's payload, JSON")
+    .option("--payload <json>", "the signal's payload, JSON (or @FILE, @- for standard input)")
     .option("--json", "print one JSON document on stdout")
     .action(async (workflowId: string, signal: string, options) => (await runs()).signalCommand(workflowId, signal, options));
 

@@ -2,6 +2,7 @@
 // history, query, cancel, terminate. Each opens the database without the Prisma client and
 // without the compiler unless it needs them, so that scripts calling them in loops stay fast.
 
+import { readFileSync } from "node:fs";
 import type { Engine } from "../engine.ts";
 import type { PendingItem, WorkerSummary } from "../run-views.ts";
 import { eventJson } from "../history-json.ts";
@@ -39,12 +40,22 @@ function print(value: unknown, options: Output, human: () => string): void {
   process.stdout.write(options.json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
 }
 
+/** A JSON argument, given inline or, as `@FILE`, in a file (`-` after the @: standard input). */
 export function parseJson(text: string | undefined, what: string): unknown {
   if (text === undefined) return undefined;
+  let json = text;
+  if (text.startsWith("@")) {
+    const file = text.slice(1);
+    try {
+      json = readFileSync(file === "-" ? 0 : file, "utf8");
+    } catch (err) {
+      throw new UserError(`${what}: cannot read ${file === "-" ? "standard input" : file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    }
+  }
   try {
-    return JSON.parse(text);
+    return JSON.parse(json);
   } catch (err) {
-    throw new UserError(`${what} is not JSON: ${(err as Error).message}`);
+    throw new UserError(`${what} is not JSON${text.startsWith("@") ? ` (in ${text.slice(1)})` : ""}: ${(err as Error).message}`);
   }
 }
 

@@ -91,6 +91,9 @@ describe("weft's user errors", () => {
       },
     });
 
+    const missing = await weft("start", "order-item", "--input", "@/no/such/input.json");
+    expect(missing).toMatchObject({ code: 1, stderr: "weft: --input: cannot read /no/such/input.json: no such file\n" });
+
     const describeRun = await weft("describe", "never-started", "--json");
     expect(describeRun.code).toBe(1);
     expect(JSON.parse(describeRun.stdout)).toEqual({ error: { code: "NOT_FOUND", message: 'no workflow with id "never-started"' } });
@@ -100,9 +103,11 @@ describe("weft's user errors", () => {
 
 describe("weft list", () => {
   it("lists runs newest first, filtered by status and name, as lines or one JSON document", async () => {
-    for (const id of ["list-1", "list-2"]) {
-      expect((await weft("start", "order-item", "--id", id, "--input", JSON.stringify({ orderId: id, sku: "s", qty: 1 }))).code).toBe(0);
-    }
+    // The input inline, and from a file (@FILE).
+    expect((await weft("start", "order-item", "--id", "list-1", "--input", JSON.stringify({ orderId: "list-1", sku: "s", qty: 1 }))).code).toBe(0);
+    const inputFile = path.join(databases.tempDir, "input.json");
+    writeFileSync(inputFile, JSON.stringify({ orderId: "list-2", sku: "s", qty: 1 }));
+    expect((await weft("start", "order-item", "--id", "list-2", "--input", `@${inputFile}`)).code).toBe(0);
     const r = await weft("list", "--name", "order-item", "--status", "running", "--json");
     expect(r.code).toBe(0);
     const runs = JSON.parse(r.stdout);
