@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Engine } from "../engine.ts";
 import type { PendingItem, WorkerSummary } from "../run-views.ts";
 import { eventJson } from "../history-json.ts";
+import { eventLine } from "./event-lines.ts";
 import { readDocument } from "./read-document.ts";
 import { UserError } from "./user-error.ts";
 
@@ -182,16 +183,11 @@ export async function workersCommand(options: Output): Promise<void> {
   });
 }
 
-const eventLine = (e: ReturnType<typeof eventJson>): string => {
-  const { seq, type, at, ...rest } = e as Record<string, unknown>;
-  return `${String(seq).padStart(4)}  ${at}  ${String(type).padEnd(18)} ${JSON.stringify(rest)}`;
-};
-
 export async function historyCommand(workflowId: string, options: Output & { follow?: boolean }): Promise<void> {
   if (options.follow) return followHistory(workflowId, options);
   await withEngine(async (engine) => {
-    const list = (await engine.history(workflowId)).map(eventJson);
-    print(list, options, () => list.map(eventLine).join("\n"));
+    const events = await engine.history(workflowId);
+    print(events.map(eventJson), options, () => events.map(eventLine).join("\n"));
   });
 }
 
@@ -208,14 +204,13 @@ async function followHistory(workflowId: string, options: Output): Promise<void>
     await withEngine(async (engine) => {
       let current: string | undefined;
       for await (const { runId, event } of engine.watch(workflowId, { signal: stop.signal })) {
-        const shown = eventJson(event);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ ...shown, runId })}\n`);
+          process.stdout.write(`${JSON.stringify({ ...eventJson(event), runId })}\n`);
           continue;
         }
         if (current !== undefined && runId !== current) process.stdout.write(`--- continued as new: run ${runId}\n`);
         current = runId;
-        process.stdout.write(`${eventLine(shown)}\n`);
+        process.stdout.write(`${eventLine(event)}\n`);
       }
     });
   } finally {
