@@ -33,8 +33,14 @@ export interface ActivityContext {
   readonly attempt: number;
   /** Aborted when the attempt's start-to-close timeout passes, or the run is cancelled. */
   readonly signal: AbortSignal;
-  /** Tells the engine the attempt is alive; `details` is kept with the attempt. */
+  /**
+   * Tells the engine the attempt is alive. `details` (any JSON value: progress so far) is kept
+   * for the step: should this attempt fail or its worker die, the next attempt gets it as
+   * `heartbeatDetails` and can carry on from there.
+   */
   heartbeat(details?: unknown): void;
+  /** What the previous attempt of this step last reported with `heartbeat(details)`, if anything. */
+  readonly heartbeatDetails?: unknown;
   readonly log: ActivityLogger;
   readonly info: ActivityInfo;
 }

@@ -19,6 +19,8 @@ export interface TaskRow {
   nodeId: string | null;
   attempt: number | null;
   data: string | null;
+  /** What the last attempt reported with ctx.heartbeat(details), encoded (activity tasks). */
+  heartbeat: string | null;
 }
 
 export interface NewTask {
@@ -54,7 +56,7 @@ export function activityTask(
   return { runId, kind: "activity", dueAt, nodeId: e.nodeId, attempt: 1, data: codec.encode(data) };
 }
 
-const COLUMNS = "id, run_id, kind, due_at, node_id, attempt, data";
+const COLUMNS = "id, run_id, kind, due_at, node_id, attempt, data, heartbeat";
 
 function toTask(r: Record<string, unknown>): TaskRow {
   return {
@@ -65,6 +67,7 @@ function toTask(r: Record<string, unknown>): TaskRow {
     nodeId: (r.node_id as string | null) ?? null,
     attempt: r.attempt === null || r.attempt === undefined ? null : Number(r.attempt),
     data: (r.data as string | null) ?? null,
+    heartbeat: (r.heartbeat as string | null) ?? null,
   };
 }
 
@@ -185,6 +188,11 @@ export async function tasksHeld(db: Database, owner: string, ids: number[]): Pro
     for (const r of rows) held.add(Number(r.id));
   }
   return held;
+}
+
+/** Keeps what an attempt reported with its heartbeat (and renews the lease), if still held. */
+export async function recordHeartbeat(db: Database, owner: string, id: number, details: string, leaseUntil: number): Promise<void> {
+  await db.execute("UPDATE task SET heartbeat = ?, lease_until = ? WHERE id = ? AND lease_owner = ?", [details, leaseUntil, id, owner]);
 }
 
 /** Releases every task this owner holds (a worker stopping). */

@@ -27,7 +27,7 @@ import { WorkflowExecution } from "../runtime/execution.ts";
 import { setDeterminismSource } from "../sandbox.ts";
 import { nextSignal } from "../signal-store.ts";
 import type { Database } from "../storage/types.ts";
-import { activityTask, claimTasks, extendLeases, nextDueAt, releaseTasks, tasksHeld, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
+import { activityTask, claimTasks, extendLeases, nextDueAt, recordHeartbeat, releaseTasks, tasksHeld, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
 import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
 import { beatWorker, registerWorker, unregisterWorker, WORKER_BEAT_MS } from "../worker-store.ts";
@@ -757,7 +757,7 @@ export class Worker {
     // Run at once the activities this worker claimed as it scheduled them.
     newTasks.forEach((t, i) => {
       if (t.kind === "activity" && t.leaseOwner === this.id && taskIds[i] > 0) {
-        void this.runActivity({ id: taskIds[i], runId, kind: "activity", dueAt: now, nodeId: t.nodeId ?? null, attempt: 1, data: t.data ?? null });
+        void this.runActivity({ id: taskIds[i], runId, kind: "activity", dueAt: now, nodeId: t.nodeId ?? null, attempt: 1, data: t.data ?? null, heartbeat: null });
       }
     });
     // New timers, retries and queued activities: the claim loop looks at the next due time again.
@@ -810,22 +810,40 @@ export class Worker {
       throw Object.assign(new Error(`step ${task.nodeId} gives ${data.activity} an input that does not match its inputSchema: ${list}`), { type: "InvalidActivityInput" });
     }
     const timeoutMs = data.options.timeout === undefined ? DEFAULT_ACTIVITY_TIMEOUT_MS : (parseDuration(data.options.timeout) ?? DEFAULT_ACTIVITY_TIMEOUT_MS);
-    let lastBeat = 0;
     const log = (level: string) => (...args: unknown[]) => this.options.log(`[${data.workflowId} ${task.nodeId} ${data.activity} #${attempt}] ${level}: ${args.map(String).join(" ")}`);
+    // Heartbeats renew this task's lease at once (every held task's is renewed a third of a
+    // lease before it ends anyway) and keep the latest details, at most once per tenth of a
+    // lease; details that came in between are written at the end of that window, or before
+    // the attempt's outcome, so that the next attempt finds the last ones.
+    let lastBeat = 0;
+    let unwritten: { details: unknown } | undefined;
+    let trailing: NodeJS.Timeout | undefined;
+    const beat = () => {
+      lastBeat = Date.now();
+      const leaseUntil = lastBeat + this.options.leaseMs;
+      const write = unwritten ? recordHeartbeat(this.db, this.id, task.id, this.codec.encode(unwritten.details), leaseUntil) : extendLeases(this.db, this.id, [task.id], leaseUntil);
+      unwritten = undefined;
+      // A heartbeat is also where the activity learns that its attempt is no longer wanted.
+      return write.then(() => this.abortUnwanted([task.id])).catch(() => {});
+    };
     const ctx: ActivityContext = {
       attempt,
       signal: controller.signal,
-      heartbeat: () => {
-        // The lease is renewed for every held task a third of a lease before it ends anyway;
-        // a heartbeat renews this one at once, at most once per tenth of a lease.
-        const now = Date.now();
-        if (now - lastBeat < this.options.leaseMs / 10) return;
-        lastBeat = now;
-        // A heartbeat is also where the activity learns that its attempt is no longer wanted.
-        void extendLeases(this.db, this.id, [task.id], now + this.options.leaseMs)
-          .then(() => this.abortUnwanted([task.id]))
-          .catch(() => {});
+      heartbeat: (details?: unknown) => {
+        if (details !== undefined) unwritten = { details };
+        const wait = lastBeat + this.options.leaseMs / 10 - Date.now();
+        if (wait <= 0) {
+          clearTimeout(trailing);
+          trailing = undefined;
+          void beat();
+        } else if (unwritten && !trailing) {
+          trailing = setTimeout(() => {
+            trailing = undefined;
+            if (this.running.has(task.id)) void beat();
+          }, wait);
+        }
       },
+      ...(task.heartbeat === null ? {} : { heartbeatDetails: this.codec.decode(task.heartbeat) }),
       log: { info: log("info"), warn: log("warn"), error: log("error") },
       info: { workflowId: data.workflowId, runId: task.runId, nodeId: task.nodeId ?? "", activity: data.activity },
     };
@@ -841,6 +859,8 @@ export class Worker {
       return await Promise.race([Promise.resolve().then(() => def.run(data.input, ctx)), timedOut]);
     } finally {
       clearTimeout(timer);
+      clearTimeout(trailing);
+      if (unwritten) await beat();
     }
   }
 }

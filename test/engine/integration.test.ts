@@ -458,6 +458,20 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     }
   });
 
+  it("a retried attempt gets what the failed one last reported with ctx.heartbeat(details), and carries on from there", async () => {
+    const log = logFile("progress");
+    await deploy(line("progress-test", [
+      { id: "work", type: "step", activity: "test.progress", input: { items: 12, failAfter: 7, log }, retry: { initialInterval: "50ms" }, output: "r" },
+      { id: "done", type: "end", result: "=r" },
+    ]));
+    await engine.start("progress-test", { workflowId: "progress-1" });
+    const d = await endOf("progress-1");
+    expect(d).toMatchObject({ status: "completed", result: { from: 7, items: 12 } });
+    // Every item handled once: 0-6 by the first attempt, 7-11 by the second.
+    const lines = readJsonLines<{ attempt: number; item: number }>(log);
+    expect(lines.map((l) => [l.attempt, l.item])).toEqual([...Array.from({ length: 7 }, (_, i) => [1, i]), ...Array.from({ length: 5 }, (_, i) => [2, 7 + i])]);
+  });
+
   it("a non-retryable error fails the run at once, after one attempt, with the activity's error", async () => {
     await deploy(fatalDoc);
     await engine.start("fatal-test", { workflowId: "fatal-1", input: { message: "the card reader is on fire" } });
