@@ -10,8 +10,8 @@ import { freshDatabases } from "./fresh-databases.ts";
 const databases = freshDatabases("checkpoints");
 afterAll(() => databases.cleanup());
 
-/** Commits for `ms` without pause; returns the bytes written and the largest the WAL file got. */
-async function steadyCommits(restartFrames: number, ms: number): Promise<{ written: number; largest: number }> {
+/** Commits without pause until `bytes` are written; returns them and the largest the WAL file got. */
+async function steadyCommits(restartFrames: number, bytes: number): Promise<{ written: number; largest: number }> {
   const url = databases.freshUrl("sqlite");
   const db = await openDatabase({ url, prisma: false });
   const stop = startBackgroundCheckpoints(db, { intervalMs: 10, restartFrames });
@@ -20,8 +20,7 @@ async function steadyCommits(restartFrames: number, ms: number): Promise<{ writt
   let written = 0;
   let largest = 0;
   try {
-    const until = Date.now() + ms;
-    for (let i = 0; Date.now() < until; i++) {
+    for (let i = 0; written < bytes; i++) {
       // One commit after another, as a busy worker's group commits come.
       await new Promise((resolve) => setImmediate(resolve));
       await db.transaction(async (tx) => {
@@ -44,13 +43,17 @@ async function steadyCommits(restartFrames: number, ms: number): Promise<{ writt
 
 describe("background checkpoints on SQLite", () => {
   it("restart the log past a bound, so the WAL stays bounded while commits never stop", async () => {
-    const passiveOnly = await steadyCommits(Number.MAX_SAFE_INTEGER, 1500);
-    const restarting = await steadyCommits(256, 1500);
+    // By volume, not time: a loaded machine writes the same, only slower. How large the log
+    // gets with passive checkpoints alone depends on timing (one that catches up lets the
+    // next commit start the log over), so it is shown, not compared.
+    const passiveOnly = await steadyCommits(Number.MAX_SAFE_INTEGER, 60e6);
+    const restarting = await steadyCommits(256, 120e6);
     console.info(
-      `WAL file: ${(passiveOnly.largest / 1e6).toFixed(1)} MB with passive checkpoints only, ${(restarting.largest / 1e6).toFixed(1)} MB restarting past 256 pages ` +
-        `(${(restarting.written / 1e6).toFixed(0)} MB written)`,
+      `WAL file: ${(passiveOnly.largest / 1e6).toFixed(1)} MB with passive checkpoints only (60 MB written), ` +
+        `${(restarting.largest / 1e6).toFixed(1)} MB restarting past 256 pages (120 MB written)`,
     );
-    expect(restarting.written).toBeGreaterThan(4 * restarting.largest);
-    expect(restarting.largest).toBeLessThan(passiveOnly.largest / 2);
-  }, 20_000);
+    // 256 pages are 1 MB; the log grows some more between two looks of the checkpointer, and
+    // a restart waits for the commit of the moment.
+    expect(restarting.largest).toBeLessThan(restarting.written / 3);
+  }, 60_000);
 });
