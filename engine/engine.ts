@@ -31,9 +31,8 @@ export interface LocalWorker {
   adopt(taskId: number, run: RunInsert, started: RecordedEvent): void;
 }
 
+/** The signals a workflow's versions wait for, and their approval nodes. */
 interface Waits {
-  /** The newest version these were read from. */
-  version: number;
   signals: string[];
   approvals: string[];
 }
@@ -152,27 +151,25 @@ export class Engine {
   }
 
   /**
-   * The signals a workflow waits for and its approval nodes, over all its deployed versions (a
-   * run may resume on a newer version declared compatible with its own). Cached until the next
-   * version is deployed.
+   * Whether some deployed version of the workflow waits for signal `name` (or has approval node
+   * `name`): a run may resume on a newer version declared compatible with its own. What was
+   * found once stays true (versions are never removed), so only a miss reads the versions again.
    */
-  private async waitsOf(name: string): Promise<Waits> {
-    const latest = await this.db.query("SELECT MAX(version) AS version FROM workflow_version WHERE name = ?", [name]);
-    const version = Number(latest[0]?.version ?? 0);
-    const cached = this.waits.get(name);
-    if (cached && cached.version === version) return cached;
+  private async waitsFor(workflow: string, kind: "signals" | "approvals", name: string): Promise<{ found: boolean; known: string[] }> {
+    const cached = this.waits.get(workflow);
+    if (cached?.[kind].includes(name)) return { found: true, known: cached[kind] };
     const signals = new Set<string>();
     const approvals = new Set<string>();
-    for (const row of await this.db.query("SELECT document FROM workflow_version WHERE name = ?", [name])) {
+    for (const row of await this.db.query("SELECT document FROM workflow_version WHERE name = ?", [workflow])) {
       const doc = JSON.parse(String(row.document)) as { nodes?: { id: string; type: string; signal?: string }[] };
       for (const node of doc.nodes ?? []) {
         if (node.type === "signal" && typeof node.signal === "string") signals.add(node.signal);
         if (node.type === "approval") approvals.add(node.id);
       }
     }
-    const waits = { version, signals: [...signals].sort(), approvals: [...approvals].sort() };
-    this.waits.set(name, waits);
-    return waits;
+    const waits = { signals: [...signals].sort(), approvals: [...approvals].sort() };
+    this.waits.set(workflow, waits);
+    return { found: waits[kind].includes(name), known: waits[kind] };
   }
 
   private async latestVersion(name: string): Promise<VersionInfo> {
@@ -216,9 +213,9 @@ export class Engine {
       throw new EngineError("BAD_REQUEST", `"${name}" is an approver's decision, not a signal: use \`weft ${name} ${workflowId}\` (the engine's decide())`);
     }
     const run = await this.openRun(workflowId);
-    const waits = await this.waitsOf(run.name);
-    if (!waits.signals.includes(name)) {
-      const known = waits.signals.length === 0 ? "it waits for no signal" : `it waits for ${waits.signals.map((s) => `"${s}"`).join(", ")}`;
+    const waits = await this.waitsFor(run.name, "signals", name);
+    if (!waits.found) {
+      const known = waits.known.length === 0 ? "it waits for no signal" : `it waits for ${waits.known.map((s) => `"${s}"`).join(", ")}`;
       throw new EngineError("NOT_FOUND", `${run.name} has no signal node waiting for "${name}": ${known}`);
     }
     return this.deliver(workflowId, name, payload);
@@ -260,9 +257,9 @@ export class Engine {
       nodeId = approvals[0].nodeId;
     } else {
       // A decision for a node that is no approval would wait in the inbox for ever.
-      const { approvals } = await this.waitsOf(run.name);
-      if (!approvals.includes(nodeId)) {
-        const known = approvals.length === 0 ? "it has no approval node" : `its approval nodes are ${approvals.map((a) => `"${a}"`).join(", ")}`;
+      const approvals = await this.waitsFor(run.name, "approvals", nodeId);
+      if (!approvals.found) {
+        const known = approvals.known.length === 0 ? "it has no approval node" : `its approval nodes are ${approvals.known.map((a) => `"${a}"`).join(", ")}`;
         throw new EngineError("NOT_FOUND", `${run.name} has no approval node "${nodeId}": ${known}`);
       }
     }
