@@ -162,9 +162,9 @@ export class Worker {
   private woken = false;
   private wakeIdle: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private leaseRenewal: NodeJS.Timeout | undefined;
   /** Refreshes this worker's row in the registry (worker-store.ts). */
-  private beat: NodeJS.Timeout | undefined;
+  private registration: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private stopCheckpoints: (() => Promise<void>) | undefined;
   /**
@@ -238,13 +238,13 @@ export class Worker {
     const now = Date.now();
     const activities = [...this.plugins.keys()].sort();
     await registerWorker(this.db, { id: this.id, host: hostname(), pid: process.pid, activities, concurrency: this.options.concurrency, startedAt: now, heartbeatAt: now });
-    this.beat = setInterval(() => {
+    this.registration = setInterval(() => {
       beatWorker(this.db, this.id, Date.now()).catch((err) => this.options.log(`weft worker: refreshing its registration failed: ${(err as Error).message}`));
     }, WORKER_BEAT_MS);
     this.unlisten = await this.engine.notifier.listen(() => this.poke());
     // SQLite: WAL checkpoints in a thread of their own, not in a commit that blocks this one.
     this.stopCheckpoints = startBackgroundCheckpoints(this.db);
-    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    this.leaseRenewal = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
     this.loopDone = this.loop();
     this.engine.attachWorker(this);
   }
@@ -264,12 +264,12 @@ export class Worker {
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const controller of this.running.values()) controller.abort(new Error("worker stopping"));
     await Promise.allSettled([...this.locks.values()]);
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    clearInterval(this.leaseRenewal);
     await releaseTasks(this.db, this.id, [...this.held]).catch(() => {});
     this.held.clear();
     await this.unlisten?.();
     await this.stopCheckpoints?.();
-    clearInterval(this.beat);
+    clearInterval(this.registration);
     await unregisterWorker(this.db, this.id).catch(() => {});
   }
 
