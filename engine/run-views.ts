@@ -53,6 +53,8 @@ export interface WorkerSummary {
 
 /** The describe document: a run, with its outcome and what it waits for. */
 export interface Description extends RunSummary {
+  /** The run's input (for a run continued as new: the first run's; its variables are carried). */
+  input: unknown;
   result?: unknown;
   error?: ErrorInfo;
   pending: PendingItem[];
@@ -77,6 +79,7 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
   return {
     ...summary(run),
     status,
+    input: run.input,
     ...(run.status === "completed" ? { result: run.result } : {}),
     ...(run.error ? { error: run.error } : {}),
     pending,

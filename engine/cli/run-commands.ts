@@ -126,6 +126,7 @@ export async function describeCommand(workflowId: string, options: Output): Prom
     print(d, options, () => {
       const origin = d.retriedFromRunId ? `, retrying run ${d.retriedFromRunId}` : d.continuedFromRunId ? `, continuing run ${d.continuedFromRunId}` : "";
       const lines = [`${d.workflowId}  ${d.name} v${d.version}  ${d.status}`, `run ${d.runId}, started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ""}${origin}`];
+      lines.push(`input: ${JSON.stringify(d.input)}`);
       if (d.result !== undefined) lines.push(`result: ${JSON.stringify(d.result)}`);
       if (d.error) lines.push(`error: ${d.error.type}: ${d.error.message}`);
       for (const p of d.pending) {

@@ -325,6 +325,7 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
         version: expect.any(Number),
         status: "running",
         startedAt: expect.stringMatching(ISO),
+        input: { from: "A-2", to: "B-2", amount: 50_000 },
         pending: [{ nodeId: "review", kind: "approval", title: "Approve transfer", message: "Transfer 50000 from A-2 to B-2", assignees: ["finance"], since: expect.stringMatching(ISO), dueAt: approval.dueAt }],
       });
       const approved = await runWeft(["approve", "transfer-approve", "--by", "fiona", "--comment", "fine"], env);
