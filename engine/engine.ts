@@ -10,7 +10,7 @@ import { EngineError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, insertEvents, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
 import { closeRun, findRun, insertRun, type RunRow } from "./run-store.ts";
-import { describeRun, listRunSummaries, listWorkers, type Description, type RunSummary, type WorkerSummary } from "./run-views.ts";
+import { describeRun, listRunSummaries, listWorkers, pendingApprovals, type Description, type PendingApproval, type RunSummary, type WorkerSummary } from "./run-views.ts";
 import { isClosing, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
 import { insertSignalIfRunning, moveSignals } from "./signal-store.ts";
 import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
@@ -426,6 +426,11 @@ export class Engine {
       node: exec.waitingOn?.nodeId ?? (last && "nodeId" in last ? last.nodeId : null),
       vars: exec.variables(),
     };
+  }
+
+  /** Approvals waiting for a decision, oldest first (those naming `assignee`, if given). */
+  async approvals(filter: { assignee?: string; limit?: number } = {}): Promise<PendingApproval[]> {
+    return pendingApprovals(this.db, this.codec, filter);
   }
 
   /** Workers heard from in the last seconds (see worker-store.ts), the longest-running first. */

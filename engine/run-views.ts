@@ -4,6 +4,7 @@
 
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError } from "./errors.ts";
+import { decodeEvent } from "./history-store.ts";
 import { listRuns, type RunRow } from "./run-store.ts";
 import type { ErrorInfo, RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
@@ -98,6 +99,51 @@ function summary(run: RunRow): RunSummary {
     startedAt: new Date(run.startedAt).toISOString(),
     ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
   };
+}
+
+/** An approval waiting for a decision: what the approvals inbox lists. */
+export interface PendingApproval {
+  workflowId: string;
+  runId: string;
+  nodeId: string;
+  title?: unknown;
+  message?: unknown;
+  assignees: string[];
+  since: string;
+  dueAt?: string;
+}
+
+/**
+ * Approvals waiting for a decision, oldest first: requests (ApprovalRequested) of running runs
+ * with no decision nor timeout after them. `assignee`: only those naming that user or role.
+ */
+export async function pendingApprovals(db: SqlExecutor, codec: PayloadCodec, filter: { assignee?: string; limit?: number } = {}): Promise<PendingApproval[]> {
+  const rows = await db.query<{ workflow_id: string; run_id: string; seq: number; at: number; node_id: string; attempt: null; type: string; data: string | null }>(
+    `SELECT r.workflow_id, a.run_id, a.seq, a.at, a.node_id, a.attempt, a.type, a.data
+     FROM history_event a JOIN run r ON r.run_id = a.run_id
+     WHERE a.type = 'ApprovalRequested' AND r.status = 'running'
+       AND NOT EXISTS (SELECT 1 FROM history_event b WHERE b.run_id = a.run_id AND b.seq > a.seq AND b.node_id = a.node_id AND b.type IN ('SignalReceived', 'WaitTimedOut'))
+     ORDER BY a.at, a.run_id`,
+  );
+  const out: PendingApproval[] = [];
+  for (const row of rows) {
+    const e = decodeEvent(codec, row);
+    if (e.type !== "ApprovalRequested") continue;
+    const assignees = e.assignees ?? [];
+    if (filter.assignee !== undefined && !assignees.includes(filter.assignee)) continue;
+    out.push({
+      workflowId: row.workflow_id,
+      runId: row.run_id,
+      nodeId: e.nodeId,
+      ...(e.title === undefined ? {} : { title: e.title }),
+      ...(e.message === undefined ? {} : { message: e.message }),
+      assignees,
+      since: new Date(e.at).toISOString(),
+      ...(e.dueAt === undefined ? {} : { dueAt: new Date(e.dueAt).toISOString() }),
+    });
+    if (filter.limit !== undefined && out.length >= filter.limit) break;
+  }
+  return out;
 }
 
 /** Runs, newest first, filtered (see Engine.list); the filter is checked first. */

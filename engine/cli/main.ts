@@ -93,6 +93,13 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (options) => (await runs()).listCommand(options));
 
   program
+    .command("approvals")
+    .description("approvals waiting for a decision, oldest first")
+    .option("--assignee <name>", "only those naming this user or role")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (options) => (await runs()).approvalsCommand(options));
+
+  program
     .command("workers")
     .description("the workers running now, with the activities each has loaded")
     .option("--json", "print one JSON document on stdout")

@@ -171,6 +171,19 @@ function workerHints(pending: PendingItem[], workers: WorkerSummary[]): string[]
     .map((p) => `no running worker has the activity ${p.activity} loaded: start one with --activities for its plugin`);
 }
 
+export async function approvalsCommand(options: Output & { assignee?: string }): Promise<void> {
+  await withEngine(async (engine) => {
+    const approvals = await engine.approvals({ assignee: options.assignee });
+    print(approvals, options, () =>
+      approvals.length === 0
+        ? "no approval is waiting for a decision"
+        : approvals
+            .map((a) => `${a.workflowId}  ${a.nodeId}  ${typeof a.title === "string" ? a.title : JSON.stringify(a.title ?? "")}  for ${a.assignees.join(", ") || "anyone"}  since ${a.since}${a.dueAt ? `, due ${a.dueAt}` : ""}${typeof a.message === "string" ? `\n  ${a.message}` : ""}`)
+            .join("\n"),
+    );
+  });
+}
+
 export async function workersCommand(options: Output): Promise<void> {
   await withEngine(async (engine) => {
     const workers = await engine.workers();

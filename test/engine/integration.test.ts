@@ -328,6 +328,13 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
         input: { from: "A-2", to: "B-2", amount: 50_000 },
         pending: [{ nodeId: "review", kind: "approval", title: "Approve transfer", message: "Transfer 50000 from A-2 to B-2", assignees: ["finance"], since: expect.stringMatching(ISO), dueAt: approval.dueAt }],
       });
+      // The approvals inbox lists it, for its assignees.
+      const inbox = await runWeft(["approvals", "--assignee", "finance", "--json"], env);
+      expect(JSON.parse(inbox.stdout)).toContainEqual({
+        workflowId: "transfer-approve", runId: waiting.runId, nodeId: "review", title: "Approve transfer", message: "Transfer 50000 from A-2 to B-2",
+        assignees: ["finance"], since: expect.stringMatching(ISO), dueAt: approval.dueAt,
+      });
+      expect((await engine.approvals({ assignee: "someone-else" })).map((a) => a.workflowId)).not.toContain("transfer-approve");
       const approved = await runWeft(["approve", "transfer-approve", "--by", "fiona", "--comment", "fine"], env);
       expect(approved).toMatchObject({ code: 0, stderr: "" });
       const d = await endOf("transfer-approve");
@@ -335,6 +342,7 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
       expect(d.result).toMatchObject({ receipt: { from: "A-2", to: "B-2", amount: 50_000 } });
       const h = await engine.history("transfer-approve");
       expect(events(h, "SignalReceived", "review")[0]).toMatchObject({ signal: "approve", payload: { nodeId: "review", by: "fiona", comment: "fine" } });
+      expect((await engine.approvals()).map((a) => a.workflowId)).not.toContain("transfer-approve");
       const printed = await runWeft(["history", "transfer-approve", "--json"], env);
       expect(printed.code).toBe(0);
       const list = JSON.parse(printed.stdout);
