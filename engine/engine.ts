@@ -221,6 +221,38 @@ export class Engine {
     return this.deliver(workflowId, name, payload);
   }
 
+  /**
+   * Signal-with-start, for entity workflows: signals the open run of `workflowId`, or starts one
+   * of `start.workflow` (with `start.input`) and signals it. Two commits, not one: should the
+   * second fail, the caller gets an error and sends again, and finds the run open. Of two
+   * callers starting at once, one start wins (open workflow ids are unique) and the other
+   * signals its run.
+   */
+  async signalWithStart(
+    workflowId: string,
+    name: string,
+    payload: unknown,
+    start: { workflow: string; input?: unknown },
+  ): Promise<{ workflowId: string; runId: string; started: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await findRun(this.db, this.codec, workflowId);
+      if (current?.status === "running") return { ...(await this.signal(workflowId, name, payload)), started: false };
+      // Checked before starting, so that a signal the workflow would never take starts nothing.
+      const waits = await this.waitsFor(start.workflow, "signals", name);
+      if (!waits.found) {
+        const known = waits.known.length === 0 ? "it waits for no signal" : `it waits for ${waits.known.map((s) => `"${s}"`).join(", ")}`;
+        throw new EngineError("NOT_FOUND", `${start.workflow} has no signal node waiting for "${name}": ${known}`);
+      }
+      try {
+        await this.start(start.workflow, { workflowId, input: start.input });
+      } catch (err) {
+        if (err instanceof EngineError && err.code === "CONFLICT" && attempt < 5) continue; // started meanwhile
+        throw err;
+      }
+      return { ...(await this.signal(workflowId, name, payload)), started: true };
+    }
+  }
+
   /** Stores a signal for the workflow's current run (see insertSignalIfRunning). */
   private async deliver(workflowId: string, name: string, payload: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
     // The run read here may end, or continue as new, before the signal is written: then the

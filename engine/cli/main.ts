@@ -61,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
     .argument("<workflowId>")
     .argument("<signal>")
     .option("--payload <json>", "the signal's payload, JSON (or @FILE, @- for standard input)")
+    .option("--start <workflow>", "with no open run of this id, start one of this workflow first (signal-with-start)")
+    .option("--input <json>", "with --start: the input of the run to start, JSON (or @FILE)")
     .option("--json", "print one JSON document on stdout")
     .action(async (workflowId: string, signal: string, options) => (await runs()).signalCommand(workflowId, signal, options));
 

@@ -99,11 +99,18 @@ export async function startCommand(name: string, options: Output & { input?: str
   });
 }
 
-export async function signalCommand(workflowId: string, signal: string, options: Output & { payload?: string }): Promise<void> {
+export async function signalCommand(workflowId: string, signal: string, options: Output & { payload?: string; start?: string; input?: string }): Promise<void> {
   const payload = parseJson(options.payload, "--payload");
+  if (options.input !== undefined && options.start === undefined) throw new UserError("--input goes with --start WORKFLOW: the input of the run to start when none is open");
+  const input = parseJson(options.input, "--input");
   await withEngine(async (engine) => {
-    const r = await engine.signal(workflowId, signal, payload);
-    print({ ...r, signal }, options, () => `signal ${signal} stored for ${workflowId}`);
+    if (options.start === undefined) {
+      const r = await engine.signal(workflowId, signal, payload);
+      print({ ...r, signal }, options, () => `signal ${signal} stored for ${workflowId}`);
+      return;
+    }
+    const r = await engine.signalWithStart(workflowId, signal, payload, { workflow: options.start, input });
+    print({ ...r, signal }, options, () => `${r.started ? `started ${workflowId} (run ${r.runId}) and stored` : "stored"} signal ${signal} for it`);
   });
 }
 

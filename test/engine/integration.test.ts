@@ -606,6 +606,23 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     expect(consumed[0].consumed_seq).not.toBeNull();
   });
 
+  it("signal-with-start (`weft signal ID NAME --start WORKFLOW`): starts the entity's run when none is open, else signals the open one", async () => {
+    await deploy(signalDoc);
+    const first = await runWeft(["signal", "entity-1", "go", "--payload", '{"n":1}', "--start", "signal-test", "--json"], env);
+    expect(first).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(first.stdout)).toEqual({ workflowId: "entity-1", runId: expect.any(String), signal: "go", started: true });
+    expect(await endOf("entity-1")).toMatchObject({ status: "completed", result: { got: { n: 1 } } });
+
+    // With a run open, the same call signals it and starts nothing.
+    const { runId } = await engine.start("signal-test", { workflowId: "entity-2" });
+    expect(await engine.signalWithStart("entity-2", "go", { n: 2 }, { workflow: "signal-test" })).toEqual({ workflowId: "entity-2", runId, started: false });
+    expect(await endOf("entity-2")).toMatchObject({ runId, status: "completed", result: { got: { n: 2 } } });
+
+    // A signal the workflow never waits for starts nothing.
+    await expect(engine.signalWithStart("entity-3", "stop", null, { workflow: "signal-test" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(engine.describe("entity-3")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
   it("signals reach runs that several workers advanced in turn (no worker acts on a stale copy of a run)", async () => {
     // The worker that starts a run keeps it cached at its timer; the timer may fire on the other
     // worker. A worker that then takes the signal's wake-up with its stale copy must not consume
