@@ -205,12 +205,19 @@ export class Engine {
   /**
    * Sends a signal to a running workflow: stored before this resolves, delivered in order to
    * the wait for it. The workflow must wait for that signal somewhere (in any of its versions),
-   * since one nobody waits for would sit in the inbox for ever.
+   * since one nobody waits for would sit in the inbox for ever. `approve` and `decline` are the
+   * approvals' signals, with the payload `{ nodeId, by, comment }`: they go through decide().
    */
   async signal(workflowId: string, name: string, payload?: unknown): Promise<{ workflowId: string; runId: string }> {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) throw new EngineError("BAD_REQUEST", `"${name}" is not a signal name`);
     if (name === "approve" || name === "decline") {
-      throw new EngineError("BAD_REQUEST", `"${name}" is an approver's decision, not a signal: use \`weft ${name} ${workflowId}\` (the engine's decide())`);
+      const p = (payload ?? {}) as { nodeId?: unknown; by?: unknown; comment?: unknown };
+      if (typeof p !== "object" || Array.isArray(p)) throw new EngineError("BAD_REQUEST", `the payload of "${name}" is { nodeId, by, comment }, not ${JSON.stringify(payload)}`);
+      for (const field of ["nodeId", "by", "comment"] as const) {
+        if (p[field] !== undefined && typeof p[field] !== "string") throw new EngineError("BAD_REQUEST", `the payload's "${field}" of "${name}" must be a string`);
+      }
+      const { runId } = await this.decide(workflowId, name, { nodeId: p.nodeId as string | undefined, by: p.by as string | undefined, comment: p.comment as string | undefined });
+      return { workflowId, runId };
     }
     const run = await this.openRun(workflowId);
     const waits = await this.waitsFor(run.name, "signals", name);

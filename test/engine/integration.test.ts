@@ -357,8 +357,11 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
     it("money-transfer: decline (sent before the approval is even requested) fails with the declined end's message", async () => {
       await deploy(readExample("money-transfer"));
       await engine.start("money-transfer", { workflowId: "transfer-decline", input: { from: "A-3", to: "B-3", amount: 20_000 } });
-      // Addressed to the node, the decision waits in the inbox until the approval takes it.
-      await engine.decide("transfer-decline", "decline", { nodeId: "review", by: "carol", comment: "too big" });
+      // Addressed to the node, the decision waits in the inbox until the approval takes it. Sent
+      // as the approvals' signal (`decline`, payload { nodeId, by, comment }), as Temporal's
+      // export receives it too.
+      const sent = await runWeft(["signal", "transfer-decline", "decline", "--payload", JSON.stringify({ nodeId: "review", by: "carol", comment: "too big" })], env);
+      expect(sent).toMatchObject({ code: 0, stderr: "" });
       const d = await endOf("transfer-decline");
       expect(d.status).toBe("failed");
       expect(d.error).toEqual({ type: "WorkflowFailed", message: "declined by carol" });
