@@ -10,7 +10,7 @@ import { EngineError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, insertEvents, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
 import { closeRun, findRun, insertRun, type RunRow } from "./run-store.ts";
-import { describeRun, listRunSummaries, listWorkers, pendingApprovals, type Description, type PendingApproval, type RunSummary, type WorkerSummary } from "./run-views.ts";
+import { describeRun, listRunSummaries, listWorkers, pendingApprovals, pendingOf, type Description, type PendingApproval, type RunSummary, type WorkerSummary } from "./run-views.ts";
 import { isClosing, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
 import { insertSignalIfRunning, moveSignals } from "./signal-store.ts";
 import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
@@ -220,12 +220,16 @@ export class Engine {
       return { workflowId, runId };
     }
     const run = await this.openRun(workflowId);
-    const waits = await this.waitsFor(run.name, "signals", name);
-    if (!waits.found) {
-      const known = waits.known.length === 0 ? "it waits for no signal" : `it waits for ${waits.known.map((s) => `"${s}"`).join(", ")}`;
-      throw new EngineError("NOT_FOUND", `${run.name} has no signal node waiting for "${name}": ${known}`);
-    }
-    return this.deliver(workflowId, name, payload);
+    await this.requireSignal(run.name, name);
+    return this.deliver(run, name, payload);
+  }
+
+  /** Refuses a signal no version of `workflow` waits for: nothing would ever take it. */
+  private async requireSignal(workflow: string, name: string): Promise<void> {
+    const waits = await this.waitsFor(workflow, "signals", name);
+    if (waits.found) return;
+    const known = waits.known.length === 0 ? "it waits for no signal" : `it waits for ${waits.known.map((s) => `"${s}"`).join(", ")}`;
+    throw new EngineError("NOT_FOUND", `${workflow} has no signal node waiting for "${name}": ${known}`);
   }
 
   /**
@@ -245,11 +249,7 @@ export class Engine {
       const current = await findRun(this.db, this.codec, workflowId);
       if (current?.status === "running") return { ...(await this.signal(workflowId, name, payload)), started: false };
       // Checked before starting, so that a signal the workflow would never take starts nothing.
-      const waits = await this.waitsFor(start.workflow, "signals", name);
-      if (!waits.found) {
-        const known = waits.known.length === 0 ? "it waits for no signal" : `it waits for ${waits.known.map((s) => `"${s}"`).join(", ")}`;
-        throw new EngineError("NOT_FOUND", `${start.workflow} has no signal node waiting for "${name}": ${known}`);
-      }
+      await this.requireSignal(start.workflow, name);
       try {
         await this.start(start.workflow, { workflowId, input: start.input });
       } catch (err) {
@@ -260,12 +260,13 @@ export class Engine {
     }
   }
 
-  /** Stores a signal for the workflow's current run (see insertSignalIfRunning). */
-  private async deliver(workflowId: string, name: string, payload: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
-    // The run read here may end, or continue as new, before the signal is written: then the
-    // write stores nothing and the current run is looked up again (an ended one is refused).
+  /** Stores a signal for `run`, the workflow's open run as its caller read it (see insertSignalIfRunning). */
+  private async deliver(run: RunRow, name: string, payload: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
+    const { workflowId } = run;
+    // The run may end, or continue as new, before the signal is written: then the write stores
+    // nothing and the current run is looked up again (an ended one is refused).
     for (let attempt = 0; ; attempt++) {
-      const run = await this.openRun(workflowId);
+      if (attempt > 0) run = await this.openRun(workflowId);
       const stored = await this.committer.submit<boolean>({
         kind: "custom",
         run: async (tx) => {
@@ -291,7 +292,7 @@ export class Engine {
     const run = await this.openRun(workflowId);
     let nodeId = options.nodeId;
     if (nodeId === undefined) {
-      const approvals = (await this.describe(workflowId)).pending.filter((p) => p.kind === "approval");
+      const approvals = pendingOf(await loadHistory(this.db, this.codec, run.runId)).filter((p) => p.kind === "approval");
       if (approvals.length === 0) throw new EngineError("NOT_FOUND", `workflow "${workflowId}" is not waiting for an approval: name the approval node with --node`);
       nodeId = approvals[0].nodeId;
     } else {
@@ -303,7 +304,7 @@ export class Engine {
       }
     }
     const payload = { nodeId, by: options.by ?? "unknown", ...(options.comment === undefined ? {} : { comment: options.comment }) };
-    const sent = await this.deliver(run.workflowId, decision, payload, nodeId);
+    const sent = await this.deliver(run, decision, payload, nodeId);
     return { workflowId, runId: sent.runId, nodeId };
   }
 
