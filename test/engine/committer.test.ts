@@ -9,23 +9,16 @@ import { SeqConflict } from "../../engine/history-store.ts";
 import { claimTasks } from "../../engine/task-store.ts";
 import { GroupCommitter } from "../../engine/worker/committer.ts";
 import { LeaseLost, type StepWrite } from "../../engine/worker/write-set.ts";
+import { line } from "./documents.ts";
 import { freshDatabases } from "./fresh-databases.ts";
 
 const databases = freshDatabases("committer");
 afterAll(() => databases.cleanup());
 
-const WAIT = {
-  name: "committer-wait",
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "wait", type: "timer", duration: "1h" },
-    { id: "end", type: "end" },
-  ],
-  edges: [
-    { id: "e1", source: "start", target: "wait" },
-    { id: "e2", source: "wait", target: "end" },
-  ],
-};
+const WAIT = line("committer-wait", [
+  { id: "wait", type: "timer", duration: "1h" },
+  { id: "end", type: "end" },
+]);
 
 describe.each(["sqlite", "postgresql"] as const)("group commit on %s", (kind) => {
   let engine: Engine;

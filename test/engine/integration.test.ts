@@ -33,6 +33,7 @@ import {
   type DbKind,
   type TestDatabase,
 } from "./harness.ts";
+import { line, type Doc } from "./documents.ts";
 
 /** Lease length for the workers: short, so that a killed worker's work is retaken quickly. */
 const LEASE_MS = 1500;
@@ -46,14 +47,6 @@ const RACE_RUNS = 80;
 // ------------------------------------------------------------------------------------------------
 // Test documents
 
-type Doc = Record<string, any>;
-
-/** A straight line of nodes: start → …nodes → (the last node). Edges follow the array order. */
-function line(name: string, nodes: Doc[], extraEdges: Doc[] = []): Doc {
-  const all = [{ id: "start", type: "start" }, ...nodes];
-  const edges = all.slice(1).map((n, i) => ({ id: `e${i + 1}`, source: all[i].id, target: n.id }));
-  return { name, nodes: all, edges: [...edges, ...extraEdges] };
-}
 
 const retryDoc = line("retry-test", [
   {

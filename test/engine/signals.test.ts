@@ -6,23 +6,16 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Engine } from "../../engine/engine.ts";
 import { insertSignalIfRunning, moveSignals } from "../../engine/signal-store.ts";
+import { line } from "./documents.ts";
 import { freshDatabases } from "./fresh-databases.ts";
 
 const databases = freshDatabases("signals");
 afterAll(() => databases.cleanup());
 
-const DOC = {
-  name: "signals-doc",
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "wait", type: "signal", signal: "go" },
-    { id: "end", type: "end" },
-  ],
-  edges: [
-    { id: "e1", source: "start", target: "wait" },
-    { id: "e2", source: "wait", target: "end" },
-  ],
-};
+const DOC = line("signals-doc", [
+  { id: "wait", type: "signal", signal: "go" },
+  { id: "end", type: "end" },
+]);
 
 /** A controllable moment inside a transaction. */
 function gate(): { wait: Promise<void>; open: () => void } {

@@ -5,19 +5,13 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Engine } from "../../engine/engine.ts";
 import { claimTasks, insertTasks, type NewTask } from "../../engine/task-store.ts";
+import { line } from "./documents.ts";
 import { freshDatabases } from "./fresh-databases.ts";
 
 const databases = freshDatabases("tasks");
 afterAll(() => databases.cleanup());
 
-const DOC = {
-  name: "tasks-doc",
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "end", type: "end" },
-  ],
-  edges: [{ id: "e1", source: "start", target: "end" }],
-};
+const DOC = line("tasks-doc", [{ id: "end", type: "end" }]);
 
 describe.each(["sqlite", "postgresql"] as const)("claiming tasks on %s", (kind) => {
   let engine: Engine;

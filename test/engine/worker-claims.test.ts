@@ -6,23 +6,16 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActivityDefinition } from "../../engine/activity.ts";
 import { Engine } from "../../engine/engine.ts";
 import { Worker } from "../../engine/worker/worker.ts";
+import { line } from "./documents.ts";
 import { freshDatabases } from "./fresh-databases.ts";
 
 const databases = freshDatabases("claims");
 afterAll(() => databases.cleanup());
 
-const HOLD = {
-  name: "claims-hold",
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "hold", type: "step", activity: "test.hold", input: {} },
-    { id: "end", type: "end" },
-  ],
-  edges: [
-    { id: "e1", source: "start", target: "hold" },
-    { id: "e2", source: "hold", target: "end" },
-  ],
-};
+const HOLD = line("claims-hold", [
+  { id: "hold", type: "step", activity: "test.hold", input: {} },
+  { id: "end", type: "end" },
+]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
