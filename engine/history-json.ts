@@ -3,11 +3,12 @@
 // milliseconds, which its clock and replay compute with.
 
 import type { RecordedEvent } from "./runtime/events.ts";
+import type { EventJson } from "./views.ts";
+
+export type { EventJson } from "./views.ts";
 
 /** The fields of history events that hold a time (epoch ms). */
 const TIME_FIELDS = ["at", "dueAt", "nextAttemptAt", "startedAt", "firstStartedAt"] as const;
-
-export type EventJson = Record<string, unknown> & { seq: number; type: RecordedEvent["type"]; at: string };
 
 export function eventJson(event: RecordedEvent): EventJson {
   const out: Record<string, unknown> = { ...event };

@@ -6,63 +6,15 @@ import type { PayloadCodec } from "./codec.ts";
 import { EngineError } from "./errors.ts";
 import { decodeEvent } from "./history-store.ts";
 import { listRuns, type RunRow } from "./run-store.ts";
-import type { ErrorInfo, RecordedEvent } from "./runtime/events.ts";
+import type { RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
 import { liveWorkers } from "./worker-store.ts";
+import type { Description, PendingApproval, PendingItem, RunStatus, RunSummary, WorkerSummary } from "./views.ts";
 
-/** What a run waits for; times are ISO 8601, like the rest of the describe document. */
-export interface PendingItem {
-  nodeId: string;
-  kind: "activity" | "timer" | "approval" | "signal";
-  activity?: string;
-  attempt?: number;
-  /** The worker running this attempt now (its task's lease holder). */
-  worker?: string;
-  nextAttemptAt?: string;
-  lastError?: ErrorInfo;
-  dueAt?: string;
-  signal?: string;
-  title?: unknown;
-  message?: unknown;
-  assignees?: string[];
-  since?: string;
-}
+// The view types live in views.ts (types only, for browser code); re-exported for the engine's callers.
+export type { Description, PendingApproval, PendingItem, RunSummary, WorkerSummary } from "./views.ts";
 
-export const RUN_STATUSES = ["running", "completed", "failed", "cancelled", "terminated"] as const;
-
-/** One line of `weft list`: a run without its payloads and history. */
-export interface RunSummary {
-  workflowId: string;
-  runId: string;
-  name: string;
-  version: number;
-  status: (typeof RUN_STATUSES)[number];
-  startedAt: string;
-  closedAt?: string;
-}
-
-/** A live worker, as `weft workers` shows it. */
-export interface WorkerSummary {
-  id: string;
-  host: string;
-  pid: number;
-  activities: string[];
-  concurrency: number;
-  startedAt: string;
-  heartbeatAt: string;
-}
-
-/** The describe document: a run, with its outcome and what it waits for. */
-export interface Description extends RunSummary {
-  /** The run's input (for a run continued as new: the first run's; its variables are carried). */
-  input: unknown;
-  result?: unknown;
-  error?: ErrorInfo;
-  pending: PendingItem[];
-  continuedFromRunId?: string;
-  /** The failed run this one retries (engine.retry). */
-  retriedFromRunId?: string;
-}
+export const RUN_STATUSES = ["running", "completed", "failed", "cancelled", "terminated"] as const satisfies readonly RunStatus[];
 
 /** The describe document of a run, from its row and history. */
 export async function describeRun(db: SqlExecutor, run: RunRow, events: RecordedEvent[]): Promise<Description> {
@@ -99,18 +51,6 @@ function summary(run: RunRow): RunSummary {
     startedAt: new Date(run.startedAt).toISOString(),
     ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
   };
-}
-
-/** An approval waiting for a decision: what the approvals inbox lists. */
-export interface PendingApproval {
-  workflowId: string;
-  runId: string;
-  nodeId: string;
-  title?: unknown;
-  message?: unknown;
-  assignees: string[];
-  since: string;
-  dueAt?: string;
 }
 
 /**

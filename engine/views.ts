@@ -1,0 +1,167 @@
+// What the engine shows, as types only: the describe document, history events, run summaries,
+// pending approvals, workflows, versions, activities. Browser code (app/, designer/) imports
+// these with `import type`, so this module must stay free of anything that exists at run time
+// (no values, no runtime imports): the layering test checks it.
+// Times are ISO 8601 strings here; the engine itself keeps epoch milliseconds.
+
+import type { ErrorInfo, RecordedEvent } from "./runtime/events.ts";
+
+export type { ErrorInfo };
+
+/** Who calls the engine through the app: a signed-in person (see engine/people.ts). */
+// Defined here until engine/permissions.ts (the people helper's) exports it; then re-exported.
+export interface Caller {
+  name: string;
+  displayName: string;
+  roles: string[];
+}
+
+/** A run's status as the describe document and lists show it. */
+export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "terminated";
+
+/** What a run waits for; times are ISO 8601, like the rest of the describe document. */
+export interface PendingItem {
+  nodeId: string;
+  kind: "activity" | "timer" | "approval" | "signal";
+  activity?: string;
+  attempt?: number;
+  /** The worker running this attempt now (its task's lease holder). */
+  worker?: string;
+  nextAttemptAt?: string;
+  lastError?: ErrorInfo;
+  dueAt?: string;
+  signal?: string;
+  title?: unknown;
+  message?: unknown;
+  assignees?: string[];
+  since?: string;
+}
+
+/** One line of `weft list`: a run without its payloads and history. */
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  name: string;
+  version: number;
+  status: RunStatus;
+  startedAt: string;
+  closedAt?: string;
+}
+
+/** A page of the runs list, newest first; `next` is the cursor of the following page. */
+export interface RunsPage {
+  runs: RunSummary[];
+  next?: string;
+}
+
+/** A live worker, as `weft workers` shows it. */
+export interface WorkerSummary {
+  id: string;
+  host: string;
+  pid: number;
+  activities: string[];
+  concurrency: number;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+/** The describe document: a run, with its outcome and what it waits for. */
+export interface Description extends RunSummary {
+  /** The run's input (for a run continued as new: the first run's; its variables are carried). */
+  input: unknown;
+  result?: unknown;
+  error?: ErrorInfo;
+  pending: PendingItem[];
+  continuedFromRunId?: string;
+  /** The failed run this one retries (engine.retry). */
+  retriedFromRunId?: string;
+}
+
+/** An approval waiting for a decision: what the approvals inbox lists. */
+export interface PendingApproval {
+  workflowId: string;
+  runId: string;
+  nodeId: string;
+  title?: unknown;
+  message?: unknown;
+  assignees: string[];
+  since: string;
+  dueAt?: string;
+}
+
+/** A history event as JSON: the event's fields, with every time an ISO 8601 string. */
+export type EventJson = Record<string, unknown> & { seq: number; type: RecordedEvent["type"]; at: string };
+
+/** A diagnostic of a workflow document: the node or edge id (or a field) and what is wrong. */
+export interface DocumentError {
+  id: string;
+  message: string;
+}
+
+/** One line of the workflows list: a deployed workflow, or a draft never deployed. */
+export interface WorkflowListItem {
+  name: string;
+  /** The document's title, or its name when it has none. */
+  title: string;
+  /** The newest deployed version; null for a draft never deployed. */
+  latestVersion: number | null;
+  /** Runs of this workflow that are running now. */
+  openRuns: number;
+  /** The latest of the draft's save and the newest deploy. */
+  updatedAt: string;
+  /** Who made that latest change, when known. */
+  updatedBy?: string;
+}
+
+/** The document the designer edits: the draft, or the newest version's when no draft was saved. */
+export interface DraftView {
+  document: unknown;
+  /** Opaque; give it back as `ifMatch` to refuse overwriting someone else's save. */
+  etag: string;
+  errors: DocumentError[];
+}
+
+export interface SavedDraft extends DraftView {
+  /** True when the name had neither a draft nor a deployed version before this save. */
+  created: boolean;
+}
+
+export interface Deployed {
+  name: string;
+  version: number;
+  hash: string;
+  /** False when the newest version already had this code: no version was added. */
+  created: boolean;
+}
+
+/** One deployed version in a workflow's versions list. */
+export interface VersionSummary {
+  version: number;
+  hash: string;
+  deployedAt: string;
+  deployedBy?: string;
+}
+
+/** One deployed version whole: its document and the generated TypeScript module. */
+export interface VersionDetail {
+  version: number;
+  hash: string;
+  document: unknown;
+  code: string;
+}
+
+/** Where a workflow's open runs wait, per node. */
+export interface WaitingNode {
+  nodeId: string;
+  runs: number;
+  oldestSince: string;
+  /** Of those runs, how many wait for a step's next attempt after a failure. */
+  retrying: number;
+}
+
+/** An activity some live worker has loaded: what the designer's palette lists. */
+export interface ActivityInfo {
+  name: string;
+  title: string;
+  inputSchema?: unknown;
+}
