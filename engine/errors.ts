@@ -6,6 +6,9 @@ export type EngineErrorCode =
   | "CONFLICT" // an open run with that workflow id exists
   | "INVALID" // input not matching inputSchema, a document with errors
   | "BAD_REQUEST" // malformed arguments
+  | "UNAUTHORIZED" // not signed in, or a wrong name or password (HTTP 401)
+  | "FORBIDDEN" // signed in, but not allowed to do this (HTTP 403)
+  | "RATE_LIMITED" // too many failed sign-ins for a name or from an address (HTTP 429)
   | "NOT_RUNNING"; // the run has ended
 
 export class EngineError extends Error {
