@@ -1,52 +1,74 @@
-// `weft dev`: everything a new user needs on one machine: the embedded database (migrated on
-// open), the four example workflows deployed, a worker with the demo plugins, and the app.
+// `weft dev`: everything a new user needs on one machine, in one process: the embedded
+// database (migrated on open), the four example workflows deployed, demo people to sign in
+// with, a worker with the demo plugins, and the app on http://localhost:PORT (its production
+// build, made first when missing or older than its sources; `--hot` serves it with hot reload).
 
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export async function devCommand(options: { port: string; app?: boolean }): Promise<number> {
+export async function devCommand(options: { port: string; hot?: boolean }): Promise<number> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+  const log = (line: string) => process.stderr.write(`weft dev: ${line}\n`);
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    const { UserError } = await import("./user-error.ts");
+    throw new UserError(`--port takes a port number (0 to 65535), not "${options.port}"`);
+  }
+  const { appBuildIsFresh } = await import("../../scripts/app-build.mjs");
+  const { buildApp, publishFacade, startAppServer } = await import("./app-server.ts");
+  if (!options.hot && !appBuildIsFresh(root)) await buildApp(root, log);
+
   const { Engine } = await import("../engine.ts");
+  const { Weft } = await import("../facade.ts");
   const { Worker } = await import("../worker/worker.ts");
   const { loadPlugins } = await import("../plugins.ts");
 
   const engine = await Engine.open();
   const where = engine.db.target.kind === "sqlite" ? engine.db.target.file : "PostgreSQL";
-  process.stderr.write(`weft dev: database ${where}\n`);
+  log(`database ${where}`);
   const examples = path.join(root, "examples");
   for (const file of readdirSync(examples).filter((f) => f.endsWith(".json")).sort()) {
     const deployed = await engine.deploy(JSON.parse(readFileSync(path.join(examples, file), "utf8")));
-    process.stderr.write(`weft dev: ${deployed.created ? "deployed" : "up to date:"} ${deployed.name} version ${deployed.version}\n`);
+    log(`${deployed.created ? "deployed" : "up to date:"} ${deployed.name} version ${deployed.version}`);
   }
+  const weft = Weft.over(engine);
+  const seeded = await weft.people.seedDemo();
+
   const plugins = await loadPlugins([path.join(root, "plugins/demo.mjs")]);
   const worker = new Worker(engine, plugins);
   await worker.start();
-  process.stderr.write(`weft dev: worker ${worker.id} running ${plugins.size} demo activities\n`);
+  log(`worker ${worker.id} running ${plugins.size} demo activities`);
 
-  const require = createRequire(import.meta.url);
-  const nextBin = path.join(path.dirname(require.resolve("next/package.json")), "dist/bin/next");
-  const app = spawn(process.execPath, [nextBin, "dev", "--port", options.port], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
-  process.stderr.write(`weft dev: the app is starting on http://localhost:${options.port}\n`);
+  publishFacade(weft);
+  const server = await startAppServer({ root, port, dev: options.hot === true });
+  const address = server.address();
+  const url = `http://localhost:${typeof address === "object" && address ? address.port : port}`;
+  if (seeded) {
+    const width = Math.max(...seeded.people.map((p) => p.name.length));
+    const lines = seeded.people.map((p) => `    ${p.name.padEnd(width)}  ${p.roles.join(", ")}`);
+    process.stdout.write(
+      `\nweft dev: demo people, each with the password ${seeded.password} (shown once; change it with \`weft user passwd NAME\`):\n${lines.join("\n")}\n\n`,
+    );
+  } else {
+    log("sign in as one of the people of this database (`weft user list`; `weft user add NAME --role admin` adds one)");
+  }
+  log(`Weft is running on ${url}`);
 
   return await new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = async (code: number) => {
+    const stop = async () => {
       if (stopping) return;
       stopping = true;
-      app.kill("SIGTERM");
+      log("stopping");
+      server.close();
+      server.closeAllConnections();
       await worker.stop();
+      publishFacade(undefined);
       await engine.close();
-      resolve(code);
+      resolve(0);
     };
-    process.on("SIGINT", () => void stop(0));
-    process.on("SIGTERM", () => void stop(0));
-    app.on("exit", (code) => void stop(code ?? 0));
+    process.on("SIGINT", () => void stop());
+    process.on("SIGTERM", () => void stop());
   });
 }

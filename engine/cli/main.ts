@@ -144,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("dev")
     .description("run Weft on this machine: migrate the embedded database, deploy the examples, run a worker with the demo plugins and the app")
     .option("-p, --port <port>", "the app's port", process.env.PORT ?? "3000")
+    .option("--hot", "serve the app with hot reload (next dev) instead of its production build")
     .action(async (options) => {
       const { devCommand } = await import("./dev-command.ts");
       status = await devCommand(options);

@@ -1,0 +1,30 @@
+// Runs: everyone signed in reads them; operators start, signal, cancel, terminate and retry,
+// and the history records who did.
+
+import { requireRole, type Caller } from "../auth.ts";
+import { weft } from "../weft.ts";
+
+export async function start(caller: Caller, name: string, body: { input?: unknown; workflowId?: string }) {
+  requireRole(caller, "operator");
+  return weft().start(name, { input: body.input, workflowId: body.workflowId }, caller.name);
+}
+
+export const list = (query: { status?: string; name?: string; node?: string; q?: string; cursor?: string; limit?: number }) => weft().runs(query);
+export const describe = (workflowId: string) => weft().describe(workflowId);
+export const history = (workflowId: string) => weft().history(workflowId);
+
+export async function signal(caller: Caller, workflowId: string, name: string, payload: unknown) {
+  requireRole(caller, "operator");
+  return weft().signal(workflowId, name, payload, caller.name);
+}
+
+export async function close(caller: Caller, workflowId: string, how: "cancel" | "terminate", reason: string | undefined) {
+  requireRole(caller, "operator");
+  await weft()[how](workflowId, caller.name, reason);
+  return weft().describe(workflowId);
+}
+
+export async function retry(caller: Caller, workflowId: string) {
+  requireRole(caller, "operator");
+  return weft().retry(workflowId, caller.name);
+}
