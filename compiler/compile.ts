@@ -11,12 +11,22 @@ import type { WorkflowDocument } from "./document.ts";
 import { documentHash } from "./hash.ts";
 import { structure } from "./structure.ts";
 import { validate } from "./validate.ts";
+import { waitsOf, type Waits } from "./waits.ts";
 
 export type Target = "weft" | "temporal";
 export const TARGETS: readonly Target[] = ["weft", "temporal"];
 
 export type CompileResult =
-  | { ok: true; code: string; hash: string; name: string; document: WorkflowDocument; structured: boolean }
+  | {
+      ok: true;
+      code: string;
+      hash: string;
+      name: string;
+      document: WorkflowDocument;
+      structured: boolean;
+      /** The signals and approval nodes the workflow waits for (the engine stores them per version). */
+      waits: Waits;
+    }
   | { ok: false; diagnostics: Diagnostic[] };
 
 const RESERVED_WORDS = new Set(["break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "let", "static", "await", "implements", "interface", "package", "private", "protected", "public"]);
@@ -38,7 +48,7 @@ export function compile(raw: unknown, options: { target?: Target } = {}): Compil
     reserved: ["ctx", "input", "workflow", "wf", "resume", base],
   };
   const code = target === "temporal" ? generateTemporalModule(checked, shape, info) : generateWeftModule(checked, shape, info);
-  return { ok: true, code, hash: info.hash, name: doc.name, document: doc, structured: shape.kind === "structured" };
+  return { ok: true, code, hash: info.hash, name: doc.name, document: doc, structured: shape.kind === "structured", waits: waitsOf(doc) };
 }
 
 // Names a module declares or reads beside the workflow function (either target), which the

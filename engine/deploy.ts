@@ -1,13 +1,18 @@
-// Deployed versions: compile a document, store its TypeScript module and that module
-// transpiled to CommonJS (what the sandbox runs) as the next version of its name, and read
-// versions back. Old versions stay stored: a run stays on the version it started with.
+// Deploying: compile a document, store its TypeScript module and that module transpiled to
+// CommonJS (what the sandbox runs) as the next version of its name, through the version store
+// (version-store.ts, which also reads versions back). Old versions stay stored: a run stays on
+// the version it started with.
 //
 // The compiler and TypeScript are loaded only by `deploy` and `transpileModule`, so that a
 // process that only reads versions (a worker, `weft describe`) does not pay for them.
 
 import { createRequire } from "node:module";
 import type { Diagnostic } from "../compiler/diagnostics.ts";
-import type { Database, SqlExecutor } from "./storage/database.ts";
+import type { Database } from "./storage/database.ts";
+import { insertVersion, latestVersion } from "./version-store.ts";
+
+// What reads versions back lives in the version store; re-exported for deploy's callers.
+export { getVersion, listWorkflows, type WorkflowSummary, type WorkflowVersionRow } from "./version-store.ts";
 
 type TypeScript = typeof import("typescript");
 let typescript: TypeScript | undefined;
@@ -68,32 +73,6 @@ export interface DeployResult {
   created: boolean;
 }
 
-export interface WorkflowVersionRow {
-  name: string;
-  version: number;
-  hash: string;
-  /** The document as deployed (parsed). */
-  document: unknown;
-  /** The compiled TypeScript module. */
-  source: string;
-  /** The module transpiled to CommonJS: what the sandbox runs. */
-  code: string;
-  /** Epoch milliseconds. */
-  createdAt: number;
-}
-
-export interface WorkflowSummary {
-  name: string;
-  /** The newest version. */
-  version: number;
-  hash: string;
-  createdAt: number;
-  /** The newest version's document title, if it has one. */
-  title?: string;
-  /** How many versions are stored. */
-  versions: number;
-}
-
 export interface DeployOptions {
   /**
    * Declares the new version compatible with this older version of the same workflow: runs
@@ -101,11 +80,31 @@ export interface DeployOptions {
    * code, which must replay their histories as the old code did.
    */
   compatibleWith?: number;
+  /** Who deploys it (a person's name), kept with the version. */
+  deployedBy?: string;
+}
+
+/**
+ * A document's problems as the engine's callers see them (`EngineError.errors`, the designer's
+ * Problems list): the node or edge id, and the message led by the field when there is one.
+ */
+export function documentErrors(diagnostics: readonly Diagnostic[]): { id: string; message: string }[] {
+  return diagnostics.map((d) => ({ id: d.id, message: d.field ? `${d.field}: ${d.message}` : d.message }));
+}
+
+/**
+ * The problems deploy would find in a document, without storing anything ([] when it would
+ * deploy): the compiler run exactly as deploy runs it.
+ */
+export async function checkDocument(document: unknown): Promise<{ id: string; message: string }[]> {
+  const { compile } = await import("../compiler/compile.ts");
+  const compiled = compile(document, { target: "weft" });
+  return compiled.ok ? [] : documentErrors(compiled.diagnostics);
 }
 
 /** Compiles a document and stores it as the next version of its name (idempotent for an unchanged document). */
 export async function deploy(db: Database, document: unknown, options: DeployOptions = {}): Promise<DeployResult> {
-  const { compatibleWith } = options;
+  const { compatibleWith, deployedBy } = options;
   if (compatibleWith !== undefined && !(Number.isSafeInteger(compatibleWith) && compatibleWith >= 1)) {
     throw new DeployError(`--compatible-with must be a version number (1, 2, …), not ${JSON.stringify(compatibleWith)}`);
   }
@@ -129,7 +128,7 @@ export async function deploy(db: Database, document: unknown, options: DeployOpt
       compiled.diagnostics,
     );
   }
-  const { name, hash, code: source } = compiled;
+  const { name, hash, code: source, waits } = compiled;
   const code = transpileModule(source, `${name}.ts`);
   const documentText = JSON.stringify(document);
 
@@ -139,7 +138,7 @@ export async function deploy(db: Database, document: unknown, options: DeployOpt
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(async (tx) => {
-        const latest = await latestRow(tx, name);
+        const latest = await latestVersion(tx, name);
         // The same code again: runs of the latest version already run it.
         if (latest && latest.hash === hash) return { name, version: latest.version, hash, created: false };
         const version = (latest?.version ?? 0) + 1;
@@ -149,74 +148,15 @@ export async function deploy(db: Database, document: unknown, options: DeployOpt
               (latest ? `its versions are 1 to ${latest.version}` : "this is its first version"),
           );
         }
-        await tx.execute(
-          "INSERT INTO workflow_version (name, version, hash, document, source, code, created_at, compatible_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          [name, version, hash, documentText, source, code, Date.now(), compatibleWith ?? null],
-        );
+        // What it waits for is stored now, from the compiler, so that signals are checked
+        // against it without parsing documents again (version-store.ts workflowWaits).
+        await insertVersion(tx, { name, version, hash, documentText, source, code, createdAt: Date.now(), compatibleWith: compatibleWith ?? null, deployedBy: deployedBy ?? null, waits });
         return { name, version, hash, created: true };
       });
     } catch (error) {
       if (error instanceof DeployError || !isUniqueViolation(error) || attempt >= 5) throw error;
     }
   }
-}
-
-async function latestRow(tx: SqlExecutor, name: string): Promise<{ version: number; hash: string } | undefined> {
-  const rows = await tx.query<{ version: number; hash: string }>(
-    "SELECT version, hash FROM workflow_version WHERE name = ? ORDER BY version DESC LIMIT 1",
-    [name],
-  );
-  const row = rows[0];
-  return row ? { version: Number(row.version), hash: row.hash } : undefined;
-}
-
-/** One version of a workflow: the newest when `version` is omitted; undefined when there is none. */
-export async function getVersion(db: SqlExecutor, name: string, version?: number): Promise<WorkflowVersionRow | undefined> {
-  const columns = "name, version, hash, document, source, code, created_at";
-  const rows =
-    version === undefined
-      ? await db.query(`SELECT ${columns} FROM workflow_version WHERE name = ? ORDER BY version DESC LIMIT 1`, [name])
-      : await db.query(`SELECT ${columns} FROM workflow_version WHERE name = ? AND version = ?`, [name, version]);
-  const row = rows[0];
-  if (!row) return undefined;
-  return {
-    name: row.name as string,
-    version: Number(row.version),
-    hash: row.hash as string,
-    document: JSON.parse(row.document as string),
-    source: row.source as string,
-    code: row.code as string,
-    createdAt: Number(row.created_at),
-  };
-}
-
-/** Every deployed workflow name with its newest version, by name. */
-export async function listWorkflows(db: SqlExecutor): Promise<WorkflowSummary[]> {
-  const rows = await db.query(
-    `SELECT v.name, v.version, v.hash, v.created_at, v.document, n.versions
-       FROM workflow_version v
-       JOIN (SELECT name, MAX(version) AS latest, COUNT(*) AS versions FROM workflow_version GROUP BY name) n
-         ON n.name = v.name AND n.latest = v.version
-`,
-  );
-  const sorted = rows.sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : 1));
-  return sorted.map((row) => {
-    let title: string | undefined;
-    try {
-      const doc = JSON.parse(row.document as string) as { title?: unknown };
-      if (typeof doc.title === "string" && doc.title.trim() !== "") title = doc.title;
-    } catch {
-      // a document is stored only after it compiled; unreadable means no title
-    }
-    return {
-      name: row.name as string,
-      version: Number(row.version),
-      hash: row.hash as string,
-      createdAt: Number(row.created_at),
-      ...(title === undefined ? {} : { title }),
-      versions: Number(row.versions),
-    };
-  });
 }
 
 function isUniqueViolation(error: unknown): boolean {

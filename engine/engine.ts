@@ -17,6 +17,7 @@ import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
 import type { RunInsert } from "./worker/write-set.ts";
+import { latestVersion, workflowWaits, type Waits } from "./version-store.ts";
 
 export interface StartOptions {
   input?: unknown;
@@ -29,12 +30,6 @@ export interface LocalWorker {
   readonly leaseMs: number;
   readonly accepting: boolean;
   adopt(taskId: number, run: RunInsert, started: RecordedEvent): void;
-}
-
-/** The signals a workflow's versions wait for, and their approval nodes. */
-interface Waits {
-  signals: string[];
-  approvals: string[];
 }
 
 interface VersionInfo {
@@ -91,17 +86,17 @@ export class Engine {
     if (this.localWorker === worker) this.localWorker = undefined;
   }
 
-  /** Compiles a document and stores it as the newest version of its name. */
-  async deploy(document: unknown, options: { compatibleWith?: number } = {}): Promise<{ name: string; version: number; hash: string; created: boolean }> {
+  /** Compiles a document and stores it as the newest version of its name; `by`: who deploys it. */
+  async deploy(document: unknown, options: { compatibleWith?: number; by?: string } = {}): Promise<{ name: string; version: number; hash: string; created: boolean }> {
     // Loaded on demand: the compiler (and TypeScript) are only needed here.
-    const { deploy, DeployError } = await import("./deploy.ts");
+    const { deploy, DeployError, documentErrors } = await import("./deploy.ts");
     try {
-      const deployed = await deploy(this.db, document, options);
+      const deployed = await deploy(this.db, document, { compatibleWith: options.compatibleWith, deployedBy: options.by });
       this.versions.delete(deployed.name);
       return deployed;
     } catch (err) {
       if (err instanceof DeployError) {
-        throw new EngineError(err.reason === "conflict" ? "CONFLICT" : "INVALID", err.message, err.diagnostics.map((d) => ({ id: d.id, message: d.field ? `${d.field}: ${d.message}` : d.message })), err.diagnostics.length > 0);
+        throw new EngineError(err.reason === "conflict" ? "CONFLICT" : "INVALID", err.message, documentErrors(err.diagnostics), err.diagnostics.length > 0);
       }
       throw err;
     }
@@ -158,27 +153,19 @@ export class Engine {
   private async waitsFor(workflow: string, kind: "signals" | "approvals", name: string): Promise<{ found: boolean; known: string[] }> {
     const cached = this.waits.get(workflow);
     if (cached?.[kind].includes(name)) return { found: true, known: cached[kind] };
-    const signals = new Set<string>();
-    const approvals = new Set<string>();
-    for (const row of await this.db.query("SELECT document FROM workflow_version WHERE name = ?", [workflow])) {
-      const doc = JSON.parse(String(row.document)) as { nodes?: { id: string; type: string; signal?: string }[] };
-      for (const node of doc.nodes ?? []) {
-        if (node.type === "signal" && typeof node.signal === "string") signals.add(node.signal);
-        if (node.type === "approval") approvals.add(node.id);
-      }
-    }
-    const waits = { signals: [...signals].sort(), approvals: [...approvals].sort() };
+    // Stored per version at deploy, from the compiler (version-store.ts).
+    const waits = await workflowWaits(this.db, workflow);
     this.waits.set(workflow, waits);
     return { found: waits[kind].includes(name), known: waits[kind] };
   }
 
   private async latestVersion(name: string): Promise<VersionInfo> {
-    const rows = await this.db.query("SELECT version, hash, document FROM workflow_version WHERE name = ? ORDER BY version DESC LIMIT 1", [name]);
-    if (rows.length === 0) throw new EngineError("NOT_FOUND", `no workflow named "${name}" is deployed: deploy it first with \`weft deploy DOC.json\``);
-    const version = Number(rows[0].version);
+    const latest = await latestVersion(this.db, name);
+    if (latest === undefined) throw new EngineError("NOT_FOUND", `no workflow named "${name}" is deployed: deploy it first with \`weft deploy DOC.json\``);
+    const { version } = latest;
     const cached = this.versions.get(name);
     if (cached && cached.version === version) return cached;
-    const info = { version, hash: String(rows[0].hash), inputSchema: (JSON.parse(String(rows[0].document)) as { inputSchema?: unknown }).inputSchema };
+    const info = { version, hash: latest.hash, inputSchema: (latest.document() as { inputSchema?: unknown }).inputSchema };
     this.versions.set(name, info);
     return info;
   }

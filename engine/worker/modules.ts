@@ -4,6 +4,7 @@
 import { loadWorkflowModule } from "../sandbox.ts";
 import type { WorkflowFunction } from "../runtime/execution.ts";
 import type { SqlExecutor } from "../storage/types.ts";
+import { compatibilityDeclarations, versionCode } from "../version-store.ts";
 
 export interface LoadedModule {
   name: string;
@@ -77,23 +78,17 @@ export class ModuleCache {
   }
 
   private async readDeclarations(name: string): Promise<void> {
-    const rows = await this.db.query<{ version: number; compatible_with: number }>(
-      "SELECT version, compatible_with FROM workflow_version WHERE name = ? AND compatible_with IS NOT NULL",
-      [name],
-    );
     const adopter = new Map<number, number>();
-    for (const r of rows) {
-      const from = Number(r.compatible_with);
-      const to = Number(r.version);
+    for (const { version: to, compatibleWith: from } of await compatibilityDeclarations(this.db, name)) {
       if (to > (adopter.get(from) ?? 0)) adopter.set(from, to);
     }
     this.adopters.set(name, { readAt: Date.now(), adopter });
   }
 
   private async load(name: string, version: number): Promise<LoadedModule> {
-    const rows = await this.db.query("SELECT code FROM workflow_version WHERE name = ? AND version = ?", [name, version]);
-    if (rows.length === 0) throw new Error(`workflow ${name} version ${version} is not deployed`);
-    const module = loadWorkflowModule(String(rows[0].code), `${name}@${version}.js`);
+    const code = await versionCode(this.db, name, version);
+    if (code === undefined) throw new Error(`workflow ${name} version ${version} is not deployed`);
+    const module = loadWorkflowModule(code, `${name}@${version}.js`);
     return { name, version, hash: module.hash, run: module.run };
   }
 }

@@ -73,7 +73,7 @@ describe.each(["sqlite", "postgresql"] as const)("storage on %s", (kind) => {
     // Draft: upsert both ways
     await p.draft.upsert({ where: { name: "d" }, create: { name: "d", document: "{\"a\":1}", updatedAt: now }, update: {} });
     await p.draft.upsert({ where: { name: "d" }, create: { name: "d", document: "x", updatedAt: now }, update: { document: "{\"a\":2}", updatedAt: now + 1 } });
-    expect(await p.draft.findUnique({ where: { name: "d" } })).toEqual({ name: "d", document: "{\"a\":2}", updatedAt: now + 1 });
+    expect(await p.draft.findUnique({ where: { name: "d" } })).toEqual({ name: "d", document: "{\"a\":2}", updatedAt: now + 1, updatedBy: null, revision: 1 });
 
     // Run with every column set, and a relation to its version
     const run = await p.run.create({
