@@ -24,7 +24,8 @@ export interface WeftServer {
 
 export async function startWeft(kind: DbKind = "sqlite", options: { env?: Record<string, string> } = {}): Promise<WeftServer> {
   const database = createTestDatabase(kind);
-  const env = childEnv(database.url, options.env);
+  // The demo plugins' e-mails land in the database's own temp folder, not in ./data.
+  const env = childEnv(database.url, { WEFT_OUTBOX: `${database.dir}/outbox.jsonl`, ...options.env });
   const proc: ChildProcess = spawn(process.execPath, [WEFT_BIN, "dev", "--port", "0"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   proc.stdout!.on("data", (d) => (output += String(d)));
