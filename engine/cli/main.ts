@@ -2,6 +2,7 @@
 // in loops start fast.
 
 import { Command, CommanderError } from "commander";
+import { registerPeopleCommands } from "./people-commands.ts";
 import { UserError } from "./user-error.ts";
 
 export async function main(argv: string[]): Promise<number> {
@@ -149,6 +150,8 @@ export async function main(argv: string[]): Promise<number> {
       const { devCommand } = await import("./dev-command.ts");
       status = await devCommand(options);
     });
+
+  registerPeopleCommands(program);
 
   try {
     await program.parseAsync(argv, { from: "user" });
