@@ -116,3 +116,9 @@ export async function listRuns(
   const rows = await db.query(`SELECT ${COLUMNS} FROM run${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, run_id DESC LIMIT ?`, params);
   return rows.map((r) => toRun(codec, r));
 }
+
+/** How many runs of each workflow are running now, by name (the workflows list's open runs). */
+export async function openRunCounts(db: SqlExecutor): Promise<Map<string, number>> {
+  const rows = await db.query("SELECT name, COUNT(*) AS n FROM run WHERE status = 'running' GROUP BY name");
+  return new Map(rows.map((r) => [String(r.name), Number(r.n)]));
+}

@@ -8,13 +8,8 @@ import type { ErrorInfo, RecordedEvent } from "./runtime/events.ts";
 
 export type { ErrorInfo };
 
-/** Who calls the engine through the app: a signed-in person (see engine/people.ts). */
-// Defined here until engine/permissions.ts (the people helper's) exports it; then re-exported.
-export interface Caller {
-  name: string;
-  displayName: string;
-  roles: string[];
-}
+/** Who calls the engine through the app: a signed-in person (engine/permissions.ts). */
+export type { Caller } from "./permissions.ts";
 
 /** A run's status as the describe document and lists show it. */
 export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "terminated";

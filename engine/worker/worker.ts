@@ -236,7 +236,10 @@ export class Worker {
 
   async start(): Promise<void> {
     const now = Date.now();
-    const activities = [...this.plugins.keys()].sort();
+    // Names, titles and input schemas: the designer's palette lists them (liveActivities).
+    const activities = [...this.plugins]
+      .map(([name, def]) => ({ name, title: def.title, inputSchema: def.inputSchema }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     await registerWorker(this.db, { id: this.id, host: hostname(), pid: process.pid, activities, concurrency: this.options.concurrency, startedAt: now, heartbeatAt: now });
     this.registration = setInterval(() => {
       beatWorker(this.db, this.id, Date.now()).catch((err) => this.options.log(`weft worker: refreshing its registration failed: ${(err as Error).message}`));

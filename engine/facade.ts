@@ -1,0 +1,342 @@
+// The engine as the app sees it: one object, `Weft`, with every operation the HTTP API needs
+// (workflows, drafts, versions, activities, runs, approvals, people), answering the view types
+// of views.ts (plain JSON-able data, times as ISO 8601). The app imports this module's types
+// only (`import type`), so that the bundler never reaches the engine's drivers, sandbox or
+// Prisma; `weft dev` builds the object in its own process and hands it to the route handlers.
+//
+// Nothing here leaks the engine's insides: the database, the codec and the Engine itself are
+// private (#fields), and every answer is a view. Who may do what is decided by the app (roles)
+// and, for approvals, here from the approval's assignees (permissions.ts).
+
+import { EngineError } from "./errors.ts";
+import { Engine, type StartOptions } from "./engine.ts";
+import { getDraft, insertDraft, listDrafts, putDraft, replaceDraft, type DraftWrite } from "./draft-store.ts";
+import { eventJson } from "./history-json.ts";
+import { People } from "./people.ts";
+import { openRunCounts } from "./run-store.ts";
+import { documentTitle, getVersion, latestVersion, listVersions, listWorkflows } from "./version-store.ts";
+import type {
+  ActivityInfo,
+  Caller,
+  Deployed,
+  Description,
+  DocumentError,
+  DraftView,
+  EventJson,
+  PendingApproval,
+  RunsPage,
+  SavedDraft,
+  VersionDetail,
+  VersionSummary,
+  WaitingNode,
+  WorkflowListItem,
+} from "./views.ts";
+import { liveActivities } from "./worker-store.ts";
+
+/** A workflow name: what the document contract allows (compiler/workflow.schema.json). */
+const WORKFLOW_NAME = /^[a-z][a-z0-9-]*$/;
+const MAX_WORKFLOW_NAME = 100;
+
+/** The document the designer works on now: its draft, else its newest version's. */
+interface Current {
+  document: unknown;
+  etag: string;
+}
+
+export interface RunsQuery {
+  status?: string;
+  name?: string;
+  node?: string;
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface Decision {
+  workflowId: string;
+  nodeId: string;
+  approved: boolean;
+  by: string;
+  comment?: string;
+  at: string;
+}
+
+export class Weft {
+  /** People, their sessions and tokens (engine/people.ts). */
+  readonly people: People;
+  readonly #engine: Engine;
+  /** Whether close() closes the engine: only one this facade opened. */
+  readonly #owned: boolean;
+
+  private constructor(engine: Engine, owned: boolean) {
+    this.#engine = engine;
+    this.#owned = owned;
+    this.people = new People(engine.db);
+  }
+
+  /** Opens the database (migrating it) and an engine over it, for this facade alone. */
+  static async open(options: { url?: string } = {}): Promise<Weft> {
+    return new Weft(await Engine.open({ url: options.url }), true);
+  }
+
+  /** A facade over an engine someone else opened and closes (`weft dev` shares its worker's). */
+  static over(engine: Engine): Weft {
+    return new Weft(engine, false);
+  }
+
+  /** Closes the engine if this facade opened it (Weft.open); one given to Weft.over stays open. */
+  async close(): Promise<void> {
+    if (this.#owned) await this.#engine.close();
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Workflows, drafts, versions
+
+  /**
+   * Every workflow: each deployed name and each draft never deployed, by title. `updatedAt` is
+   * the later of the draft's last save and the newest deploy, `updatedBy` who made it.
+   */
+  async workflows(): Promise<WorkflowListItem[]> {
+    const db = this.#engine.db;
+    const deployed = await listWorkflows(db);
+    const drafts = await listDrafts(db);
+    const open = await openRunCounts(db);
+    const byName = new Map<string, { title?: string; latestVersion: number | null; updatedAt: number; updatedBy: string | null }>();
+    for (const w of deployed) {
+      byName.set(w.name, { title: w.title, latestVersion: w.version, updatedAt: w.createdAt, updatedBy: w.deployedBy });
+    }
+    for (const d of drafts) {
+      const known = byName.get(d.name);
+      // The draft is what the designer shows, so its title wins over the deployed one.
+      const title = documentTitle(d.documentText);
+      const newer = !known || d.updatedAt >= known.updatedAt;
+      byName.set(d.name, {
+        title,
+        latestVersion: known?.latestVersion ?? null,
+        updatedAt: newer ? d.updatedAt : known.updatedAt,
+        updatedBy: newer ? d.updatedBy : known.updatedBy,
+      });
+    }
+    const items: WorkflowListItem[] = [...byName].map(([name, w]) => ({
+      name,
+      title: w.title ?? name,
+      latestVersion: w.latestVersion,
+      openRuns: open.get(name) ?? 0,
+      updatedAt: new Date(w.updatedAt).toISOString(),
+      ...(w.updatedBy === null ? {} : { updatedBy: w.updatedBy }),
+    }));
+    return items.sort((a, b) => a.title.localeCompare(b.title, "en") || compare(a.name, b.name));
+  }
+
+  /**
+   * The document the designer edits: the saved draft, else the newest version's; with its etag
+   * (give it back to saveDraft as `ifMatch`) and the compiler's diagnostics, those deploy would
+   * report. NOT_FOUND when the name has neither.
+   */
+  async draft(name: string): Promise<DraftView> {
+    const current = await this.#current(name);
+    if (!current) throw notFound(name);
+    return { document: current.document, etag: current.etag, errors: await diagnostics(current.document) };
+  }
+
+  /**
+   * Saves a draft: any well-formed document (a JSON object whose `name` is `name`), compiling
+   * or not; its diagnostics come back as `errors`. With `ifMatch` (the etag the author loaded),
+   * a draft saved or created since is a CONFLICT; without it, the save overwrites.
+   */
+  async saveDraft(name: string, document: unknown, options: { by: string; ifMatch?: string }): Promise<SavedDraft> {
+    checkName(name);
+    if (!isObject(document) || document.name !== name) {
+      const has = isObject(document) ? (typeof document.name === "string" ? `has the name "${document.name}"` : "has no name") : "is not a JSON object";
+      const message = `the document saved as "${name}" must be a JSON object whose "name" is "${name}"; this one ${has}`;
+      throw new EngineError("INVALID", message, [{ id: "name", message }], true);
+    }
+    const db = this.#engine.db;
+    const documentText = JSON.stringify(document);
+    const write: DraftWrite = { name, documentText, updatedBy: options.by, at: Date.now() };
+    const stored = JSON.parse(documentText) as unknown;
+    const errors = await diagnostics(stored);
+    let revision: number;
+    let created = false;
+    if (options.ifMatch === undefined) {
+      const saved = await putDraft(db, write);
+      revision = saved.revision;
+      created = saved.inserted && (await latestVersion(db, name)) === undefined;
+    } else {
+      revision = await this.#saveIfMatch(write, options.ifMatch);
+    }
+    return { document: stored, errors, created, etag: draftEtag(revision) };
+  }
+
+  /**
+   * The compare-and-set behind If-Match: `r<N>` replaces draft revision N only; `v<N>` (no
+   * draft was saved, the author loaded version N) inserts the first draft only while there is
+   * none and version N is still the newest. Anything else is a conflict: the author's copy is
+   * not the current one.
+   */
+  async #saveIfMatch(write: DraftWrite, ifMatch: string): Promise<number> {
+    const db = this.#engine.db;
+    const conflict = () =>
+      new EngineError("CONFLICT", `the workflow "${write.name}" was changed since you loaded it: reload or overwrite`);
+    const match = /^([rv])([1-9][0-9]*)$/.exec(ifMatch);
+    if (!match) throw conflict();
+    const n = Number(match[2]);
+    if (match[1] === "r") {
+      const revision = await replaceDraft(db, write, n);
+      if (revision === undefined) throw conflict();
+      return revision;
+    }
+    // A version deployed between this check and the insert could slip through; versions come
+    // from drafts (the app) or from the command line, so that takes two writers at one moment.
+    if ((await latestVersion(db, write.name))?.version !== n) throw conflict();
+    if (!(await insertDraft(db, write))) throw conflict();
+    return 1;
+  }
+
+  /**
+   * Compiles and deploys the draft (or, with none saved, the newest version's document again):
+   * INVALID with the diagnostics as `errors` when it does not compile; an unchanged document
+   * adds no version (`created: false`, the newest version's number).
+   */
+  async deployDraft(name: string, by: string): Promise<Deployed> {
+    const current = await this.#current(name);
+    if (!current) throw notFound(name);
+    const { version, hash, created } = await this.#engine.deploy(current.document, { by });
+    return { name, version, hash, created };
+  }
+
+  /** A workflow's versions, newest first; [] for a draft never deployed; NOT_FOUND for neither. */
+  async versions(name: string): Promise<VersionSummary[]> {
+    const db = this.#engine.db;
+    const versions = await listVersions(db, name);
+    if (versions.length === 0 && (await getDraft(db, name)) === undefined) throw notFound(name);
+    return versions.map((v) => ({
+      version: v.version,
+      hash: v.hash,
+      deployedAt: new Date(v.createdAt).toISOString(),
+      ...(v.deployedBy === null ? {} : { deployedBy: v.deployedBy }),
+    }));
+  }
+
+  /** One version whole: its document and its generated TypeScript module. */
+  async version(name: string, version: number): Promise<VersionDetail> {
+    const row = Number.isSafeInteger(version) && version >= 1 ? await getVersion(this.#engine.db, name, version) : undefined;
+    if (!row) throw new EngineError("NOT_FOUND", `${name} has no version ${version}`);
+    return { version: row.version, hash: row.hash, document: row.document, code: row.source };
+  }
+
+  /** Where the workflow's open runs wait, per node. */
+  async waiting(name: string): Promise<WaitingNode[]> {
+    void name;
+    return notYet("waiting");
+  }
+
+  /** The activities live workers have loaded, once per name, by title: the palette's steps. */
+  async activities(): Promise<ActivityInfo[]> {
+    return liveActivities(this.#engine.db, Date.now());
+  }
+
+  /** The draft, else the newest version's document, with the etag that stands for it. */
+  async #current(name: string): Promise<Current | undefined> {
+    const db = this.#engine.db;
+    const draft = await getDraft(db, name);
+    if (draft) return { document: JSON.parse(draft.documentText), etag: draftEtag(draft.revision) };
+    const latest = await latestVersion(db, name);
+    if (latest) return { document: latest.document(), etag: `v${latest.version}` };
+    return undefined;
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Runs
+
+  async start(name: string, options: StartOptions, by: string): Promise<{ workflowId: string; runId: string }> {
+    void by;
+    return this.#engine.start(name, options);
+  }
+
+  async runs(query: RunsQuery = {}): Promise<RunsPage> {
+    void query;
+    return notYet("runs");
+  }
+
+  async describe(workflowId: string): Promise<Description> {
+    return this.#engine.describe(workflowId);
+  }
+
+  async history(workflowId: string): Promise<EventJson[]> {
+    return (await this.#engine.history(workflowId)).map(eventJson);
+  }
+
+  async *watch(workflowId: string, options: { lastEventId?: number; signal?: AbortSignal } = {}): AsyncGenerator<{ id: number; event: EventJson }> {
+    void workflowId;
+    void options;
+    return notYet("watch");
+  }
+
+  async signal(workflowId: string, name: string, payload: unknown, by: string): Promise<{ workflowId: string; runId: string }> {
+    void by;
+    return this.#engine.signal(workflowId, name, payload);
+  }
+
+  async cancel(workflowId: string, by: string, reason?: string): Promise<void> {
+    void by;
+    await this.#engine.cancel(workflowId, reason);
+  }
+
+  async terminate(workflowId: string, by: string, reason?: string): Promise<void> {
+    void by;
+    await this.#engine.terminate(workflowId, reason);
+  }
+
+  async retry(workflowId: string, by: string): Promise<{ workflowId: string; runId: string }> {
+    void by;
+    const { runId } = await this.#engine.retry(workflowId);
+    return { workflowId, runId };
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Approvals
+
+  async approvals(caller: Caller): Promise<PendingApproval[]> {
+    void caller;
+    return notYet("approvals");
+  }
+
+  async decide(caller: Caller, workflowId: string, nodeId: string, decision: "approve" | "decline", comment?: string): Promise<Decision> {
+    void [caller, workflowId, nodeId, decision, comment];
+    return notYet("decide");
+  }
+}
+
+function draftEtag(revision: number): string {
+  return `r${revision}`;
+}
+
+function notFound(name: string): EngineError {
+  return new EngineError("NOT_FOUND", `no workflow named "${name}": it has neither a draft nor a deployed version`);
+}
+
+function checkName(name: string): void {
+  if (typeof name === "string" && name.length <= MAX_WORKFLOW_NAME && WORKFLOW_NAME.test(name)) return;
+  const message = `"${String(name).slice(0, 120)}" is not a workflow name: lower-case letters, digits and dashes, starting with a letter, at most ${MAX_WORKFLOW_NAME} characters`;
+  throw new EngineError("INVALID", message, [{ id: "name", message }], true);
+}
+
+/** The compiler's diagnostics of a document, as deploy would report them. */
+async function diagnostics(document: unknown): Promise<DocumentError[]> {
+  // Loaded on demand, as by deploy: the compiler (and TypeScript) only where documents are.
+  const { checkDocument } = await import("./deploy.ts");
+  return checkDocument(document);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function notYet(method: string): never {
+  throw new Error(`Weft.${method} is not available yet: the engine's support for it is being added`);
+}
