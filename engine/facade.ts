@@ -169,16 +169,23 @@ export class Weft {
   }
 
   /**
-   * The compare-and-set behind If-Match: `r<N>` replaces draft revision N only; `v<N>` (no
+   * The compare-and-set behind If-Match: `"r<N>"` replaces draft revision N only; `"v<N>"` (no
    * draft was saved, the author loaded version N) inserts the first draft only while there is
-   * none and version N is still the newest. Anything else is a conflict: the author's copy is
-   * not the current one.
+   * none and version N is still the newest; `*` (HTTP's "whatever is there") saves over the
+   * current one, if there is one. Anything else is a conflict: the author's copy is not the
+   * current one.
    */
   async #saveIfMatch(write: DraftWrite, ifMatch: string): Promise<number> {
     const db = this.#engine.db;
     const conflict = () =>
       new EngineError("CONFLICT", `the workflow "${write.name}" was changed since you loaded it: reload or overwrite`);
-    const match = /^([rv])([1-9][0-9]*)$/.exec(ifMatch);
+    if (ifMatch.trim() === "*") {
+      const current = await this.#current(write.name);
+      if (!current) throw conflict();
+      return (await putDraft(db, write)).revision;
+    }
+    // Taken as HTTP sends it back: quoted, possibly marked weak (W/), or bare.
+    const match = /^(?:W\/)?"?([rv])([1-9][0-9]*)"?$/.exec(ifMatch.trim());
     if (!match) throw conflict();
     const n = Number(match[2]);
     if (match[1] === "r") {
@@ -242,7 +249,7 @@ export class Weft {
     const draft = await getDraft(db, name);
     if (draft) return { document: JSON.parse(draft.documentText), etag: draftEtag(draft.revision) };
     const latest = await latestVersion(db, name);
-    if (latest) return { document: latest.document(), etag: `v${latest.version}` };
+    if (latest) return { document: latest.document(), etag: `"v${latest.version}"` };
     return undefined;
   }
 
@@ -308,8 +315,12 @@ export class Weft {
   }
 }
 
+/**
+ * Etags are HTTP entity tags as they are (quoted, strong), so that the app sends them as its
+ * ETag header unchanged: "r<revision>" for a saved draft, "v<version>" for a version's document.
+ */
 function draftEtag(revision: number): string {
-  return `r${revision}`;
+  return `"r${revision}"`;
 }
 
 function notFound(name: string): EngineError {

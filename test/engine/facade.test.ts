@@ -66,17 +66,17 @@ describe.each(["sqlite", "postgresql"] as const)("the Weft facade on %s", (kind)
     await expect(weft.draft("nothing")).rejects.toMatchObject({ code: "NOT_FOUND" });
     await engine.deploy(doc("flow", "Flow"));
     const fromVersion = await weft.draft("flow");
-    expect(fromVersion).toEqual({ document: doc("flow", "Flow"), etag: "v1", errors: [] });
+    expect(fromVersion).toEqual({ document: doc("flow", "Flow"), etag: '"v1"', errors: [] });
 
     const saved = await weft.saveDraft("flow", broken("flow"), { by: "ada", ifMatch: fromVersion.etag });
-    expect(saved).toEqual({ document: broken("flow"), errors: expect.arrayContaining([{ id: "e-bad", message: expect.stringContaining("nowhere") }]), created: false, etag: "r1" });
+    expect(saved).toEqual({ document: broken("flow"), errors: expect.arrayContaining([{ id: "e-bad", message: expect.stringContaining("nowhere") }]), created: false, etag: '"r1"' });
     const draft = await weft.draft("flow");
-    expect(draft).toEqual({ document: broken("flow"), etag: "r1", errors: saved.errors });
+    expect(draft).toEqual({ document: broken("flow"), etag: '"r1"', errors: saved.errors });
   });
 
   it("saves any well-formed draft, refuses one whose name differs, and refuses a save over a newer one given If-Match", async () => {
     const first = await weft.saveDraft("draft-me", broken("draft-me"), { by: "ada" });
-    expect(first).toMatchObject({ created: true, etag: "r1" });
+    expect(first).toMatchObject({ created: true, etag: '"r1"' });
     expect(first.errors.length).toBeGreaterThan(0);
 
     await expect(weft.saveDraft("draft-me", doc("other"), { by: "ada" })).rejects.toMatchObject({ code: "INVALID", errors: [{ id: "name", message: expect.stringContaining('"other"') }] });
@@ -84,24 +84,29 @@ describe.each(["sqlite", "postgresql"] as const)("the Weft facade on %s", (kind)
     await expect(weft.saveDraft("../etc", { name: "../etc" }, { by: "ada" })).rejects.toMatchObject({ code: "INVALID", errors: [{ id: "name" }] });
 
     // Two designers loaded r1; the first to save wins, the second is told to reload.
-    const ada = await weft.saveDraft("draft-me", doc("draft-me", "Ada's"), { by: "ada", ifMatch: "r1" });
-    expect(ada).toMatchObject({ created: false, etag: "r2", errors: [] });
-    await expect(weft.saveDraft("draft-me", doc("draft-me", "Bob's"), { by: "bob", ifMatch: "r1" })).rejects.toMatchObject({
+    const ada = await weft.saveDraft("draft-me", doc("draft-me", "Ada's"), { by: "ada", ifMatch: '"r1"' });
+    expect(ada).toMatchObject({ created: false, etag: '"r2"', errors: [] });
+    await expect(weft.saveDraft("draft-me", doc("draft-me", "Bob's"), { by: "bob", ifMatch: '"r1"' })).rejects.toMatchObject({
       code: "CONFLICT",
       message: expect.stringContaining("changed since you loaded it: reload or overwrite"),
     });
-    await expect(weft.saveDraft("draft-me", doc("draft-me", "Bob's"), { by: "bob", ifMatch: "v1" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(weft.saveDraft("draft-me", doc("draft-me", "Bob's"), { by: "bob", ifMatch: '"v1"' })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(weft.saveDraft("draft-me", doc("draft-me", "Bob's"), { by: "bob", ifMatch: "garbage" })).rejects.toMatchObject({ code: "CONFLICT" });
     expect((await weft.draft("draft-me")).document).toMatchObject({ title: "Ada's" });
     // Without If-Match, a save overwrites.
-    expect(await weft.saveDraft("draft-me", doc("draft-me", "Bob's"), { by: "bob" })).toMatchObject({ created: false, etag: "r3" });
+    expect(await weft.saveDraft("draft-me", doc("draft-me", "Bob's"), { by: "bob" })).toMatchObject({ created: false, etag: '"r3"' });
     expect(await getDraft(engine.db, "draft-me")).toMatchObject({ updatedBy: "bob", revision: 3 });
+    // If-Match as HTTP may send it back: bare, weak, or `*` (whatever is there).
+    expect(await weft.saveDraft("draft-me", doc("draft-me", "Cy's"), { by: "cy", ifMatch: "r3" })).toMatchObject({ etag: '"r4"' });
+    expect(await weft.saveDraft("draft-me", doc("draft-me", "Cy's"), { by: "cy", ifMatch: 'W/"r4"' })).toMatchObject({ etag: '"r5"' });
+    expect(await weft.saveDraft("draft-me", doc("draft-me", "Cy's"), { by: "cy", ifMatch: "*" })).toMatchObject({ etag: '"r6"' });
+    await expect(weft.saveDraft("new-one", doc("new-one"), { by: "cy", ifMatch: "*" })).rejects.toMatchObject({ code: "CONFLICT" });
 
     // A first draft over a deployed version: If-Match names the version it was loaded from.
     await engine.deploy(doc("deployed"));
     await engine.deploy(doc("deployed", undefined, [{ id: "t", type: "timer", duration: "1s" }, { id: "end", type: "end" }]));
-    await expect(weft.saveDraft("deployed", doc("deployed", "x"), { by: "ada", ifMatch: "v1" })).rejects.toMatchObject({ code: "CONFLICT" });
-    expect(await weft.saveDraft("deployed", doc("deployed", "x"), { by: "ada", ifMatch: "v2" })).toMatchObject({ created: false, etag: "r1" });
+    await expect(weft.saveDraft("deployed", doc("deployed", "x"), { by: "ada", ifMatch: '"v1"' })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await weft.saveDraft("deployed", doc("deployed", "x"), { by: "ada", ifMatch: '"v2"' })).toMatchObject({ created: false, etag: '"r1"' });
   });
 
   it("deploys the draft, records who deployed it, and adds no version for an unchanged document", async () => {
