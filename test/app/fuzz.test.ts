@@ -90,10 +90,10 @@ describe("the API under malformed input", () => {
         Array.from({ length: 25 }, async () => {
           const route = pick(routes);
           const path = route.path();
-          const b = route.method === "GET" || route.method === "DELETE" ? {} : body();
+          const b: { raw?: string } = route.method === "GET" || route.method === "DELETE" ? {} : body();
           const r = await api.request(route.method, path, { cookie: route.cookie(), ...b });
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-          if (r.status >= 500 || r.status < 400 || /\n\s+at /.test(r.text)) failures.push(`${route.method} ${path.slice(0, 120)} ${("raw" in b ? b.raw : "").slice(0, 120)} → ${r.status} ${r.text.slice(0, 200)}`);
+          if (r.status >= 500 || r.status < 400 || /\n\s+at /.test(r.text)) failures.push(`${route.method} ${path.slice(0, 120)} ${(b.raw ?? "").slice(0, 120)} → ${r.status} ${r.text.slice(0, 200)}`);
         }),
       );
     }
