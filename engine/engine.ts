@@ -9,10 +9,12 @@ import type { PayloadCodec } from "./codec.ts";
 import { EngineError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, insertEvents, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
-import { closeRun, findRun, insertRun, type RunRow } from "./run-store.ts";
-import { describeRun, listRunSummaries, listWorkers, pendingApprovals, pendingOf, type Description, type PendingApproval, type RunSummary, type WorkerSummary } from "./run-views.ts";
-import { isClosing, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
-import { insertSignalIfRunning, moveSignals } from "./signal-store.ts";
+import { closeRun, continueChain, findRun, insertRun, type RunRow } from "./run-store.ts";
+import { describeRun, listRunSummaries, listWorkers, pendingApprovals, runsPage, waitingPerNode, type ApprovalRequests, type Description, type PendingApproval, type RunsQuery, type RunSummary, type WorkerSummary } from "./run-views.ts";
+import type { RunsPage, WaitingNode } from "./views.ts";
+import { getDraft } from "./draft-store.ts";
+import { isClosing, isCommandEvent, isResolution, type CommandEvent, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
+import { insertDecisionIfFirst, insertSignalIfRunning, moveSignals } from "./signal-store.ts";
 import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
@@ -22,6 +24,8 @@ import { latestVersion, workflowWaits, type Waits } from "./version-store.ts";
 export interface StartOptions {
   input?: unknown;
   workflowId?: string;
+  /** Who starts it (a person's name), recorded as WorkflowStarted's startedBy. */
+  by?: string;
 }
 
 /** A worker in this process that takes the runs started here directly (see Worker.adopt). */
@@ -30,6 +34,33 @@ export interface LocalWorker {
   readonly leaseMs: number;
   readonly accepting: boolean;
   adopt(taskId: number, run: RunInsert, started: RecordedEvent): void;
+}
+
+/** A decision taken (Engine.decide): what the approvals API answers. */
+export interface Decision {
+  workflowId: string;
+  runId: string;
+  nodeId: string;
+  approved: boolean;
+  by: string;
+  comment?: string;
+  /** When it was stored (ISO 8601); the run takes it when a worker next turns to it. */
+  at: string;
+}
+
+/** Who closes a run (a person's name) and why. */
+export interface CloseOptions {
+  by?: string;
+  reason?: string;
+}
+
+function closeFields(options: CloseOptions | string): CloseOptions {
+  const { by, reason } = typeof options === "string" ? { reason: options, by: undefined } : options;
+  return { ...(reason === undefined ? {} : { reason }), ...(by === undefined ? {} : { by }) };
+}
+
+function alreadyDecided(workflowId: string, nodeId: string, by: string | undefined): EngineError {
+  return new EngineError("CONFLICT", `the approval "${nodeId}" of workflow "${workflowId}" was already decided${by === undefined ? "" : ` by ${by}`}`);
 }
 
 interface VersionInfo {
@@ -48,6 +79,8 @@ export class Engine {
   private readonly versions = new Map<string, VersionInfo>();
   private readonly waits = new Map<string, Waits>();
   private readonly inputValidators = new Map<string, ValidateFunction>();
+  /** The pending approval requests the inbox has read, decoded (see pendingApprovals). */
+  private readonly approvalRequests: ApprovalRequests = new Map();
   private localWorker: LocalWorker | undefined;
 
   constructor(
@@ -122,6 +155,7 @@ export class Engine {
       hash: version.hash,
       input,
       firstStartedAt: now,
+      ...(options.by === undefined ? {} : { startedBy: options.by }),
     };
     const local = this.localWorker?.accepting ? this.localWorker : undefined;
     const run: RunInsert = { runId, workflowId, name, version: version.version, hash: version.hash, input, startedAt: now, firstRunId: runId, continuedFromRunId: null };
@@ -193,9 +227,12 @@ export class Engine {
    * Sends a signal to a running workflow: stored before this resolves, delivered in order to
    * the wait for it. The workflow must wait for that signal somewhere (in any of its versions),
    * since one nobody waits for would sit in the inbox for ever. `approve` and `decline` are the
-   * approvals' signals, with the payload `{ nodeId, by, comment }`: they go through decide().
+   * approvals' signals, with the payload `{ nodeId, by, comment }`: they go through decide()
+   * (with no check of who may decide: the app sends decisions through decide() itself).
+   * `by`: who sends it, recorded as the SignalReceived event's `by` (for a decision, it stands
+   * for the payload's).
    */
-  async signal(workflowId: string, name: string, payload?: unknown): Promise<{ workflowId: string; runId: string }> {
+  async signal(workflowId: string, name: string, payload?: unknown, by?: string): Promise<{ workflowId: string; runId: string }> {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) throw new EngineError("BAD_REQUEST", `"${name}" is not a signal name`);
     if (name === "approve" || name === "decline") {
       const p = (payload ?? {}) as { nodeId?: unknown; by?: unknown; comment?: unknown };
@@ -203,12 +240,12 @@ export class Engine {
       for (const field of ["nodeId", "by", "comment"] as const) {
         if (p[field] !== undefined && typeof p[field] !== "string") throw new EngineError("BAD_REQUEST", `the payload's "${field}" of "${name}" must be a string`);
       }
-      const { runId } = await this.decide(workflowId, name, { nodeId: p.nodeId as string | undefined, by: p.by as string | undefined, comment: p.comment as string | undefined });
+      const { runId } = await this.decide(workflowId, name, { nodeId: p.nodeId as string | undefined, by: by ?? (p.by as string | undefined), comment: p.comment as string | undefined });
       return { workflowId, runId };
     }
     const run = await this.openRun(workflowId);
     await this.requireSignal(run.name, name);
-    return this.deliver(run, name, payload);
+    return this.deliver(run, name, payload, by);
   }
 
   /** Refuses a signal no version of `workflow` waits for: nothing would ever take it. */
@@ -230,25 +267,25 @@ export class Engine {
     workflowId: string,
     name: string,
     payload: unknown,
-    start: { workflow: string; input?: unknown },
+    start: { workflow: string; input?: unknown; by?: string },
   ): Promise<{ workflowId: string; runId: string; started: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const current = await findRun(this.db, this.codec, workflowId);
-      if (current?.status === "running") return { ...(await this.signal(workflowId, name, payload)), started: false };
+      if (current?.status === "running") return { ...(await this.signal(workflowId, name, payload, start.by)), started: false };
       // Checked before starting, so that a signal the workflow would never take starts nothing.
       await this.requireSignal(start.workflow, name);
       try {
-        await this.start(start.workflow, { workflowId, input: start.input });
+        await this.start(start.workflow, { workflowId, input: start.input, by: start.by });
       } catch (err) {
         if (err instanceof EngineError && err.code === "CONFLICT" && attempt < 5) continue; // started meanwhile
         throw err;
       }
-      return { ...(await this.signal(workflowId, name, payload)), started: true };
+      return { ...(await this.signal(workflowId, name, payload, start.by)), started: true };
     }
   }
 
   /** Stores a signal for `run`, the workflow's open run as its caller read it (see insertSignalIfRunning). */
-  private async deliver(run: RunRow, name: string, payload: unknown, nodeId?: string): Promise<{ workflowId: string; runId: string }> {
+  private async deliver(run: RunRow, name: string, payload: unknown, by?: string): Promise<{ workflowId: string; runId: string }> {
     const { workflowId } = run;
     // The run may end, or continue as new, before the signal is written: then the write stores
     // nothing and the current run is looked up again (an ended one is refused).
@@ -258,7 +295,7 @@ export class Engine {
         kind: "custom",
         run: async (tx) => {
           const now = Date.now();
-          const id = await insertSignalIfRunning(tx, this.db.kind, this.codec, { runId: run.runId, name, nodeId, payload: payload ?? null, at: now });
+          const id = await insertSignalIfRunning(tx, this.db.kind, this.codec, { runId: run.runId, name, payload: payload ?? null, at: now, by });
           if (id === undefined) return false;
           await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: now }]);
           return true;
@@ -270,29 +307,112 @@ export class Engine {
     }
   }
 
-  /** An approver's decision, as the `approve` or `decline` signal addressed to an approval node. */
+  /**
+   * An approver's decision: the `approve` or `decline` signal addressed to an approval node the
+   * run waits at (its request recorded, or, for a run no worker has taken on since, the request
+   * its code makes next). `mayDecide(assignees)`: may this caller decide it (the app passes
+   * permissions.ts mayDecide); when it says no, nothing is written (FORBIDDEN). Only the first
+   * decision for a request is taken: a second, even before the run took the first, is a
+   * CONFLICT naming who decided (insertDecisionIfFirst keeps that true of two at once).
+   */
   async decide(
     workflowId: string,
     decision: "approve" | "decline",
-    options: { nodeId?: string; by?: string; comment?: string } = {},
-  ): Promise<{ workflowId: string; runId: string; nodeId: string }> {
-    const run = await this.openRun(workflowId);
-    let nodeId = options.nodeId;
-    if (nodeId === undefined) {
-      const approvals = pendingOf(await loadHistory(this.db, this.codec, run.runId)).filter((p) => p.kind === "approval");
-      if (approvals.length === 0) throw new EngineError("NOT_FOUND", `workflow "${workflowId}" is not waiting for an approval: name the approval node with --node`);
-      nodeId = approvals[0].nodeId;
-    } else {
-      // A decision for a node that is no approval would wait in the inbox for ever.
-      const approvals = await this.waitsFor(run.name, "approvals", nodeId);
-      if (!approvals.found) {
-        const known = approvals.known.length === 0 ? "it has no approval node" : `its approval nodes are ${approvals.known.map((a) => `"${a}"`).join(", ")}`;
-        throw new EngineError("NOT_FOUND", `${run.name} has no approval node "${nodeId}": ${known}`);
+    options: { nodeId?: string; by?: string; comment?: string; mayDecide?: (assignees: string[]) => boolean } = {},
+  ): Promise<Decision> {
+    if (decision !== "approve" && decision !== "decline") throw new EngineError("BAD_REQUEST", `a decision is "approve" or "decline", not "${String(decision)}"`);
+    const by = options.by ?? "unknown";
+    for (let attempt = 0; ; attempt++) {
+      const run = await this.findRun(workflowId);
+      if (options.nodeId !== undefined) {
+        // A decision for a node that is no approval would wait in the inbox for ever.
+        const approvals = await this.waitsFor(run.name, "approvals", options.nodeId);
+        if (!approvals.found) {
+          const known = approvals.known.length === 0 ? "it has no approval node" : `its approval nodes are ${approvals.known.map((a) => `"${a}"`).join(", ")}`;
+          throw new EngineError("NOT_FOUND", `${run.name} has no approval node "${options.nodeId}": ${known}`);
+        }
+      }
+      const request = await this.approvalRequest(run, options.nodeId);
+      const nodeId = request.nodeId;
+      const assignees = request.assignees;
+      if (options.mayDecide && !options.mayDecide(assignees)) {
+        const who = assignees.length === 0 ? "operators" : assignees.join(", ");
+        throw new EngineError("FORBIDDEN", `the approval "${nodeId}" of workflow "${workflowId}" is for ${who}: you are not one of them`);
+      }
+      const at = Date.now();
+      const payload = { nodeId, by, ...(options.comment === undefined ? {} : { comment: options.comment }) };
+      const outcome = await this.committer.submit<Awaited<ReturnType<typeof insertDecisionIfFirst>>>({
+        kind: "custom",
+        run: async (tx) => {
+          const stored = await insertDecisionIfFirst(tx, this.db.kind, this.codec, { runId: run.runId, name: decision, nodeId, requestSeq: request.seq, payload, at, by });
+          if (stored && "id" in stored) await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: at }]);
+          return stored;
+        },
+        notify: true,
+      });
+      if (outcome && "id" in outcome) {
+        return { workflowId, runId: run.runId, nodeId, approved: decision === "approve", by, ...(options.comment === undefined ? {} : { comment: options.comment }), at: new Date(at).toISOString() };
+      }
+      if (outcome) throw alreadyDecided(workflowId, nodeId, outcome.existing.sentBy ?? (outcome.existing.payload as { by?: string } | null)?.by);
+      // The run ended or continued as new since it was read: look again.
+      if (attempt >= 20) throw new EngineError("CONFLICT", `workflow "${workflowId}" kept moving to new runs while a decision was sent to it: send it again`);
+    }
+  }
+
+  /**
+   * The approval request of `run` a decision answers: at `nodeId` (else the one it waits for),
+   * recorded and not yet resolved. Not found: NOT_FOUND; already decided: CONFLICT; the run
+   * ended: NOT_RUNNING. A run whose history shows it waiting for nothing (just started, or
+   * between two steps: no worker has taken it on since) is replayed, as `query` does, and its
+   * code's next request counts: a decision sent right after a start is not refused.
+   */
+  private async approvalRequest(run: RunRow, nodeId: string | undefined): Promise<{ nodeId: string; seq: number; assignees: string[] }> {
+    const events = await loadHistory(this.db, this.codec, run.runId);
+    let request: Extract<RecordedEvent, { type: "ApprovalRequested" }> | undefined;
+    let resolution: RecordedEvent | undefined;
+    /** Commands not resolved yet: what the history shows the run waiting on. */
+    const open = new Set<number>();
+    for (const e of events) {
+      if (e.type === "ApprovalRequested" && (nodeId === undefined || e.nodeId === nodeId)) [request, resolution] = [e, undefined];
+      else if ((e.type === "SignalReceived" || e.type === "WaitTimedOut") && request && e.cmd === request.cmd) resolution = e;
+      if (isCommandEvent(e)) open.add(e.cmd);
+      else if (isResolution(e)) open.delete(e.cmd);
+    }
+    // Without a node, only the request the run waits at now counts.
+    if (nodeId === undefined && resolution !== undefined) [request, resolution] = [undefined, undefined];
+    const where = nodeId === undefined ? "an approval" : `a decision at "${nodeId}"`;
+    if (request && resolution?.type === "SignalReceived") {
+      throw alreadyDecided(run.workflowId, request.nodeId, resolution.by ?? (resolution.payload as { by?: string } | null)?.by);
+    }
+    if (run.status !== "running") {
+      throw new EngineError("NOT_RUNNING", `workflow "${run.workflowId}" has ended (${run.status === "continued" ? "running" : run.status})`);
+    }
+    if (request && resolution === undefined) return { nodeId: request.nodeId, seq: request.seq, assignees: request.assignees ?? [] };
+    if (open.size === 0) {
+      // Nothing recorded to wait for: where the code goes next.
+      const next = await this.codeWaitsOn(run, events);
+      if (next?.type === "ApprovalRequested" && (nodeId === undefined || next.nodeId === nodeId)) {
+        return { nodeId: next.nodeId, seq: run.nextSeq - 1, assignees: next.assignees ?? [] };
       }
     }
-    const payload = { nodeId, by: options.by ?? "unknown", ...(options.comment === undefined ? {} : { comment: options.comment }) };
-    const sent = await this.deliver(run, decision, payload, nodeId);
-    return { workflowId, runId: sent.runId, nodeId };
+    const timedOut = request && resolution?.type === "WaitTimedOut" ? `: its approval at "${request.nodeId}" timed out` : "";
+    throw new EngineError("NOT_FOUND", `workflow "${run.workflowId}" is not waiting for ${where}${timedOut}`);
+  }
+
+  /** What the run's code waits on after `events` (a replay that writes nothing), if anything. */
+  private async codeWaitsOn(run: RunRow, events: RecordedEvent[]): Promise<CommandEvent | undefined> {
+    const { ModuleCache } = await import("./worker/modules.ts");
+    const { WorkflowExecution } = await import("./runtime/execution.ts");
+    const module = await new ModuleCache(this.db).forRun(run.runId, run.name, run.version, run.hash);
+    const started = events[0];
+    if (started?.type !== "WorkflowStarted") return undefined;
+    const exec = new WorkflowExecution(module.run, started, { drain: () => new Promise((r) => setImmediate(r)), historyLimit: Number.MAX_SAFE_INTEGER });
+    try {
+      await exec.activate(events);
+    } catch {
+      return undefined; // a run its code cannot replay waits for nothing a decision could answer
+    }
+    return exec.closed ? undefined : exec.waitingOn;
   }
 
   /**
@@ -301,9 +421,10 @@ export class Engine {
    * that step was scheduled, so nothing that completed runs again, and the step starts over at
    * attempt 1, with the input it had. It runs on the failed run's version, or on one declared
    * compatible with it: fix what failed (the system it called, or the code, deployed with
-   * `--compatible-with`), then retry. Unconsumed signals move to the new run.
+   * `--compatible-with`), then retry. Unconsumed signals move to the new run. `by`: who retries,
+   * recorded as the new run's WorkflowStarted `retriedBy`.
    */
-  async retry(workflowId: string): Promise<{ workflowId: string; runId: string; retriedFromRunId: string; nodeId: string }> {
+  async retry(workflowId: string, by?: string): Promise<{ workflowId: string; runId: string; retriedFromRunId: string; nodeId: string }> {
     const old = await this.findRun(workflowId);
     if (old.status !== "failed") {
       throw new EngineError("CONFLICT", `workflow "${workflowId}" is ${old.status === "continued" ? "running" : old.status}: only a failed run can be retried`);
@@ -320,10 +441,13 @@ export class Engine {
     const runId = newRunId();
     const now = Date.now();
     // The events keep their times: replay computes what the code did from them.
-    const history: RecordedEvent[] = [{ ...first, runId, retriedFromRunId: old.runId }, ...events.slice(1, cut + 1)];
+    const { retriedBy: _earlier, ...start } = first;
+    const history: RecordedEvent[] = [{ ...start, runId, retriedFromRunId: old.runId, ...(by === undefined ? {} : { retriedBy: by }) }, ...events.slice(1, cut + 1)];
+    // It waits at the step from now (the worker, replaying it, says the same: worker.ts waitInHistory).
+    const wait = { nodeId: scheduled.nodeId, kind: "activity" as const, since: now, retrying: false, seq: scheduled.seq };
     try {
       await this.db.transaction(async (tx) => {
-        await insertRun(tx, this.codec, { runId, workflowId, name: old.name, version: old.version, hash: old.hash, input: old.input, startedAt: now, firstRunId: old.firstRunId, continuedFromRunId: null }, history.length + 1);
+        await insertRun(tx, this.codec, { runId, workflowId, name: old.name, version: old.version, hash: old.hash, input: old.input, startedAt: now, firstRunId: old.firstRunId, continuedFromRunId: null, wait }, history.length + 1);
         await insertEvents(tx, this.codec, runId, history);
         await insertTasks(tx, [activityTask(this.codec, runId, workflowId, scheduled, now)]);
         await moveSignals(tx, old.runId, runId);
@@ -336,12 +460,14 @@ export class Engine {
     return { workflowId, runId, retriedFromRunId: old.runId, nodeId: scheduled.nodeId };
   }
 
-  async cancel(workflowId: string, reason?: string): Promise<void> {
-    await this.closeRun(workflowId, { type: "WorkflowCancelled", reason }, "cancelled");
+  /** Cancels a running workflow; `by` (who) and `reason` are recorded on WorkflowCancelled. A string is the reason. */
+  async cancel(workflowId: string, options: CloseOptions | string = {}): Promise<void> {
+    await this.closeRun(workflowId, { type: "WorkflowCancelled", ...closeFields(options) }, "cancelled");
   }
 
-  async terminate(workflowId: string, reason?: string): Promise<void> {
-    await this.closeRun(workflowId, { type: "WorkflowTerminated", reason }, "terminated");
+  /** Terminates a running workflow; `by` and `reason` are recorded on WorkflowTerminated. A string is the reason. */
+  async terminate(workflowId: string, options: CloseOptions | string = {}): Promise<void> {
+    await this.closeRun(workflowId, { type: "WorkflowTerminated", ...closeFields(options) }, "terminated");
   }
 
   private async closeRun(workflowId: string, event: HistoryEvent, status: "cancelled" | "terminated"): Promise<void> {
@@ -388,28 +514,57 @@ export class Engine {
    * The history of a workflow's current run as it grows: the events there are, then each new
    * one as it is appended, across continue-as-new into the next run, until the run ends (or
    * `signal` aborts). Woken by commits where the database tells (see Notifier), and by a poll.
+   *
+   * Each event comes with an `id` that stays the same however often it is watched: its seq plus
+   * the events of the earlier runs of its continue-as-new chain (the runs before it, followed
+   * back by continued_from_run_id), so ids go on rising across runs and a client that saw up to
+   * `afterId` (an SSE Last-Event-ID) gets exactly the events after it, in order, from whichever
+   * run of the chain they are in. A retried run starts a chain of its own.
    */
-  async *watch(workflowId: string, options: { signal?: AbortSignal; pollMs?: number } = {}): AsyncGenerator<{ runId: string; event: RecordedEvent }> {
-    let runId = (await this.findRun(workflowId)).runId;
-    let afterSeq = 0;
+  async *watch(
+    workflowId: string,
+    options: { afterId?: number; signal?: AbortSignal; pollMs?: number } = {},
+  ): AsyncGenerator<{ id: number; runId: string; event: RecordedEvent }> {
+    const { afterId } = options;
+    if (afterId !== undefined && !(Number.isSafeInteger(afterId) && afterId >= 0)) throw new EngineError("BAD_REQUEST", `an event id is a whole number from 0, not ${afterId}`);
+    const current = await this.findRun(workflowId);
+    // The chain, first run first, with the number of events before each.
+    const chain = await continueChain(this.db, workflowId, current.runId);
+    let at = chain.length - 1;
+    if (afterId !== undefined) while (at > 0 && chain[at]!.offset > afterId) at--;
+    let { runId, offset } = chain[at]!;
+    let afterSeq = afterId === undefined ? 0 : afterId - offset;
+    let woken = false;
     let wake: (() => void) | undefined;
-    const unlisten = await this.notifier.listen(() => wake?.());
+    const unlisten = await this.notifier.listen(() => {
+      woken = true;
+      wake?.();
+    });
     const onAbort = () => wake?.();
     options.signal?.addEventListener("abort", onAbort);
     try {
+      // A client that has seen a run's last event: on into the next run of the chain, or done.
+      while (at < chain.length - 1 && afterSeq >= chain[at]!.events) {
+        afterSeq -= chain[at]!.events;
+        ({ runId, offset } = chain[++at]!);
+      }
+      if (at === chain.length - 1 && current.status !== "running" && current.status !== "continued" && afterSeq >= current.nextSeq - 1) return;
       while (!options.signal?.aborted) {
+        woken = false;
         const events = await loadHistory(this.db, this.codec, runId, afterSeq);
         let next: string | undefined;
         for (const event of events) {
-          yield { runId, event };
+          yield { id: offset + event.seq, runId, event };
           afterSeq = event.seq;
           if (event.type === "ContinuedAsNew") next = event.newRunId;
           else if (isClosing(event)) return;
         }
         if (next !== undefined) {
-          [runId, afterSeq] = [next, 0];
+          [runId, offset, afterSeq] = [next, offset + afterSeq, 0];
           continue;
         }
+        // A commit announced while the history was read is looked at now, not at the next poll.
+        if (woken) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, options.pollMs ?? 250);
           function done() {
@@ -455,9 +610,12 @@ export class Engine {
     };
   }
 
-  /** Approvals waiting for a decision, oldest first (those naming `assignee`, if given). */
-  async approvals(filter: { assignee?: string; limit?: number } = {}): Promise<PendingApproval[]> {
-    return pendingApprovals(this.db, this.codec, filter);
+  /**
+   * Approvals waiting for a decision, oldest first: those naming `assignee`, if given, and
+   * those `filter(assignees)` says yes to, if given (the app passes who may decide).
+   */
+  async approvals(filter: { assignee?: string; limit?: number; filter?: (assignees: string[]) => boolean } = {}): Promise<PendingApproval[]> {
+    return pendingApprovals(this.db, this.codec, filter, this.approvalRequests);
   }
 
   /** Workers heard from in the last seconds (see worker-store.ts), the longest-running first. */
@@ -472,5 +630,24 @@ export class Engine {
    */
   async list(filter: { status?: string; name?: string; limit?: number } = {}): Promise<RunSummary[]> {
     return listRunSummaries(this.db, this.codec, filter);
+  }
+
+  /**
+   * A page of runs, newest first (the app's runs list): filtered by status, workflow name, the
+   * node open runs wait at, and a workflow id prefix (`q`, taken literally); `cursor` is the
+   * `next` of the previous page; `limit` 1 to 200, default 50. A run continued as new is shown
+   * once, by the run that carries on. Each page is a walk of one index (see run-store.ts).
+   */
+  async runs(query: RunsQuery = {}): Promise<RunsPage> {
+    return runsPage(this.db, this.db.kind, query);
+  }
+
+  /** Where the open runs of workflow `name` (any version) wait, per node; NOT_FOUND for an unknown name. */
+  async waiting(name: string): Promise<WaitingNode[]> {
+    const waiting = await waitingPerNode(this.db, name);
+    if (waiting.length === 0 && (await latestVersion(this.db, name)) === undefined && (await getDraft(this.db, name)) === undefined) {
+      throw new EngineError("NOT_FOUND", `no workflow named "${name}"`);
+    }
+    return waiting;
   }
 }

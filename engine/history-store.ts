@@ -24,7 +24,8 @@ interface EventRow {
 
 /**
  * Appends events to a run whose next seq is `expectedSeq`, in the caller's transaction.
- * Throws SeqConflict (writing nothing) when the run has moved on.
+ * Throws SeqConflict (writing nothing) when the run has moved on. `wait`, when given, is where
+ * the run waits after these events (run-store.ts RunWait; null: nowhere), set by the same update.
  */
 export async function appendEvents(
   tx: SqlExecutor,
@@ -33,14 +34,23 @@ export async function appendEvents(
   expectedSeq: number,
   events: HistoryEvent[],
   at: number,
+  wait?: { nodeId: string; kind: string; since: number; retrying: boolean; seq: number } | null,
 ): Promise<RecordedEvent[]> {
   if (events.length === 0) return [];
-  const moved = await tx.execute("UPDATE run SET next_seq = next_seq + ?, updated_at = ? WHERE run_id = ? AND next_seq = ?", [
-    events.length,
-    at,
-    runId,
-    expectedSeq,
-  ]);
+  const moved =
+    wait === undefined
+      ? await tx.execute("UPDATE run SET next_seq = next_seq + ?, updated_at = ? WHERE run_id = ? AND next_seq = ?", [events.length, at, runId, expectedSeq])
+      : await tx.execute("UPDATE run SET next_seq = next_seq + ?, updated_at = ?, wait_node = ?, wait_kind = ?, wait_since = ?, wait_retrying = ?, wait_seq = ? WHERE run_id = ? AND next_seq = ?", [
+          events.length,
+          at,
+          wait?.nodeId ?? null,
+          wait?.kind ?? null,
+          wait?.since ?? null,
+          wait?.retrying ? 1 : 0,
+          wait?.seq ?? null,
+          runId,
+          expectedSeq,
+        ]);
   if (moved !== 1) throw new SeqConflict(runId);
   const recorded = events.map((e, i) => ({ ...e, seq: expectedSeq + i, at }) as RecordedEvent);
   const params: SqlValue[] = [];

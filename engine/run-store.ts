@@ -6,6 +6,20 @@ import type { SqlExecutor } from "./storage/types.ts";
 
 export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "terminated" | "continued";
 
+/**
+ * Where an open run waits: the node, since when (epoch ms), and whether for a failed step's next
+ * attempt. The runtime is sequential, so a run waits at one node at most; should parallel
+ * branches come, this becomes a list (a table of waits), and only this module reads it.
+ */
+export interface RunWait {
+  nodeId: string;
+  kind: "activity" | "timer" | "approval" | "signal";
+  since: number;
+  retrying: boolean;
+  /** The seq of the history event that began the wait (its command). */
+  seq: number;
+}
+
 export interface RunRow {
   runId: string;
   workflowId: string;
@@ -21,10 +35,17 @@ export interface RunRow {
   firstRunId: string;
   continuedFromRunId: string | null;
   nextSeq: number;
+  /** Where it waits (null: nowhere, or not known yet); absent where it is not read. */
+  wait?: RunWait | null;
 }
 
 const COLUMNS =
-  "run_id, workflow_id, name, version, hash, status, input, result, error, started_at, closed_at, first_run_id, continued_from_run_id, next_seq";
+  "run_id, workflow_id, name, version, hash, status, input, result, error, started_at, closed_at, first_run_id, continued_from_run_id, next_seq, wait_node, wait_kind, wait_since, wait_retrying, wait_seq";
+
+export function toWait(r: Record<string, unknown>): RunWait | null {
+  if (r.wait_node === null || r.wait_node === undefined) return null;
+  return { nodeId: String(r.wait_node), kind: r.wait_kind as RunWait["kind"], since: Number(r.wait_since), retrying: Number(r.wait_retrying) === 1, seq: Number(r.wait_seq) };
+}
 
 export function toRun(codec: PayloadCodec, r: Record<string, unknown>): RunRow {
   return {
@@ -42,6 +63,7 @@ export function toRun(codec: PayloadCodec, r: Record<string, unknown>): RunRow {
     firstRunId: String(r.first_run_id),
     continuedFromRunId: (r.continued_from_run_id as string | null) ?? null,
     nextSeq: Number(r.next_seq),
+    wait: toWait(r),
   };
 }
 
@@ -51,10 +73,14 @@ export async function insertRun(
   run: Omit<RunRow, "status" | "result" | "error" | "closedAt" | "nextSeq">,
   nextSeq: number,
 ): Promise<void> {
+  const wait = run.wait ?? null;
   await tx.execute(
-    `INSERT INTO run (run_id, workflow_id, name, version, hash, status, input, started_at, first_run_id, continued_from_run_id, next_seq, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
-    [run.runId, run.workflowId, run.name, run.version, run.hash, codec.encode(run.input), run.startedAt, run.firstRunId, run.continuedFromRunId, nextSeq, run.startedAt],
+    `INSERT INTO run (run_id, workflow_id, name, version, hash, status, input, started_at, first_run_id, continued_from_run_id, next_seq, updated_at, wait_node, wait_kind, wait_since, wait_retrying, wait_seq)
+     VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      run.runId, run.workflowId, run.name, run.version, run.hash, codec.encode(run.input), run.startedAt, run.firstRunId, run.continuedFromRunId, nextSeq, run.startedAt,
+      wait?.nodeId ?? null, wait?.kind ?? null, wait?.since ?? null, wait?.retrying ? 1 : 0, wait?.seq ?? null,
+    ],
   );
 }
 
@@ -87,7 +113,8 @@ export async function closeRun(
   at: number,
   outcome: { result?: unknown; error?: ErrorInfo },
 ): Promise<void> {
-  await tx.execute("UPDATE run SET status = ?, result = ?, error = ?, closed_at = ?, updated_at = ? WHERE run_id = ?", [
+  // A closed run waits nowhere.
+  await tx.execute("UPDATE run SET status = ?, result = ?, error = ?, closed_at = ?, updated_at = ?, wait_node = NULL, wait_kind = NULL, wait_since = NULL, wait_retrying = 0, wait_seq = NULL WHERE run_id = ?", [
     status,
     outcome.result === undefined ? null : codec.encode(outcome.result),
     outcome.error === undefined ? null : codec.encode(outcome.error),
@@ -121,4 +148,135 @@ export async function listRuns(
 export async function openRunCounts(db: SqlExecutor): Promise<Map<string, number>> {
   const rows = await db.query("SELECT name, COUNT(*) AS n FROM run WHERE status = 'running' GROUP BY name");
   return new Map(rows.map((r) => [String(r.name), Number(r.n)]));
+}
+
+/** A run as the runs list shows it: no payloads. */
+export interface RunListRow {
+  runId: string;
+  workflowId: string;
+  name: string;
+  version: number;
+  status: RunStatus;
+  startedAt: number;
+  closedAt: number | null;
+  wait: RunWait | null;
+}
+
+export interface RunPageQuery {
+  status?: string;
+  name?: string;
+  /** Open runs waiting at this node. */
+  node?: string;
+  /** Workflow ids starting with this, taken literally. */
+  prefix?: string;
+  /** The last row of the previous page: this page starts after it. */
+  after?: { startedAt: number; runId: string };
+  limit: number;
+}
+
+/**
+ * A page of runs, newest first (started_at DESC, run_id DESC), keyset-paged: each filter has an
+ * index that starts with its column and goes on with (started_at, run_id) (migration
+ * 20261201030000_run_waits), so a page reads its rows and no more. A run continued as new is
+ * listed by the run that carries on (`status <> 'continued'`), not twice. `node` reads the open
+ * runs (the wait columns are not indexed, see that migration) until a page is full.
+ */
+export async function pageRuns(db: SqlExecutor, dialect: "sqlite" | "postgresql", q: RunPageQuery): Promise<RunListRow[]> {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (q.status !== undefined) {
+    where.push("status = ?");
+    params.push(q.status);
+  } else if (q.node === undefined) {
+    where.push("status <> 'continued'");
+  }
+  if (q.name !== undefined) {
+    where.push("name = ?");
+    params.push(q.name);
+  }
+  if (q.node !== undefined) {
+    where.push("status = 'running' AND wait_node = ?");
+    params.push(q.node);
+  }
+  if (q.prefix !== undefined && q.prefix !== "") {
+    // A range, which an index serves (LIKE would take the user's % and _ as wildcards, and
+    // would need its own index on PostgreSQL). Compared in code-point order on both databases:
+    // SQLite compares text bytewise; PostgreSQL is told to (COLLATE "C", see the migration).
+    const id = dialect === "postgresql" ? `workflow_id COLLATE "C"` : "workflow_id";
+    const upper = prefixSuccessor(q.prefix);
+    where.push(`${id} >= ?`);
+    params.push(q.prefix);
+    if (upper === undefined) {
+      where.push("substr(workflow_id, 1, ?) = ?");
+      params.push([...q.prefix].length, q.prefix);
+    } else {
+      where.push(`${id} < ?`);
+      params.push(upper);
+    }
+  }
+  if (q.after) {
+    where.push("(started_at, run_id) < (?, ?)");
+    params.push(q.after.startedAt, q.after.runId);
+  }
+  params.push(q.limit);
+  const rows = await db.query(
+    `SELECT run_id, workflow_id, name, version, status, started_at, closed_at, wait_node, wait_kind, wait_since, wait_retrying, wait_seq FROM run
+     ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, run_id DESC LIMIT ?`,
+    params,
+  );
+  return rows.map((r) => ({
+    runId: String(r.run_id),
+    workflowId: String(r.workflow_id),
+    name: String(r.name),
+    version: Number(r.version),
+    status: r.status as RunStatus,
+    startedAt: Number(r.started_at),
+    closedAt: r.closed_at === null ? null : Number(r.closed_at),
+    wait: toWait(r),
+  }));
+}
+
+/**
+ * The least string greater than every string that starts with `prefix`, in code-point order:
+ * its last code point, plus one. Undefined when there is none (it ends with U+10FFFF).
+ */
+export function prefixSuccessor(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    let next = last + 1;
+    if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // no surrogate is a code point
+    if (next <= 0x10ffff) return points.join("") + String.fromCodePoint(next);
+  }
+  return undefined;
+}
+
+/** Where the open runs of a workflow (any version) wait: per node, how many, since when, how many retrying. */
+export async function waitsOf(db: SqlExecutor, name: string): Promise<{ nodeId: string; runs: number; oldestSince: number; retrying: number }[]> {
+  const rows = await db.query(
+    `SELECT wait_node, COUNT(*) AS runs, MIN(wait_since) AS oldest, SUM(wait_retrying) AS retrying
+     FROM run WHERE status = 'running' AND name = ? AND wait_node IS NOT NULL GROUP BY wait_node ORDER BY wait_node`,
+    [name],
+  );
+  return rows.map((r) => ({ nodeId: String(r.wait_node), runs: Number(r.runs), oldestSince: Number(r.oldest), retrying: Number(r.retrying) }));
+}
+
+/**
+ * The continue-as-new chain that ends with run `runId` of `workflowId`, first run first: each
+ * run with its number of events and the number of events of the runs before it (the offset of
+ * its event ids, see Engine.watch). Followed back by continued_from_run_id over the workflow
+ * id's runs, read in one statement.
+ */
+export async function continueChain(db: SqlExecutor, workflowId: string, runId: string): Promise<{ runId: string; offset: number; events: number }[]> {
+  const rows = await db.query("SELECT run_id, continued_from_run_id, next_seq FROM run WHERE workflow_id = ?", [workflowId]);
+  const byId = new Map(rows.map((r) => [String(r.run_id), r]));
+  const back: Record<string, unknown>[] = [];
+  for (let r = byId.get(runId); r !== undefined && back.length <= rows.length; r = r.continued_from_run_id ? byId.get(String(r.continued_from_run_id)) : undefined) back.push(r);
+  let offset = 0;
+  return back.reverse().map((r) => {
+    const events = Number(r.next_seq) - 1;
+    const link = { runId: String(r.run_id), offset, events };
+    offset += events;
+    return link;
+  });
 }

@@ -4,12 +4,11 @@
 
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError } from "./errors.ts";
-import { decodeEvent } from "./history-store.ts";
-import { listRuns, type RunRow } from "./run-store.ts";
+import { listRuns, pageRuns, waitsOf, type RunListRow, type RunRow } from "./run-store.ts";
 import type { RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
 import { liveWorkers } from "./worker-store.ts";
-import type { Description, PendingApproval, PendingItem, RunStatus, RunSummary, WorkerSummary } from "./views.ts";
+import type { Description, PendingApproval, PendingItem, RunStatus, RunsPage, RunSummary, WaitingNode, WorkerSummary } from "./views.ts";
 
 // The view types live in views.ts (types only, for browser code); re-exported for the engine's callers.
 export type { Description, PendingApproval, PendingItem, RunSummary, WorkerSummary } from "./views.ts";
@@ -29,8 +28,10 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
     }
   }
   const first = events[0];
+  // The describe document says where the run waits in `pending`, with what it waits for.
+  const { waitingAt: _listed, ...base } = summary(run);
   return {
-    ...summary(run),
+    ...base,
     status,
     input: run.input,
     ...(run.status === "completed" ? { result: run.result } : {}),
@@ -41,7 +42,7 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
   };
 }
 
-function summary(run: RunRow): RunSummary {
+function summary(run: RunRow | RunListRow): RunSummary {
   return {
     workflowId: run.workflowId,
     runId: run.runId,
@@ -50,38 +51,138 @@ function summary(run: RunRow): RunSummary {
     status: run.status as RunSummary["status"],
     startedAt: new Date(run.startedAt).toISOString(),
     ...(run.closedAt === null ? {} : { closedAt: new Date(run.closedAt).toISOString() }),
+    ...(run.status === "running" && run.wait ? { waitingAt: run.wait.nodeId } : {}),
   };
 }
 
+/** What the runs list may be asked (Engine.runs). */
+export interface RunsQuery {
+  status?: string;
+  name?: string;
+  /** Open runs waiting at this node. */
+  node?: string;
+  /** Workflow ids starting with this (taken literally: no wildcards). */
+  q?: string;
+  /** The `next` of the previous page. */
+  cursor?: string;
+  /** Runs per page: 1 to 200, default 50. */
+  limit?: number;
+}
+
+/** A page of runs, newest first, and the cursor of the next page when there is one. */
+export async function runsPage(db: SqlExecutor, dialect: "sqlite" | "postgresql", query: RunsQuery): Promise<RunsPage> {
+  const statuses: readonly string[] = RUN_STATUSES;
+  if (query.status !== undefined && !statuses.includes(query.status)) {
+    throw new EngineError("BAD_REQUEST", `"${query.status}" is not a run status: use one of ${RUN_STATUSES.join(", ")}`, [{ id: "status", message: `is not one of ${RUN_STATUSES.join(", ")}` }]);
+  }
+  const limit = query.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new EngineError("BAD_REQUEST", `the limit must be a whole number from 1 to 200, not ${limit}`, [{ id: "limit", message: "is not a whole number from 1 to 200" }]);
+  }
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  // One row more than the page: whether there is a next page, without counting.
+  const rows = await pageRuns(db, dialect, { status: query.status, name: query.name, node: query.node, prefix: query.q, after, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { runs: page.map(summary), ...(rows.length > limit && last ? { next: encodeCursor(last) } : {}) };
+}
+
 /**
- * Approvals waiting for a decision, oldest first: requests (ApprovalRequested) of running runs
- * with no decision nor timeout after them. `assignee`: only those naming that user or role.
+ * The cursor of the page after `row`: where it is in the list's order (started_at, run_id), in
+ * base64url so that it is opaque and safe in a URL. It stays good however runs come and go.
  */
-export async function pendingApprovals(db: SqlExecutor, codec: PayloadCodec, filter: { assignee?: string; limit?: number } = {}): Promise<PendingApproval[]> {
-  const rows = await db.query<{ workflow_id: string; run_id: string; seq: number; at: number; node_id: string; attempt: null; type: string; data: string | null }>(
-    `SELECT r.workflow_id, a.run_id, a.seq, a.at, a.node_id, a.attempt, a.type, a.data
-     FROM history_event a JOIN run r ON r.run_id = a.run_id
-     WHERE a.type = 'ApprovalRequested' AND r.status = 'running'
-       AND NOT EXISTS (SELECT 1 FROM history_event b WHERE b.run_id = a.run_id AND b.seq > a.seq AND b.node_id = a.node_id AND b.type IN ('SignalReceived', 'WaitTimedOut'))
-     ORDER BY a.at, a.run_id`,
+function encodeCursor(row: { startedAt: number; runId: string }): string {
+  return Buffer.from(JSON.stringify([row.startedAt, row.runId])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { startedAt: number; runId: string } {
+  try {
+    const [startedAt, runId] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
+    if (typeof startedAt === "number" && Number.isFinite(startedAt) && typeof runId === "string") return { startedAt, runId };
+  } catch {
+    // below
+  }
+  const shown = cursor.length > 40 ? `${cursor.slice(0, 40)}…` : cursor;
+  throw new EngineError("BAD_REQUEST", `the cursor "${shown}" is not one this list gave: give the "next" of the previous page`, [{ id: "cursor", message: "is not a cursor this list gave" }]);
+}
+
+/** Where a workflow's open runs wait, per node, the oldest wait's since as ISO 8601. */
+export async function waitingPerNode(db: SqlExecutor, name: string): Promise<WaitingNode[]> {
+  return (await waitsOf(db, name)).map((w) => ({ ...w, oldestSince: new Date(w.oldestSince).toISOString() }));
+}
+
+/** An approval request as the inbox shows it, by `${runId}:${seq}` (see pendingApprovals). */
+export type ApprovalRequests = Map<string, Omit<PendingApproval, "workflowId" | "runId">>;
+
+/**
+ * Approvals waiting for a decision, oldest first: the requests (ApprovalRequested) running runs
+ * wait on, found by the runs' wait columns (a read of the open runs, not a search of every
+ * history for requests nobody answered). `assignee`: only those naming that user or role;
+ * `filter`: only those it says yes to (the app passes who may decide, permissions.ts
+ * mayDecide), asked once per distinct list of assignees.
+ *
+ * History events never change, so the requests read and decoded once are kept in `requests`
+ * (the engine's, for as long as they are pending): an inbox looked at again reads only the
+ * open runs, and the requests that are new since.
+ */
+export async function pendingApprovals(
+  db: SqlExecutor,
+  codec: PayloadCodec,
+  filter: { assignee?: string; limit?: number; filter?: (assignees: string[]) => boolean } = {},
+  requests: ApprovalRequests = new Map(),
+): Promise<PendingApproval[]> {
+  const waiting = await db.query<{ workflow_id: string; run_id: string; wait_seq: number }>(
+    "SELECT workflow_id, run_id, wait_seq FROM run WHERE status = 'running' AND wait_kind = 'approval' ORDER BY wait_since, run_id",
   );
+  const key = (runId: string, seq: number) => `${runId}:${Number(seq)}`;
+  const answers = new Map<string, boolean>();
   const out: PendingApproval[] = [];
-  for (const row of rows) {
-    const e = decodeEvent(codec, row);
-    if (e.type !== "ApprovalRequested") continue;
-    const assignees = e.assignees ?? [];
-    if (filter.assignee !== undefined && !assignees.includes(filter.assignee)) continue;
-    out.push({
-      workflowId: row.workflow_id,
-      runId: row.run_id,
-      nodeId: e.nodeId,
-      ...(e.title === undefined ? {} : { title: e.title }),
-      ...(e.message === undefined ? {} : { message: e.message }),
-      assignees,
-      since: new Date(e.at).toISOString(),
-      ...(e.dueAt === undefined ? {} : { dueAt: new Date(e.dueAt).toISOString() }),
-    });
-    if (filter.limit !== undefined && out.length >= filter.limit) break;
+  let complete = true;
+  scan: for (let from = 0; from < waiting.length; from += 500) {
+    const chunk = waiting.slice(from, from + 500);
+    const missing = chunk.filter((w) => !requests.has(key(w.run_id, w.wait_seq))).map((w) => w.run_id);
+    if (missing.length > 0) {
+      // The runs' approval requests, through the partial index on them (usually one a run).
+      const rows = await db.query<{ run_id: string; seq: number; at: number; data: string | null }>(
+        `SELECT run_id, seq, at, data FROM history_event WHERE type = 'ApprovalRequested' AND run_id IN (${missing.map(() => "?").join(", ")})`,
+        missing,
+      );
+      for (const row of rows) {
+        // The event's fields but its type, seq and time (history-store.ts eventRow).
+        const e = (row.data === null ? {} : codec.decode(row.data)) as Omit<Extract<RecordedEvent, { type: "ApprovalRequested" }>, "type" | "seq" | "at">;
+        requests.set(key(row.run_id, row.seq), {
+          nodeId: e.nodeId,
+          ...(e.title === undefined ? {} : { title: e.title }),
+          ...(e.message === undefined ? {} : { message: e.message }),
+          assignees: e.assignees ?? [],
+          since: new Date(Number(row.at)).toISOString(),
+          ...(e.dueAt === undefined ? {} : { dueAt: new Date(e.dueAt).toISOString() }),
+        });
+      }
+    }
+    for (const w of chunk) {
+      const request = requests.get(key(w.run_id, w.wait_seq));
+      if (!request) continue;
+      const assignees = request.assignees;
+      if (filter.assignee !== undefined && !assignees.includes(filter.assignee)) continue;
+      if (filter.filter) {
+        const list = JSON.stringify(assignees);
+        let yes = answers.get(list);
+        if (yes === undefined) answers.set(list, (yes = filter.filter(assignees)));
+        if (!yes) continue;
+      }
+      out.push({ workflowId: w.workflow_id, runId: w.run_id, ...request, assignees: [...assignees] });
+      if (filter.limit !== undefined && out.length >= filter.limit) {
+        complete = from + 500 >= waiting.length && w === chunk.at(-1);
+        break scan;
+      }
+    }
+  }
+  // Kept: the requests pending now, no more (those of a run's earlier requests, and of
+  // approvals decided since, go).
+  if (complete && requests.size > waiting.length) {
+    const pending = new Set(waiting.map((w) => key(w.run_id, w.wait_seq)));
+    for (const k of requests.keys()) if (!pending.has(k)) requests.delete(k);
   }
   return out;
 }

@@ -11,6 +11,8 @@ export interface StoredSignal {
   nodeId: string | null;
   payload: unknown;
   receivedAt: number;
+  /** Who sent it (a person's name), when known. */
+  sentBy: string | null;
 }
 
 /**
@@ -26,15 +28,51 @@ export async function insertSignalIfRunning(
   tx: SqlExecutor,
   dialect: "sqlite" | "postgresql",
   codec: PayloadCodec,
-  s: { runId: string; name: string; nodeId?: string; payload: unknown; at: number },
+  s: { runId: string; name: string; nodeId?: string; payload: unknown; at: number; by?: string },
 ): Promise<number | undefined> {
   const rows = await tx.query(
-    `INSERT INTO signal (run_id, name, node_id, payload, received_at)
-     SELECT run_id, ?, ?, ?, ? FROM run WHERE run_id = ? AND status = 'running'${dialect === "postgresql" ? " FOR SHARE" : ""}
+    `INSERT INTO signal (run_id, name, node_id, payload, received_at, sent_by)
+     SELECT run_id, ?, ?, ?, ?, ? FROM run WHERE run_id = ? AND status = 'running'${dialect === "postgresql" ? " FOR SHARE" : ""}
      RETURNING id`,
-    [s.name, s.nodeId ?? null, codec.encode(s.payload ?? null), s.at, s.runId],
+    [s.name, s.nodeId ?? null, codec.encode(s.payload ?? null), s.at, s.by === undefined ? null : codec.encode(s.by), s.runId],
   );
   return rows.length === 0 ? undefined : Number(rows[0].id);
+}
+
+/**
+ * Stores a decision (an `approve` or `decline` signal for approval node `nodeId`) like
+ * insertSignalIfRunning, and only if no decision for that node is there already: one not yet
+ * taken, or one taken after `requestSeq` (the request it answers). Resolves to its id, or to
+ * the decision found there ({ existing }), or undefined when the run is no longer running.
+ *
+ * The check and the write must be one against a second decision sent at the same moment. On
+ * SQLite, write transactions are serial. On PostgreSQL a NOT EXISTS in the INSERT does not see
+ * a row another transaction has not committed yet, so two would both pass: deciders of a run
+ * first take a transaction-scoped advisory lock named after it, and the statement that checks
+ * and writes starts (and takes its snapshot) only once the other decider has committed.
+ */
+export async function insertDecisionIfFirst(
+  tx: SqlExecutor,
+  dialect: "sqlite" | "postgresql",
+  codec: PayloadCodec,
+  d: { runId: string; name: "approve" | "decline"; nodeId: string; requestSeq: number; payload: unknown; at: number; by: string },
+): Promise<{ id: number } | { existing: StoredSignal } | undefined> {
+  if (dialect === "postgresql") await tx.query("SELECT pg_advisory_xact_lock(hashtext(?))", [`weft:decide:${d.runId}`]);
+  const rows = await tx.query(
+    `INSERT INTO signal (run_id, name, node_id, payload, received_at, sent_by)
+     SELECT run_id, ?, ?, ?, ?, ? FROM run WHERE run_id = ? AND status = 'running'
+       AND NOT EXISTS (SELECT 1 FROM signal s WHERE s.run_id = ? AND s.node_id = ? AND s.name IN ('approve', 'decline')
+                       AND (s.consumed_seq IS NULL OR s.consumed_seq > ?))${dialect === "postgresql" ? " FOR SHARE" : ""}
+     RETURNING id`,
+    [d.name, d.nodeId, codec.encode(d.payload), d.at, codec.encode(d.by), d.runId, d.runId, d.nodeId, d.requestSeq],
+  );
+  if (rows.length > 0) return { id: Number(rows[0].id) };
+  const existing = await tx.query(
+    `SELECT id, name, node_id, payload, received_at, sent_by FROM signal
+     WHERE run_id = ? AND node_id = ? AND name IN ('approve', 'decline') AND (consumed_seq IS NULL OR consumed_seq > ?) ORDER BY id LIMIT 1`,
+    [d.runId, d.nodeId, d.requestSeq],
+  );
+  return existing[0] ? { existing: toSignal(codec, existing[0]) } : undefined;
 }
 
 /** The oldest unconsumed signal of a run with one of `names` (and for `nodeId`, if given). */
@@ -49,17 +87,20 @@ export async function nextSignal(
   const nodeFilter = nodeId === undefined ? "" : " AND node_id = ?";
   const skipFilter = skip.length === 0 ? "" : ` AND id NOT IN (${skip.map(() => "?").join(", ")})`;
   const rows = await db.query(
-    `SELECT id, name, node_id, payload, received_at FROM signal WHERE run_id = ? AND consumed_seq IS NULL AND name IN (${names.map(() => "?").join(", ")})${nodeFilter}${skipFilter} ORDER BY id LIMIT 1`,
+    `SELECT id, name, node_id, payload, received_at, sent_by FROM signal WHERE run_id = ? AND consumed_seq IS NULL AND name IN (${names.map(() => "?").join(", ")})${nodeFilter}${skipFilter} ORDER BY id LIMIT 1`,
     [runId, ...names, ...(nodeId === undefined ? [] : [nodeId]), ...skip],
   );
-  const r = rows[0];
-  if (!r) return undefined;
+  return rows[0] ? toSignal(codec, rows[0]) : undefined;
+}
+
+function toSignal(codec: PayloadCodec, r: Record<string, unknown>): StoredSignal {
   return {
     id: Number(r.id),
     name: String(r.name),
     nodeId: (r.node_id as string | null) ?? null,
     payload: r.payload === null ? null : codec.decode(String(r.payload)),
     receivedAt: Number(r.received_at),
+    sentBy: r.sent_by === null || r.sent_by === undefined ? null : String(codec.decode(String(r.sent_by))),
   };
 }
 

@@ -41,6 +41,8 @@ export interface RunSummary {
   status: RunStatus;
   startedAt: string;
   closedAt?: string;
+  /** The node an open run waits at now (a step, timer, approval or signal node), if any. */
+  waitingAt?: string;
 }
 
 /** A page of the runs list, newest first; `next` is the cursor of the following page. */

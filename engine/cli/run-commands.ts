@@ -84,7 +84,7 @@ export async function deployCommand(file: string, options: Output & { compatible
 export async function startCommand(name: string, options: Output & { input?: string; id?: string; wait?: boolean }): Promise<number> {
   const input = parseJson(options.input, "--input");
   return withEngine(async (engine) => {
-    const r = await engine.start(name, { input, workflowId: options.id });
+    const r = await engine.start(name, { input, workflowId: options.id, by: commandUser() });
     if (!options.wait) {
       print(r, options, () => `started ${r.workflowId} (run ${r.runId})`);
       return 0;
@@ -105,11 +105,11 @@ export async function signalCommand(workflowId: string, signal: string, options:
   const input = parseJson(options.input, "--input");
   await withEngine(async (engine) => {
     if (options.start === undefined) {
-      const r = await engine.signal(workflowId, signal, payload);
+      const r = await engine.signal(workflowId, signal, payload, commandUser());
       print({ ...r, signal }, options, () => `signal ${signal} stored for ${workflowId}`);
       return;
     }
-    const r = await engine.signalWithStart(workflowId, signal, payload, { workflow: options.start, input });
+    const r = await engine.signalWithStart(workflowId, signal, payload, { workflow: options.start, input, by: commandUser() });
     print({ ...r, signal }, options, () => `${r.started ? `started ${workflowId} (run ${r.runId}) and stored` : "stored"} signal ${signal} for it`);
   });
 }
@@ -249,15 +249,21 @@ export async function queryCommand(workflowId: string, query: string, options: O
 
 export async function retryCommand(workflowId: string, options: Output): Promise<void> {
   await withEngine(async (engine) => {
-    const r = await engine.retry(workflowId);
+    const r = await engine.retry(workflowId, commandUser());
     print(r, options, () => `retrying ${workflowId} from step ${r.nodeId}: run ${r.runId} carries on from run ${r.retriedFromRunId}`);
   });
 }
 
+/** Who runs the command, for the history's `by` fields: the login name, when the shell says. */
+function commandUser(): string | undefined {
+  return process.env.USER || undefined;
+}
+
 export async function closeCommand(kind: "cancel" | "terminate", workflowId: string, options: Output & { reason?: string }): Promise<void> {
   await withEngine(async (engine) => {
-    if (kind === "cancel") await engine.cancel(workflowId, options.reason);
-    else await engine.terminate(workflowId, options.reason);
+    const close = { reason: options.reason, by: commandUser() };
+    if (kind === "cancel") await engine.cancel(workflowId, close);
+    else await engine.terminate(workflowId, close);
     print({ workflowId, status: kind === "cancel" ? "cancelled" : "terminated" }, options, () => `${kind === "cancel" ? "cancelled" : "terminated"} ${workflowId}`);
   });
 }

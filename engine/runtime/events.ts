@@ -2,6 +2,11 @@
 // what the workflow code asked for (numbered by `cmd`, the order of its calls to the context);
 // resolution events record what happened to a command. Replay matches the code's calls against
 // the command events and feeds the resolutions back.
+//
+// Who did it: events record the person who started, retried, signalled, decided, cancelled or
+// terminated a run (a name: the app's signed-in caller, or the command's --by or $USER), as
+// `startedBy` and `retriedBy` on WorkflowStarted, and `by` on SignalReceived, WorkflowCancelled
+// and WorkflowTerminated. Replay reads none of them.
 
 import type { StepOptions } from "../runtime/workflow-api.ts";
 
@@ -27,6 +32,10 @@ export type HistoryEvent =
       continuedFromRunId?: string;
       /** Set when this run retries a failed one from the step it failed at (engine.retry). */
       retriedFromRunId?: string;
+      /** Who started the run (engine.start's `by`); a retried or continued run keeps the first's. */
+      startedBy?: string;
+      /** Who retried it (engine.retry's `by`), on the new run's WorkflowStarted. */
+      retriedBy?: string;
     }
   | { type: "ActivityScheduled"; cmd: number; nodeId: string; activity: string; input: unknown; options: StepOptions; canFail: boolean }
   /**
@@ -42,14 +51,17 @@ export type HistoryEvent =
   | { type: "TimerFired"; cmd: number; nodeId: string }
   | { type: "ApprovalRequested"; cmd: number; nodeId: string; title?: unknown; message?: unknown; assignees?: string[]; dueAt?: number }
   | { type: "SignalWaitStarted"; cmd: number; nodeId: string; signal: string; dueAt?: number }
-  /** A signal taken by the wait `cmd` (approvals: signal "approve" or "decline"). */
-  | { type: "SignalReceived"; cmd: number; nodeId: string; signal: string; payload: unknown; signalId?: number }
+  /**
+   * A signal taken by the wait `cmd` (approvals: signal "approve" or "decline", whose payload is
+   * `{ nodeId, by, comment }`); `by`: who sent it, when known.
+   */
+  | { type: "SignalReceived"; cmd: number; nodeId: string; signal: string; payload: unknown; signalId?: number; by?: string }
   | { type: "WaitTimedOut"; cmd: number; nodeId: string }
   | { type: "ContinuedAsNew"; loopHead: string; newRunId: string }
   | { type: "WorkflowCompleted"; nodeId: string; result: unknown }
   | { type: "WorkflowFailed"; nodeId?: string; error: ErrorInfo }
-  | { type: "WorkflowCancelled"; reason?: string }
-  | { type: "WorkflowTerminated"; reason?: string };
+  | { type: "WorkflowCancelled"; reason?: string; by?: string }
+  | { type: "WorkflowTerminated"; reason?: string; by?: string };
 
 export type EventType = HistoryEvent["type"];
 

@@ -21,7 +21,7 @@ import { loadHistories, loadHistory, SeqConflict } from "../history-store.ts";
 import { validateActivityInput } from "../plugins.ts";
 import { DEFAULT_ACTIVITY_TIMEOUT_MS, nextRetry } from "../retry.ts";
 import { newRunId as nextRunId } from "../run-ids.ts";
-import { getRun, getRuns, type RunRow } from "../run-store.ts";
+import { getRun, getRuns, type RunRow, type RunWait } from "../run-store.ts";
 import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.ts";
 import { WorkflowExecution } from "../runtime/execution.ts";
 import { setDeterminismSource } from "../sandbox.ts";
@@ -66,6 +66,12 @@ interface CachedRun {
   unpersisted: HistoryEvent[];
   /** The version whose code runs it: its own, or one declared compatible with it. */
   moduleVersion: number;
+  /**
+   * Where the run waits as its row says (the command `cmd`): kept here so that a step knows,
+   * without a read, whether the wait it leaves behind is the one that was there (same since) or
+   * a new one (since now). Undefined: not known (a command not in the database yet).
+   */
+  wait: (RunWait & { cmd: number }) | undefined;
 }
 
 type Trigger =
@@ -548,7 +554,7 @@ export class Worker {
     if (!started || started.type !== "WorkflowStarted") throw new Error(`run ${runId} has no WorkflowStarted event`);
     const exec = new WorkflowExecution(module.run, started, { drain, historyLimit: this.options.historyLimit, onResume: pointSandboxAt });
     const unpersisted = await exec.activate(history);
-    return { run, exec, nextSeq: run.nextSeq, unpersisted, moduleVersion: module.version };
+    return { run, exec, nextSeq: run.nextSeq, unpersisted, moduleVersion: module.version, wait: waitInHistory(exec, run, history) };
   }
 
 
@@ -649,7 +655,15 @@ export class Worker {
         consumed.map((c) => c.signalId),
       );
       if (!signal) break;
-      const at = await apply({ type: "SignalReceived", cmd: w.cmd, nodeId: w.nodeId, signal: signal.name, payload: signal.payload, signalId: signal.id });
+      const at = await apply({
+        type: "SignalReceived",
+        cmd: w.cmd,
+        nodeId: w.nodeId,
+        signal: signal.name,
+        payload: signal.payload,
+        signalId: signal.id,
+        ...(signal.sentBy === null ? {} : { by: signal.sentBy }),
+      });
       consumed.push({ signalId: signal.id, seq: at });
     }
 
@@ -675,6 +689,7 @@ export class Worker {
           continuedAt: carried.at,
           carried: carried.vars,
           continuedFromRunId: runId,
+          ...(state.exec.start.startedBy === undefined ? {} : { startedBy: state.exec.start.startedBy }),
           seq: 1,
           at: now,
         },
@@ -700,12 +715,28 @@ export class Worker {
       }
     }
 
+    // Where the run waits after this step, written with it (the runs list and the waiting view
+    // read it): the same wait keeps its since; a failed attempt to be tried again marks it
+    // retrying until the step is resolved.
+    const waitingOn = closing ? undefined : state.exec.waitingOn;
+    const same = waitingOn !== undefined && state.wait?.cmd === waitingOn.cmd;
+    const wait = waitingOn && {
+      cmd: waitingOn.cmd,
+      nodeId: waitingOn.nodeId,
+      kind: WAIT_KINDS[waitingOn.type],
+      since: same ? state.wait!.since : now,
+      retrying: reschedule !== undefined || (same && state.wait!.retrying),
+      // A new wait's command is among the events appended now (the code returns the object it
+      // waits on); the same wait keeps the seq it had.
+      seq: same ? state.wait!.seq : state.nextSeq + events.indexOf(waitingOn),
+    };
+
     const expectedSeq = state.nextSeq;
     const write: StepWrite = {
       kind: "step",
       runId,
       ...(trigger.taskId === undefined ? {} : { task: { id: trigger.taskId, owner: this.id, ...(reschedule ? { reschedule } : {}) } }),
-      guard: { expectedSeq, events, at: now },
+      guard: { expectedSeq, events, at: now, wait: wait ? { nodeId: wait.nodeId, kind: wait.kind, since: wait.since, retrying: wait.retrying, seq: wait.seq } : null },
       consumed,
       tasks: newTasks,
       ...(closing
@@ -750,6 +781,7 @@ export class Worker {
 
     state.nextSeq = expectedSeq + events.length;
     state.unpersisted = [];
+    state.wait = wait;
     if (closing) {
       this.cache.delete(runId);
       this.stats.runsCompleted++;
@@ -867,6 +899,28 @@ export class Worker {
     }
   }
 }
+
+/**
+ * Where a run loaded from the database waits, from its history: the command it waits on, since
+ * that command was recorded (or since the run started, for a run retried from that step, whose
+ * history keeps the times of the failed run's), retrying if its last attempt failed and will be
+ * tried again. Undefined when it waits on nothing recorded yet.
+ */
+function waitInHistory(exec: WorkflowExecution, run: RunRow, history: RecordedEvent[]): CachedRun["wait"] {
+  const w = exec.closed ? undefined : exec.waitingOn;
+  if (!w) return undefined;
+  let command: RecordedEvent | undefined;
+  let retrying = false;
+  for (const e of history) {
+    if (!("cmd" in e) || e.cmd !== w.cmd) continue;
+    if (e.type === w.type) command = e;
+    else if (e.type === "ActivityFailed") retrying = e.nextAttemptAt !== undefined;
+  }
+  return command === undefined ? undefined : { cmd: w.cmd, nodeId: w.nodeId, kind: WAIT_KINDS[w.type], since: Math.max(command.at, run.startedAt), retrying, seq: command.seq };
+}
+
+/** What a run waits for, by the command it waits on (the runs' wait_kind). */
+const WAIT_KINDS = { ActivityScheduled: "activity", TimerStarted: "timer", ApprovalRequested: "approval", SignalWaitStarted: "signal" } as const;
 
 function errorInfo(err: unknown): ErrorInfo {
   const e = err as { type?: unknown; name?: unknown; message?: unknown };

@@ -11,7 +11,7 @@
 
 import type { PayloadCodec } from "../codec.ts";
 import { appendEvents, eventRow, SeqConflict } from "../history-store.ts";
-import { closeRun, insertRun, type RunRow } from "../run-store.ts";
+import { closeRun, insertRun, type RunRow, type RunWait } from "../run-store.ts";
 import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.ts";
 import { consumeSignal, moveSignals } from "../signal-store.ts";
 import type { SqlExecutor, SqlValue } from "../storage/types.ts";
@@ -37,8 +37,10 @@ export interface StepWrite {
   /**
    * The run's next_seq must be `expectedSeq`; `events` are appended from there (with no events
    * the guard alone is checked). Absent when the run has ended: the task is only completed.
+   * `wait`: where the run waits after the events (null: nowhere), set by the same update of its
+   * row; absent: left as it is.
    */
-  guard?: { expectedSeq: number; events: HistoryEvent[]; at: number };
+  guard?: { expectedSeq: number; events: HistoryEvent[]; at: number; wait?: RunWait | null };
   consumed: { signalId: number; seq: number }[];
   close?: { status: "completed" | "failed" | "continued"; result?: unknown; error?: ErrorInfo };
   /** Continue-as-new: the new run, its first event, its workflow task; signals follow it. */
@@ -103,7 +105,8 @@ async function applyStep(tx: SqlExecutor, codec: PayloadCodec, w: StepWrite): Pr
     const moved = await tx.execute("UPDATE run SET next_seq = next_seq WHERE run_id = ? AND next_seq = ?", [runId, guard.expectedSeq]);
     if (moved !== 1) throw new SeqConflict(runId);
   }
-  await appendEvents(tx, codec, runId, guard.expectedSeq, guard.events, guard.at);
+  // (A run that closes waits nowhere: closeRun says so.)
+  await appendEvents(tx, codec, runId, guard.expectedSeq, guard.events, guard.at, w.close ? undefined : guard.wait);
   for (const c of w.consumed) await consumeSignal(tx, c.signalId, c.seq);
   if (w.close) {
     await deleteRunTasks(tx, runId);
@@ -138,8 +141,16 @@ const BATCH = preparedStatement(
          status = COALESCE(v.status, run.status),
          result = CASE WHEN v.status IS NULL THEN run.result ELSE v.result END,
          error = CASE WHEN v.status IS NULL THEN run.error ELSE v.error END,
-         closed_at = CASE WHEN v.status IS NULL THEN run.closed_at ELSE v.at END
-       FROM unnest(?::text[], ?::int[], ?::int[], ?::float8[], ?::text[], ?::text[], ?::text[]) AS v(run_id, expected, next_seq, at, status, result, error)
+         closed_at = CASE WHEN v.status IS NULL THEN run.closed_at ELSE v.at END,
+         -- Where the run waits now (a null wait_retrying: left as it is). Not indexed, so the
+         -- update stays heap-only (migration 20261201030000_run_waits).
+         wait_node = CASE WHEN v.wait_retrying IS NULL THEN run.wait_node ELSE v.wait_node END,
+         wait_kind = CASE WHEN v.wait_retrying IS NULL THEN run.wait_kind ELSE v.wait_kind END,
+         wait_since = CASE WHEN v.wait_retrying IS NULL THEN run.wait_since ELSE v.wait_since END,
+         wait_retrying = COALESCE(v.wait_retrying, run.wait_retrying),
+         wait_seq = CASE WHEN v.wait_retrying IS NULL THEN run.wait_seq ELSE v.wait_seq END
+       FROM unnest(?::text[], ?::int[], ?::int[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::int[], ?::int[])
+         AS v(run_id, expected, next_seq, at, status, result, error, wait_node, wait_kind, wait_since, wait_retrying, wait_seq)
        WHERE run.run_id = v.run_id AND run.next_seq = v.expected RETURNING run.run_id
      ), appended AS (
        INSERT INTO history_event (run_id, seq, type, at, node_id, attempt, data)
@@ -212,6 +223,11 @@ export async function applyBatchPostgres(tx: SqlExecutor, codec: PayloadCodec, w
     status: [] as (string | null)[],
     result: [] as (string | null)[],
     error: [] as (string | null)[],
+    waitNode: [] as (string | null)[],
+    waitKind: [] as (string | null)[],
+    waitSince: [] as (number | null)[],
+    waitRetrying: [] as (number | null)[],
+    waitSeq: [] as (number | null)[],
   };
   const events = { runId: [] as string[], seq: [] as number[], type: [] as string[], at: [] as number[], nodeId: [] as (string | null)[], attempt: [] as (number | null)[], data: [] as (string | null)[] };
   const consumed = { id: [] as number[], seq: [] as number[] };
@@ -299,6 +315,13 @@ export async function applyBatchPostgres(tx: SqlExecutor, codec: PayloadCodec, w
     guard.status.push(w.close?.status ?? null);
     guard.result.push(w.close?.result === undefined ? null : codec.encode(w.close.result));
     guard.error.push(w.close?.error === undefined ? null : codec.encode(w.close.error));
+    // A run that closes waits nowhere; a wait not given is left as it is (wait_retrying null).
+    const wait = w.close ? null : g.wait;
+    guard.waitNode.push(wait?.nodeId ?? null);
+    guard.waitKind.push(wait?.kind ?? null);
+    guard.waitSince.push(wait?.since ?? null);
+    guard.waitRetrying.push(wait === undefined ? null : wait?.retrying ? 1 : 0);
+    guard.waitSeq.push(wait?.seq ?? null);
     g.events.forEach((e, k) => addEvent(w.runId, { ...e, seq: g.expectedSeq + k, at: g.at } as RecordedEvent));
     for (const c of w.consumed) {
       consumed.id.push(c.signalId);
@@ -322,7 +345,7 @@ export async function applyBatchPostgres(tx: SqlExecutor, codec: PayloadCodec, w
     [
       runs.runId, runs.workflowId, runs.name, runs.version, runs.hash, runs.input, runs.startedAt, runs.firstRunId, runs.from,
       done.id, done.owner,
-      guard.runId, guard.expected, guard.next, guard.at, guard.status, guard.result, guard.error,
+      guard.runId, guard.expected, guard.next, guard.at, guard.status, guard.result, guard.error, guard.waitNode, guard.waitKind, guard.waitSince, guard.waitRetrying, guard.waitSeq,
       events.runId, events.seq, events.type, events.at, events.nodeId, events.attempt, events.data,
       consumed.id, consumed.seq,
       closing.runId, closing.keep,
