@@ -215,11 +215,15 @@ export class Engine {
       this.inputValidators.set(key, validate);
     }
     if (!validate(input)) {
-      const errors = (validate.errors ?? []).map((e) => ({
-        id: `input${e.instancePath.replace(/\//g, ".")}`,
-        message: e.keyword === "required" ? `is missing "${(e.params as { missingProperty: string }).missingProperty}"` : (e.message ?? "is not valid"),
-      }));
-      throw new EngineError("INVALID", `the input does not match ${name}'s inputSchema: ${errors.map((e) => `${e.id} ${e.message}`).join("; ")}`, errors);
+      // Each error names a JSON Pointer into the input (the HTTP API's contract): a missing
+      // field by the place it should be, "" for the input as a whole.
+      const errors = (validate.errors ?? []).map((e) =>
+        e.keyword === "required"
+          ? { id: `${e.instancePath}/${pointerToken((e.params as { missingProperty: string }).missingProperty)}`, message: "is required" }
+          : { id: e.instancePath, message: e.message ?? "is not valid" },
+      );
+      const shown = errors.map((e) => `${e.id === "" ? "the input" : `input${e.id}`} ${e.message}`).join("; ");
+      throw new EngineError("INVALID", `the input does not match ${name}'s inputSchema: ${shown}`, errors);
     }
   }
 
@@ -650,4 +654,9 @@ export class Engine {
     }
     return waiting;
   }
+}
+
+/** A property name as one token of a JSON Pointer (RFC 6901). */
+function pointerToken(name: string): string {
+  return name.replace(/~/g, "~0").replace(/\//g, "~1");
 }
