@@ -172,12 +172,12 @@ async function seed(url: string): Promise<void> {
           const runId = `bench-run-${String(i).padStart(7, "0")}`;
           const at = now - (LIST_RUNS - i) * 1000;
           const team = teams[i % teams.length];
-          runs.push(runId, `bench-${i}`, APPROVAL.name, version, hash, open ? "running" : "completed", codec.encode({ team }), at, open ? null : at + 500, runId, open ? 3 : 4, at, open ? "review" : null, open ? at : null);
+          runs.push(runId, `bench-${i}`, APPROVAL.name, version, hash, open ? "running" : "completed", codec.encode({ team }), at, open ? null : at + 500, runId, open ? 3 : 4, at, open ? "review" : null, open ? "approval" : null, open ? at : null, open ? 2 : null);
           events.push(runId, 1, "WorkflowStarted", at, null, null, codec.encode({ workflowId: `bench-${i}`, runId, name: APPROVAL.name, version, hash, input: { team }, firstStartedAt: at }));
           events.push(runId, 2, "ApprovalRequested", at, "review", null, codec.encode({ cmd: 0, nodeId: "review", title: "Review", message: "Please review", assignees: [team] }));
         }
         await tx.execute(
-          `INSERT INTO run (run_id, workflow_id, name, version, hash, status, input, started_at, closed_at, first_run_id, next_seq, updated_at, wait_node, wait_since) VALUES ${Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+          `INSERT INTO run (run_id, workflow_id, name, version, hash, status, input, started_at, closed_at, first_run_id, next_seq, updated_at, wait_node, wait_kind, wait_since, wait_seq) VALUES ${Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
           runs as never,
         );
         await tx.execute(`INSERT INTO history_event (run_id, seq, type, at, node_id, attempt, data) VALUES ${Array.from({ length: count * 2 }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, events as never);

@@ -12,7 +12,7 @@ export default function setup(): void {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   // A run filtered to other tests (`vitest run test/engine/x.test.ts`) needs no app.
   const filters = process.argv.slice(2).filter((a) => !a.startsWith("-") && !["run", "watch"].includes(a) && !a.includes("vitest"));
-  if (filters.length > 0 && !filters.some((f) => /app|e2e/.test(f))) return;
+  if (filters.length > 0 && !filters.some((f) => /(^|\/)test\/(app|e2e)(\/|$)|^(app|e2e)$/.test(f))) return;
   if (appBuildIsFresh(root)) return;
   const nextBin = path.join(path.dirname(createRequire(import.meta.url).resolve("next/package.json")), "dist/bin/next");
   const built = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });

@@ -2,6 +2,7 @@
 // and the history records who did.
 
 import { requireRole, type Caller } from "../auth.ts";
+import { ApiError } from "../http.ts";
 import { weft } from "../weft.ts";
 
 export async function start(caller: Caller, name: string, body: { input?: unknown; workflowId?: string }) {
@@ -15,6 +16,11 @@ export const history = (workflowId: string) => weft().history(workflowId);
 
 export async function signal(caller: Caller, workflowId: string, name: string, payload: unknown) {
   requireRole(caller, "operator");
+  // The approvals' own signals carry a decision, which only the approval's assignees may take:
+  // they go through the inbox's route, where that is checked, never around it.
+  if (name === "approve" || name === "decline") {
+    throw new ApiError("FORBIDDEN", `a decision is not sent as a signal here: POST /api/approvals/${workflowId}/{nodeId} with {"decision": "${name}"}, as one of the approval's assignees`);
+  }
   return weft().signal(workflowId, name, payload, caller.name);
 }
 
