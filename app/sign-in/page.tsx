@@ -19,9 +19,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <h1>Sign in</h1>
         <p className="muted">Draw business processes, follow their runs and decide approvals.</p>
         <SignInForm next={next} />
-        <p className="muted small">
-          No account yet? An admin adds people on the People page, or with <code>weft user add NAME</code>.
-        </p>
+        <p className="muted small">No account yet? Ask an admin of Weft to add you.</p>
       </div>
     </main>
   );

@@ -75,7 +75,7 @@ export function PeopleAdmin({ initial, me }: { initial: Person[]; me: string }) 
                 self={person.name === me}
                 onChanged={(p, message) => {
                   replace(p);
-                  changed(message);
+                  if (message) changed(message);
                 }}
                 onRemoved={(message) => {
                   setPeople((list) => list.filter((p) => p.name !== person.name));
@@ -187,7 +187,7 @@ function AddPerson({ onAdded }: { onAdded: (person: Person) => void }) {
         {added ? (
           <div className="alert alert-success">
             <p>
-              Added {added.person.displayName} ({added.person.name}){added.person.roles.length ? ` with the roles ${added.person.roles.join(", ")}` : " with no roles"}.
+              Added {added.person.displayName === added.person.name ? added.person.name : `${added.person.displayName} (${added.person.name})`}{added.person.roles.length ? ` with the roles ${added.person.roles.join(", ")}` : " with no roles"}.
             </p>
             {added.password ? (
               <p>
@@ -234,11 +234,10 @@ function AddPerson({ onAdded }: { onAdded: (person: Person) => void }) {
 
 type Panel = "edit" | "password" | "tokens" | "remove";
 
-function PersonCard({ person, self, onChanged, onRemoved }: { person: Person; self: boolean; onChanged: (p: Person, message: string) => void; onRemoved: (message: string) => void }) {
+function PersonCard({ person, self, onChanged, onRemoved }: { person: Person; self: boolean; onChanged: (p: Person, message?: string) => void; onRemoved: (message: string) => void }) {
   const id = useId();
   const [panel, setPanel] = useState<Panel>();
   const toggle = (p: Panel) => setPanel((open) => (open === p ? undefined : p));
-  const who = `${person.displayName} (${person.name})`;
   return (
     <article className="card person" aria-labelledby={`${id}-name`}>
       <div className="person-head">
@@ -280,7 +279,7 @@ function PersonCard({ person, self, onChanged, onRemoved }: { person: Person; se
       <div id={`${id}-panel`}>
         {panel === "edit" ? <EditPerson person={person} onDone={(p, m) => (setPanel(undefined), onChanged(p, m))} onCancel={() => setPanel(undefined)} /> : null}
         {panel === "password" ? <ResetPassword person={person} onCancel={() => setPanel(undefined)} /> : null}
-        {panel === "tokens" ? <Tokens person={person} onCount={(n) => onChanged({ ...person, tokens: n }, `${who} has ${n} ${n === 1 ? "token" : "tokens"}.`)} /> : null}
+        {panel === "tokens" ? <Tokens person={person} onCount={(n) => onChanged({ ...person, tokens: n })} /> : null}
         {panel === "remove" ? <RemovePerson person={person} onRemoved={onRemoved} onCancel={() => setPanel(undefined)} /> : null}
       </div>
     </article>

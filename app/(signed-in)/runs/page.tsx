@@ -102,8 +102,7 @@ export default async function RunsPage({ searchParams }: Props) {
             <>
               <h2>No runs yet</h2>
               <p>
-                Runs appear here when a workflow starts: for example <code>npx weft start order-item --input &apos;{"{…}"}&apos;</code>, or over
-                the API.
+                Runs appear here as soon as a workflow starts, through the API or from the command line with <code>npx weft start NAME</code>.
               </p>
             </>
           )}
@@ -139,10 +138,10 @@ export default async function RunsPage({ searchParams }: Props) {
                     <td>
                       <StatusBadge status={run.status} />
                     </td>
-                    <td>
+                    <td className="nowrap">
                       <LocalTime iso={run.startedAt} />
                     </td>
-                    <td>{run.closedAt ? <LocalTime iso={run.closedAt} /> : <span className="muted">still running</span>}</td>
+                    <td className="nowrap">{run.closedAt ? <LocalTime iso={run.closedAt} /> : <span className="muted">still running</span>}</td>
                   </tr>
                 ))}
               </tbody>

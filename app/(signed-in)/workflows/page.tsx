@@ -56,7 +56,7 @@ export default async function WorkflowsPage() {
                       <span className="muted">0</span>
                     )}
                   </td>
-                  <td>
+                  <td className="nowrap">
                     <LocalTime iso={w.updatedAt} />
                     {w.updatedBy ? <span className="muted"> by {w.updatedBy}</span> : null}
                   </td>
