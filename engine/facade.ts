@@ -13,6 +13,7 @@ import { Engine, type StartOptions } from "./engine.ts";
 import { getDraft, insertDraft, listDrafts, putDraft, replaceDraft, type DraftWrite } from "./draft-store.ts";
 import { eventJson } from "./history-json.ts";
 import { People } from "./people.ts";
+import { mayDecide } from "./permissions.ts";
 import { openRunCounts } from "./run-store.ts";
 import { documentTitle, getVersion, latestVersion, listVersions, listWorkflows } from "./version-store.ts";
 import type {
@@ -232,10 +233,9 @@ export class Weft {
     return { version: row.version, hash: row.hash, document: row.document, code: row.source };
   }
 
-  /** Where the workflow's open runs wait, per node. */
+  /** Where the workflow's open runs wait, per node; NOT_FOUND for a name with neither draft nor version. */
   async waiting(name: string): Promise<WaitingNode[]> {
-    void name;
-    return notYet("waiting");
+    return this.#engine.waiting(name);
   }
 
   /** The activities live workers have loaded, once per name, by title: the palette's steps. */
@@ -256,14 +256,17 @@ export class Weft {
   // --------------------------------------------------------------------------------------------
   // Runs
 
-  async start(name: string, options: StartOptions, by: string): Promise<{ workflowId: string; runId: string }> {
-    void by;
-    return this.#engine.start(name, options);
+  // Thin: the engine does the work and records `by` (who started, signalled, cancelled,
+  // terminated, retried or decided) on the history events.
+
+  /** Starts a run of the newest version; `by` is recorded as its starter. */
+  async start(name: string, options: Pick<StartOptions, "input" | "workflowId">, by: string): Promise<{ workflowId: string; runId: string }> {
+    return this.#engine.start(name, { input: options.input, workflowId: options.workflowId, by });
   }
 
+  /** A page of runs, newest first; `next` is the cursor of the following page. */
   async runs(query: RunsQuery = {}): Promise<RunsPage> {
-    void query;
-    return notYet("runs");
+    return this.#engine.runs(query);
   }
 
   async describe(workflowId: string): Promise<Description> {
@@ -274,44 +277,57 @@ export class Weft {
     return (await this.#engine.history(workflowId)).map(eventJson);
   }
 
+  /**
+   * The history as it grows, across continue-as-new, until the run ends: each event with an id
+   * that rises across the chain's runs (an SSE id), and with `lastEventId` exactly the events
+   * after it.
+   */
   async *watch(workflowId: string, options: { lastEventId?: number; signal?: AbortSignal } = {}): AsyncGenerator<{ id: number; event: EventJson }> {
-    void workflowId;
-    void options;
-    return notYet("watch");
+    for await (const { id, event } of this.#engine.watch(workflowId, { afterId: options.lastEventId, signal: options.signal })) {
+      yield { id, event: eventJson(event) };
+    }
   }
 
   async signal(workflowId: string, name: string, payload: unknown, by: string): Promise<{ workflowId: string; runId: string }> {
-    void by;
-    return this.#engine.signal(workflowId, name, payload);
+    return this.#engine.signal(workflowId, name, payload, by);
   }
 
   async cancel(workflowId: string, by: string, reason?: string): Promise<void> {
-    void by;
-    await this.#engine.cancel(workflowId, reason);
+    await this.#engine.cancel(workflowId, { by, reason });
   }
 
   async terminate(workflowId: string, by: string, reason?: string): Promise<void> {
-    void by;
-    await this.#engine.terminate(workflowId, reason);
+    await this.#engine.terminate(workflowId, { by, reason });
   }
 
   async retry(workflowId: string, by: string): Promise<{ workflowId: string; runId: string }> {
-    void by;
-    const { runId } = await this.#engine.retry(workflowId);
+    const { runId } = await this.#engine.retry(workflowId, by);
     return { workflowId, runId };
   }
 
   // --------------------------------------------------------------------------------------------
   // Approvals
 
+  /** The approvals waiting for a decision that `caller` may take (permissions.ts mayDecide), oldest first. */
   async approvals(caller: Caller): Promise<PendingApproval[]> {
-    void caller;
-    return notYet("approvals");
+    return this.#engine.approvals({ filter: (assignees) => mayDecide(caller, assignees) });
   }
 
+  /**
+   * `caller`'s decision on the approval `nodeId` of a run: NOT_FOUND for an unknown run or a
+   * node not waiting; FORBIDDEN (nothing written) when the caller may not decide it; CONFLICT
+   * once a decision was accepted, even before the run took it.
+   */
   async decide(caller: Caller, workflowId: string, nodeId: string, decision: "approve" | "decline", comment?: string): Promise<Decision> {
-    void [caller, workflowId, nodeId, decision, comment];
-    return notYet("decide");
+    const taken = await this.#engine.decide(workflowId, decision, { nodeId, by: caller.name, comment, mayDecide: (assignees) => mayDecide(caller, assignees) });
+    return {
+      workflowId: taken.workflowId,
+      nodeId: taken.nodeId,
+      approved: taken.approved,
+      by: taken.by,
+      ...(taken.comment === undefined ? {} : { comment: taken.comment }),
+      at: taken.at,
+    };
   }
 }
 
@@ -346,8 +362,4 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function notYet(method: string): never {
-  throw new Error(`Weft.${method} is not available yet: the engine's support for it is being added`);
 }

@@ -9,6 +9,7 @@ import { Weft } from "../../engine/facade.ts";
 import { getDraft, putDraft, replaceDraft } from "../../engine/draft-store.ts";
 import { workflowWaits } from "../../engine/version-store.ts";
 import { liveActivities, liveWorkers, registerWorker } from "../../engine/worker-store.ts";
+import { Worker } from "../../engine/worker/worker.ts";
 import { line, type Doc } from "./documents.ts";
 import { freshDatabases } from "./fresh-databases.ts";
 
@@ -200,6 +201,76 @@ describe.each(["sqlite", "postgresql"] as const)("the Weft facade on %s", (kind)
       ["w-old", ["mail.send", "pay.charge", "legacy.bare"]],
       ["w-new", ["mail.send"]],
     ]);
+  });
+});
+
+describe.each(["sqlite", "postgresql"] as const)("runs through the Weft facade on %s", (kind) => {
+  let engine: Engine;
+  let weft: Weft;
+  let worker: Worker;
+  beforeEach(async () => {
+    engine = await Engine.open({ url: databases.freshUrl(kind) });
+    weft = Weft.over(engine);
+    worker = new Worker(engine, new Map(), { log: () => {} });
+    await worker.start();
+  });
+  afterEach(async () => {
+    await worker.stop();
+    await engine.close();
+  });
+
+  const fin = { name: "fin1", displayName: "Fin One", roles: ["finance"] };
+  const ops = { name: "ops", displayName: "Ops", roles: ["operator"] };
+  const approvalDoc = {
+    name: "pay",
+    title: "Pay",
+    nodes: [{ id: "start", type: "start" }, { id: "review", type: "approval", title: "Review", assignees: ["finance"] }, { id: "done", type: "end" }, { id: "no", type: "end" }],
+    edges: [
+      { id: "e1", source: "start", target: "review" },
+      { id: "e2", source: "review", target: "done", sourceHandle: "approved" },
+      { id: "e3", source: "review", target: "no", sourceHandle: "declined" },
+    ],
+  };
+
+  async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+    for (let i = 0; ; i++) {
+      const value = await read();
+      if (ok(value) || i > 200) return value;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it("starts, lists, decides, watches and cancels with who did it, in views", async () => {
+    await weft.saveDraft("pay", approvalDoc, { by: "ada" });
+    await weft.deployDraft("pay", "ada");
+    const { workflowId } = await weft.start("pay", { workflowId: "pay-1" }, "ops");
+    await weft.start("pay", { workflowId: "pay-2" }, "ops");
+    expect((await weft.runs({ name: "pay" })).runs.map((r) => r.workflowId).sort()).toEqual(["pay-1", "pay-2"]);
+
+    // Only those the approval names see it, and only they may decide it.
+    const pending = await until(() => weft.approvals(fin), (list) => list.length === 2);
+    expect(pending.map((p) => [p.workflowId, p.nodeId, p.assignees])).toEqual(expect.arrayContaining([["pay-1", "review", ["finance"]]]));
+    expect(await weft.approvals(ops)).toEqual([]);
+    await expect(weft.decide(ops, workflowId, "review", "approve")).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await weft.decide(fin, workflowId, "review", "approve", "fine")).toEqual({ workflowId, nodeId: "review", approved: true, by: "fin1", comment: "fine", at: expect.stringMatching(ISO) });
+    await expect(weft.decide(fin, workflowId, "review", "decline")).rejects.toMatchObject({ code: "CONFLICT" });
+
+    // The stream: ids from 1, ending with the run's closing event.
+    const seen: { id: number; type: string }[] = [];
+    for await (const { id, event } of weft.watch(workflowId)) seen.push({ id, type: event.type });
+    expect(seen.map((e) => e.id)).toEqual(seen.map((_, i) => i + 1));
+    expect(seen.at(-1)?.type).toBe("WorkflowCompleted");
+    const history = await weft.history(workflowId);
+    expect(history[0]).toMatchObject({ seq: 1, type: "WorkflowStarted", startedBy: "ops", at: expect.stringMatching(ISO) });
+    expect(history.find((e) => e.type === "SignalReceived")).toMatchObject({ by: "fin1" });
+    const after = [];
+    for await (const { id } of weft.watch(workflowId, { lastEventId: seen.length - 1 })) after.push(id);
+    expect(after).toEqual([seen.length]);
+
+    await weft.cancel("pay-2", "ops", "not needed");
+    expect((await weft.history("pay-2")).at(-1)).toMatchObject({ type: "WorkflowCancelled", by: "ops", reason: "not needed" });
+    expect(await weft.describe("pay-2")).toMatchObject({ status: "cancelled" });
+    expect(await weft.waiting("pay")).toEqual([]);
   });
 });
 
