@@ -1,11 +1,8 @@
 "use client";
 // What a page shows when it could not be made: what happened in words, and a way to retry.
-import { useEffect } from "react";
+// The details are in the server's log, under the digest shown here.
 
 export default function PageError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  useEffect(() => {
-    // The details are in the server's log, under this digest.
-  }, [error]);
   return (
     <div className="page-narrow">
       <h1>This page could not be shown</h1>
