@@ -376,6 +376,15 @@ describe.each(["sqlite", "postgresql"] as const)("the HTTP API on %s", (kind) =>
       expectError(await api.post("/api/people", { cookie: as.ops, body: { name: "sneaky", roles: ["admin"] } }), 403, "FORBIDDEN");
       const grace = await api.signIn(`grace-${kind}`, "a-long-password");
       expect((await api.get("/api/session", { cookie: grace })).body.roles).toEqual(["legal"]);
+      const changed = await api.patch(`/api/people/grace-${kind}`, { cookie: as.admin, body: { roles: ["legal", "finance"] } });
+      expect(changed.body).toMatchObject({ name: `grace-${kind}`, roles: ["legal", "finance"] });
+      expectError(await api.patch("/api/people/nobody", { cookie: as.admin, body: {} }), 404, "NOT_FOUND");
+      expectError(await api.patch(`/api/people/grace-${kind}`, { cookie: as.ops, body: { roles: ["admin"] } }), 403, "FORBIDDEN");
+      // A new password signs the person out everywhere.
+      expect((await api.patch(`/api/people/grace-${kind}`, { cookie: as.admin, body: { password: "another-long-one" } })).status).toBe(200);
+      expectError(await api.get("/api/session", { cookie: grace }), 401, "UNAUTHORIZED");
+      expect((await api.delete(`/api/people/grace-${kind}`, { cookie: as.admin })).status).toBe(204);
+      expectError(await api.post("/api/session", { body: { name: `grace-${kind}`, password: "another-long-one" } }), 401, "UNAUTHORIZED");
     });
   });
 

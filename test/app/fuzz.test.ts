@@ -1,7 +1,7 @@
 // Thousands of malformed requests against every writing route: bodies of the wrong type,
 // unknown and hostile keys (__proto__, constructor), huge strings, deep nesting, path
-// traversal in names and ids. The API must answer each with a 4xx (never a 5xx, never a stack
-// trace), and nothing may be written.
+// traversal in names and ids. The API must refuse each write with a 4xx (never a 5xx, never a
+// stack trace), and nothing may be written.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "./api-client.ts";
@@ -93,7 +93,13 @@ describe("the API under malformed input", () => {
           const b: { raw?: string } = route.method === "GET" || route.method === "DELETE" ? {} : body();
           const r = await api.request(route.method, path, { cookie: route.cookie(), ...b });
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-          if (r.status >= 500 || r.status < 400 || /\n\s+at /.test(r.text)) failures.push(`${route.method} ${path.slice(0, 120)} ${(b.raw ?? "").slice(0, 120)} → ${r.status} ${r.text.slice(0, 200)}`);
+          // A write must be refused (4xx). A read may answer (a search for 🙂 finds nothing),
+          // and a path with dot segments is redirected by Next to its normal form, on this
+          // origin: neither writes anything.
+          const redirectedHere = (r.status === 307 || r.status === 308) && (r.headers.get("location") ?? "").startsWith("/");
+          const refused = r.status >= 400 && r.status < 500;
+          const fine = refused || redirectedHere || (route.method === "GET" && r.status === 200);
+          if (!fine || /\n\s+at /.test(r.text)) failures.push(`${route.method} ${path.slice(0, 120)} ${(b.raw ?? "").slice(0, 120)} → ${r.status} ${r.text.slice(0, 200)}`);
         }),
       );
     }

@@ -20,13 +20,14 @@ export async function change(caller: Caller, name: string, change: { displayName
   const self = caller.name === name;
   if (!self || change.roles !== undefined) requireRole(caller, "admin");
   const people = weft().people;
+  if (!(await people.get(name))) throw new ApiError("NOT_FOUND", `there is no person named "${name.slice(0, 60)}"`);
   if (change.roles !== undefined && self && !change.roles.includes("admin")) {
     throw new ApiError("CONFLICT", "you cannot take the admin role from yourself: ask another admin");
   }
   if (change.displayName !== undefined) await people.setDisplayName(name, change.displayName);
   if (change.roles !== undefined) await people.setRoles(name, change.roles);
   if (change.password !== undefined) await people.setPassword(name, change.password);
-  return people.get(name);
+  return (await people.get(name))!;
 }
 
 export async function remove(caller: Caller, name: string) {
