@@ -33,7 +33,7 @@ export async function buildApp(root: string, log: (line: string) => void): Promi
 }
 
 /** Starts Next.js on `port` (hot reload with `dev`), serving what app/ holds. */
-export async function startAppServer(options: { root: string; port: number; host?: string; dev: boolean }): Promise<Server> {
+export async function startAppServer(options: { root: string; port: number; host?: string; dev: boolean }): Promise<{ server: Server; close(): Promise<void> }> {
   const { default: next } = (await import("next")) as unknown as { default: (o: object) => NextApp };
   const app = next({ dev: options.dev, dir: options.root, port: options.port, hostname: options.host ?? "localhost" });
   await app.prepare();
@@ -52,7 +52,15 @@ export async function startAppServer(options: { root: string; port: number; host
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
   });
-  return server;
+  return {
+    server,
+    async close() {
+      server.close();
+      server.closeAllConnections();
+      // The dev server's file watchers and compiler keep the process alive until closed.
+      await app.close?.();
+    },
+  };
 }
 
 interface NextApp {

@@ -41,8 +41,8 @@ export async function devCommand(options: { port: string; hot?: boolean }): Prom
   log(`worker ${worker.id} running ${plugins.size} demo activities`);
 
   publishFacade(weft);
-  const server = await startAppServer({ root, port, dev: options.hot === true });
-  const address = server.address();
+  const app = await startAppServer({ root, port, dev: options.hot === true });
+  const address = app.server.address();
   const url = `http://localhost:${typeof address === "object" && address ? address.port : port}`;
   if (seeded) {
     const width = Math.max(...seeded.people.map((p) => p.name.length));
@@ -61,11 +61,14 @@ export async function devCommand(options: { port: string; hot?: boolean }): Prom
       if (stopping) return;
       stopping = true;
       log("stopping");
-      server.close();
-      server.closeAllConnections();
+      // The worker first: its in-flight work is finished or released before anything else goes.
+      app.server.close();
       await worker.stop();
       publishFacade(undefined);
       await engine.close();
+      // Next's dev server may not let go of its watchers: a stopped Weft must exit all the same.
+      await Promise.race([app.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      setTimeout(() => process.exit(0), 1000).unref();
       resolve(0);
     };
     process.on("SIGINT", () => void stop());
