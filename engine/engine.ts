@@ -91,6 +91,7 @@ export class Engine {
     this.committer = new GroupCommitter(db, codec, 500, 1);
     // One NOTIFY per commit (in the transaction, on PostgreSQL); this process's workers at once.
     this.committer.onNotify = () => this.notifier.wakeLocal();
+    this.committer.onCommit = (runIds) => this.notifier.appended(runIds);
   }
 
   static async open(options: { url?: string; codec?: PayloadCodec; prisma?: boolean } = {}): Promise<Engine> {
@@ -540,9 +541,14 @@ export class Engine {
     let afterSeq = afterId === undefined ? 0 : afterId - offset;
     let woken = false;
     let wake: (() => void) | undefined;
-    const unlisten = await this.notifier.listen(() => {
+    const woke = () => {
       woken = true;
       wake?.();
+    };
+    const unlisten = await this.notifier.listen(woke);
+    // Only commits of this run wake it: a busy worker commits many runs' steps a second.
+    const unfollow = this.notifier.onAppend((runIds) => {
+      if (runIds.includes(runId)) woke();
     });
     const onAbort = () => wake?.();
     options.signal?.addEventListener("abort", onAbort);
@@ -581,6 +587,7 @@ export class Engine {
       }
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
+      unfollow();
       await unlisten();
     }
   }

@@ -8,9 +8,12 @@ import type { Database } from "./storage/types.ts";
 export const CHANNEL = "weft_tasks";
 
 type Listener = () => void;
+type AppendListener = (runIds: readonly string[]) => void;
 
 export class Notifier {
   private readonly listeners = new Set<Listener>();
+  /** Followers of histories in this process (engine.watch: the app's event streams). */
+  private readonly appendListeners = new Set<AppendListener>();
   private stopWatching: (() => Promise<void>) | undefined;
 
   constructor(private readonly db: Database) {}
@@ -24,6 +27,22 @@ export class Notifier {
   /** Wakes this process's listeners only (the commit itself sent the NOTIFY for the others). */
   wakeLocal(): void {
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * Calls `listener` after each commit of this process (a worker's steps, a start, a signal):
+   * a history may have grown. Workers are not woken by their own steps' commits (they know),
+   * so those who follow histories here need this to see each event at once, not at the next
+   * poll. Commits of other processes come through `listen`.
+   */
+  onAppend(listener: AppendListener): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /** A commit of this process appended to these runs' histories; costs nothing while nobody follows one. */
+  appended(runIds: readonly string[]): void {
+    for (const l of this.appendListeners) l(runIds);
   }
 
   /** Calls `listener` when work may have arrived from this or another process. */

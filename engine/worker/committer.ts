@@ -32,6 +32,8 @@ export class GroupCommitter {
   private running = 0;
   /** Called after each commit whose units asked to notify (this process's listeners). */
   onNotify: (() => void) | undefined;
+  /** Called after each commit with the runs whose histories it appended to (see Notifier.appended). */
+  onCommit: ((runIds: string[]) => void) | undefined;
 
   constructor(
     private readonly db: Database,
@@ -109,6 +111,10 @@ export class GroupCommitter {
           else unit.reject(o.error);
         });
         if (batch.some((u, i) => u.write.notify && done[i]!.ok)) this.onNotify?.();
+        if (this.onCommit) {
+          const appended = batch.flatMap((u, i) => (done[i]!.ok ? appendedRuns(u.write) : []));
+          if (appended.length > 0) this.onCommit(appended);
+        }
       }
     } finally {
       this.running--;
@@ -155,5 +161,17 @@ export class GroupCommitter {
     this.stats.commits++;
     this.stats.units += batch.length;
     return outcomes;
+  }
+}
+
+/** The runs whose histories a write appends to. */
+function appendedRuns(write: Write): string[] {
+  switch (write.kind) {
+    case "step":
+      return [...(write.guard && write.guard.events.length > 0 ? [write.runId] : []), ...(write.continued ? [write.continued.run.runId] : [])];
+    case "start":
+      return [write.run.runId];
+    case "custom":
+      return [];
   }
 }

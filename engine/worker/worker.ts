@@ -189,6 +189,7 @@ export class Worker {
     this.codec = engine.codec;
     this.batch = this.db.kind === "sqlite" ? 100 : 500;
     this.committer = new GroupCommitter(this.db, this.codec, this.batch * 2);
+    this.committer.onCommit = (runIds) => engine.notifier.appended(runIds);
     this.modules = new ModuleCache(this.db);
     this.options = {
       concurrency: options.concurrency ?? 100,
