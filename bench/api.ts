@@ -171,7 +171,7 @@ async function seed(url: string): Promise<void> {
           const open = i % (LIST_RUNS / PENDING) === 0;
           const runId = `bench-run-${String(i).padStart(7, "0")}`;
           const at = now - (LIST_RUNS - i) * 1000;
-          const team = teams[i % teams.length];
+          const team = teams[Math.floor(i / (LIST_RUNS / PENDING)) % teams.length];
           runs.push(runId, `bench-${i}`, APPROVAL.name, version, hash, open ? "running" : "completed", codec.encode({ team }), at, open ? null : at + 500, runId, open ? 3 : 4, at, open ? "review" : null, open ? "approval" : null, open ? at : null, open ? 2 : null);
           events.push(runId, 1, "WorkflowStarted", at, null, null, codec.encode({ workflowId: `bench-${i}`, runId, name: APPROVAL.name, version, hash, input: { team }, firstStartedAt: at }));
           events.push(runId, 2, "ApprovalRequested", at, "review", null, codec.encode({ cmd: 0, nodeId: "review", title: "Review", message: "Please review", assignees: [team] }));
