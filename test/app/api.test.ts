@@ -89,6 +89,17 @@ describe.each(["sqlite", "postgresql"] as const)("the HTTP API on %s", (kind) =>
       expect(me.body.name).toBe("fin1");
     });
 
+    it("stops taking passwords for a name after ten failures (429), the right one included", async () => {
+      const name = `locked-${kind}`;
+      expect((await api.post("/api/people", { cookie: as.admin, body: { name, roles: [], password: "the-right-password" } })).status).toBe(201);
+      for (let i = 0; i < 10; i++) expectError(await api.post("/api/session", { body: { name, password: `guess-${i}-guess` } }), 401, "UNAUTHORIZED");
+      const limited = await api.post("/api/session", { body: { name, password: "the-right-password" } });
+      expectError(limited, 429, "RATE_LIMITED");
+      expect(limited.body.error.message).toMatch(/try again in \d+ minute/);
+      // Others still sign in from the same address.
+      expect((await api.post("/api/session", { body: { name: "fin2", password: weft.demoPassword } })).status).toBe(200);
+    });
+
     it("refuses sign-in without an Origin, or from another origin", async () => {
       expectError(await api.post("/api/session", { origin: null, body: { name: "ada", password: weft.demoPassword } }), 403, "FORBIDDEN");
       expectError(await api.post("/api/session", { origin: "http://evil.example", body: { name: "ada", password: weft.demoPassword } }), 403, "FORBIDDEN");
