@@ -9,6 +9,7 @@ import { DATE_HELPER_NAMES } from "./date-helpers.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import type { WorkflowDocument } from "./document.ts";
 import { documentHash } from "./hash.ts";
+import { nodeLineRanges, type LineRange } from "./node-lines.ts";
 import { structure } from "./structure.ts";
 import { validate } from "./validate.ts";
 import { waitsOf, type Waits } from "./waits.ts";
@@ -26,6 +27,8 @@ export type CompileResult =
       structured: boolean;
       /** The signals and approval nodes the workflow waits for (the engine stores them per version). */
       waits: Waits;
+      /** Where each node's code is in `code`: its tagged blocks' line ranges (1-based). */
+      lines: Map<string, LineRange[]>;
     }
   | { ok: false; diagnostics: Diagnostic[] };
 
@@ -48,7 +51,8 @@ export function compile(raw: unknown, options: { target?: Target } = {}): Compil
     reserved: ["ctx", "input", "workflow", "wf", "resume", base],
   };
   const code = target === "temporal" ? generateTemporalModule(checked, shape, info) : generateWeftModule(checked, shape, info);
-  return { ok: true, code, hash: info.hash, name: doc.name, document: doc, structured: shape.kind === "structured", waits: waitsOf(doc) };
+  const lines = nodeLineRanges(code, doc.nodes.map((n) => n.id));
+  return { ok: true, code, hash: info.hash, name: doc.name, document: doc, structured: shape.kind === "structured", waits: waitsOf(doc), lines };
 }
 
 // Names a module declares or reads beside the workflow function (either target), which the
