@@ -52,6 +52,10 @@ export interface ApprovalNode extends NodeBase {
   assignees?: string[];
   timeout?: string;
   output?: string;
+  /** How many distinct people must approve (default 1); one decline declines. */
+  quorum?: number;
+  /** When true, the person who started the run may not decide it. */
+  notStarter?: boolean;
 }
 
 export interface SignalNode extends NodeBase {

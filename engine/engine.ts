@@ -14,7 +14,7 @@ import { describeRun, listRunSummaries, listWorkers, pendingApprovals, runsPage,
 import type { RunsPage, WaitingNode } from "./views.ts";
 import { getDraft } from "./draft-store.ts";
 import { isClosing, isCommandEvent, isResolution, type CommandEvent, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
-import { insertDecisionIfFirst, insertSignalIfRunning, moveSignals } from "./signal-store.ts";
+import { insertDecisionIfFirst, insertQuorumDecision, insertSignalIfRunning, moveSignals, type Vote } from "./signal-store.ts";
 import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
@@ -46,6 +46,12 @@ export interface Decision {
   comment?: string;
   /** When it was stored (ISO 8601); the run takes it when a worker next turns to it. */
   at: string;
+  /**
+   * An approval that needs several approvers (`quorum` > 1): the approvals so far, this one
+   * included. While there are fewer than `quorum`, the run still waits.
+   */
+  quorum?: number;
+  approvals?: Vote[];
 }
 
 /** Who closes a run (a person's name) and why. */
@@ -344,8 +350,38 @@ export class Engine {
         const who = assignees.length === 0 ? "operators" : assignees.join(", ");
         throw new EngineError("FORBIDDEN", `the approval "${nodeId}" of workflow "${workflowId}" is for ${who}: you are not one of them`);
       }
+      if (request.notStarter && request.startedBy !== undefined && request.startedBy === by) {
+        throw new EngineError("FORBIDDEN", `the approval "${nodeId}" of workflow "${workflowId}" may not be decided by the person who started the run (${by}): someone else must decide it`);
+      }
       const at = Date.now();
       const payload = { nodeId, by, ...(options.comment === undefined ? {} : { comment: options.comment }) };
+      if (request.quorum > 1) {
+        const outcome = await this.committer.submit<Awaited<ReturnType<typeof insertQuorumDecision>>>({
+          kind: "custom",
+          run: async (tx) => {
+            const stored = await insertQuorumDecision(tx, this.db.kind, this.codec, {
+              runId: run.runId, name: decision, nodeId, requestSeq: request.seq, predicted: request.predicted, quorum: request.quorum, payload, at, by,
+            });
+            // Only a decision wakes the run: a vote short of the quorum changes nothing it waits for.
+            if (stored && "final" in stored && stored.final) await insertTasks(tx, [{ runId: run.runId, kind: "workflow", dueAt: at }]);
+            return stored;
+          },
+          notify: true,
+        });
+        if (outcome && "id" in outcome) {
+          return {
+            workflowId, runId: run.runId, nodeId, approved: decision === "approve", by,
+            ...(options.comment === undefined ? {} : { comment: options.comment }),
+            at: new Date(at).toISOString(), quorum: request.quorum, approvals: outcome.approvals,
+          };
+        }
+        if (outcome && "voted" in outcome) {
+          throw new EngineError("CONFLICT", `you approved "${nodeId}" of workflow "${workflowId}" already (${outcome.voted.at}): it needs ${request.quorum} different approvers`);
+        }
+        if (outcome) throw alreadyDecided(workflowId, nodeId, outcome.existing.sentBy ?? (outcome.existing.payload as { by?: string } | null)?.by);
+        if (attempt >= 20) throw new EngineError("CONFLICT", `workflow "${workflowId}" kept moving to new runs while a decision was sent to it: send it again`);
+        continue;
+      }
       const outcome = await this.committer.submit<Awaited<ReturnType<typeof insertDecisionIfFirst>>>({
         kind: "custom",
         run: async (tx) => {
@@ -371,7 +407,10 @@ export class Engine {
    * between two steps: no worker has taken it on since) is replayed, as `query` does, and its
    * code's next request counts: a decision sent right after a start is not refused.
    */
-  private async approvalRequest(run: RunRow, nodeId: string | undefined): Promise<{ nodeId: string; seq: number; assignees: string[] }> {
+  private async approvalRequest(
+    run: RunRow,
+    nodeId: string | undefined,
+  ): Promise<{ nodeId: string; seq: number; assignees: string[]; quorum: number; notStarter: boolean; startedBy?: string; predicted: boolean }> {
     const events = await loadHistory(this.db, this.codec, run.runId);
     let request: Extract<RecordedEvent, { type: "ApprovalRequested" }> | undefined;
     let resolution: RecordedEvent | undefined;
@@ -392,12 +431,15 @@ export class Engine {
     if (run.status !== "running") {
       throw new EngineError("NOT_RUNNING", `workflow "${run.workflowId}" has ended (${run.status === "continued" ? "running" : run.status})`);
     }
-    if (request && resolution === undefined) return { nodeId: request.nodeId, seq: request.seq, assignees: request.assignees ?? [] };
+    // Who started the run: a retried or continued run's WorkflowStarted keeps the first's.
+    const startedBy = events[0]?.type === "WorkflowStarted" ? events[0].startedBy : undefined;
+    const rules = (r: Extract<HistoryEvent, { type: "ApprovalRequested" }>) => ({ quorum: r.quorum ?? 1, notStarter: r.notStarter === true, ...(startedBy === undefined ? {} : { startedBy }) });
+    if (request && resolution === undefined) return { nodeId: request.nodeId, seq: request.seq, assignees: request.assignees ?? [], ...rules(request), predicted: false };
     if (open.size === 0) {
       // Nothing recorded to wait for: where the code goes next.
       const next = await this.codeWaitsOn(run, events);
       if (next?.type === "ApprovalRequested" && (nodeId === undefined || next.nodeId === nodeId)) {
-        return { nodeId: next.nodeId, seq: run.nextSeq - 1, assignees: next.assignees ?? [] };
+        return { nodeId: next.nodeId, seq: run.nextSeq - 1, assignees: next.assignees ?? [], ...rules(next), predicted: true };
       }
     }
     const timedOut = request && resolution?.type === "WaitTimedOut" ? `: its approval at "${request.nodeId}" timed out` : "";

@@ -18,6 +18,7 @@ import { openRunCounts } from "./run-store.ts";
 import { documentTitle, getVersion, latestVersion, listVersions, listWorkflows } from "./version-store.ts";
 import type {
   ActivityInfo,
+  ApprovalView,
   Caller,
   Deployed,
   Description,
@@ -60,6 +61,12 @@ export interface Decision {
   by: string;
   comment?: string;
   at: string;
+  /**
+   * An approval that needs several approvers: how many, and the approvals so far (this one
+   * included); while there are fewer than `quorum`, the run still waits.
+   */
+  quorum?: number;
+  approvals?: { by: string; comment?: string; at: string }[];
 }
 
 export class Weft {
@@ -308,9 +315,38 @@ export class Weft {
   // --------------------------------------------------------------------------------------------
   // Approvals
 
-  /** The approvals waiting for a decision that `caller` may take (permissions.ts mayDecide), oldest first. */
+  /**
+   * The approvals waiting for a decision that `caller` may take (permissions.ts mayDecide), oldest
+   * first, each with its workflow's title: not those of runs the caller started when the approval
+   * says `notStarter`, nor those the caller approved already (a quorum needs others).
+   */
   async approvals(caller: Caller): Promise<PendingApproval[]> {
-    return this.#engine.approvals({ filter: (assignees) => mayDecide(caller, assignees) });
+    const pending = (await this.#engine.approvals({ filter: (assignees) => mayDecide(caller, assignees) })).filter(
+      (a) => !(a.notStarter && a.startedBy === caller.name) && !a.approvals.some((v) => v.by === caller.name),
+    );
+    if (pending.length === 0) return pending;
+    const titles = new Map((await listWorkflows(this.#engine.db)).map((w) => [w.name, w.title ?? w.name]));
+    return pending.map((a) => ({ ...a, workflowTitle: titles.get(a.name) ?? a.name }));
+  }
+
+  /**
+   * One pending approval (a decision link's page), with whether `caller` may decide it and, if
+   * not, why. NOT_FOUND when the run does not wait for a decision at `nodeId`.
+   */
+  async approval(caller: Caller, workflowId: string, nodeId: string): Promise<ApprovalView> {
+    const found = (await this.#engine.approvals()).find((a) => a.workflowId === workflowId && a.nodeId === nodeId);
+    if (!found) throw new EngineError("NOT_FOUND", `workflow "${workflowId}" is not waiting for a decision at "${nodeId}"`);
+    const titles = new Map((await listWorkflows(this.#engine.db)).map((w) => [w.name, w.title ?? w.name]));
+    const approval = { ...found, workflowTitle: titles.get(found.name) ?? found.name };
+    const mine = found.approvals.find((v) => v.by === caller.name);
+    const reason = !mayDecide(caller, found.assignees)
+      ? `This approval is for ${found.assignees.length === 0 ? "operators" : found.assignees.join(", ")}: you are not one of them.`
+      : found.notStarter && found.startedBy === caller.name
+        ? "You started this run, and this approval must be decided by someone else."
+        : mine
+          ? `You approved it already; it needs ${found.quorum} different approvers.`
+          : undefined;
+    return { approval, mayDecide: reason === undefined, ...(reason === undefined ? {} : { reason }) };
   }
 
   /**
@@ -327,6 +363,7 @@ export class Weft {
       by: taken.by,
       ...(taken.comment === undefined ? {} : { comment: taken.comment }),
       at: taken.at,
+      ...(taken.quorum === undefined ? {} : { quorum: taken.quorum, approvals: taken.approvals ?? [] }),
     };
   }
 }

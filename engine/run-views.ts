@@ -5,6 +5,7 @@
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError } from "./errors.ts";
 import { listRuns, pageRuns, waitsOf, type RunListRow, type RunRow } from "./run-store.ts";
+import { voteCounts, votesOf } from "./signal-store.ts";
 import type { RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
 import { liveWorkers } from "./worker-store.ts";
@@ -112,7 +113,7 @@ export async function waitingPerNode(db: SqlExecutor, name: string): Promise<Wai
 }
 
 /** An approval request as the inbox shows it, by `${runId}:${seq}` (see pendingApprovals). */
-export type ApprovalRequests = Map<string, Omit<PendingApproval, "workflowId" | "runId">>;
+export type ApprovalRequests = Map<string, Omit<PendingApproval, "workflowId" | "runId" | "approvals">>;
 
 /**
  * Approvals waiting for a decision, oldest first: the requests (ApprovalRequested) running runs
@@ -131,8 +132,8 @@ export async function pendingApprovals(
   filter: { assignee?: string; limit?: number; filter?: (assignees: string[]) => boolean } = {},
   requests: ApprovalRequests = new Map(),
 ): Promise<PendingApproval[]> {
-  const waiting = await db.query<{ workflow_id: string; run_id: string; wait_seq: number }>(
-    "SELECT workflow_id, run_id, wait_seq FROM run WHERE status = 'running' AND wait_kind = 'approval' ORDER BY wait_since, run_id",
+  const waiting = await db.query<{ workflow_id: string; run_id: string; wait_seq: number; name: string }>(
+    "SELECT workflow_id, run_id, wait_seq, name FROM run WHERE status = 'running' AND wait_kind = 'approval' ORDER BY wait_since, run_id",
   );
   const key = (runId: string, seq: number) => `${runId}:${Number(seq)}`;
   const answers = new Map<string, boolean>();
@@ -147,6 +148,16 @@ export async function pendingApprovals(
         `SELECT run_id, seq, at, data FROM history_event WHERE type = 'ApprovalRequested' AND run_id IN (${missing.map(() => "?").join(", ")})`,
         missing,
       );
+      // What the approver decides on: the run's input, and who started it (the first event).
+      const starts = new Map<string, { input?: unknown; startedBy?: string }>();
+      for (const row of await db.query<{ run_id: string; data: string | null }>(
+        `SELECT run_id, data FROM history_event WHERE type = 'WorkflowStarted' AND run_id IN (${missing.map(() => "?").join(", ")})`,
+        missing,
+      )) {
+        const e = (row.data === null ? {} : codec.decode(row.data)) as { input?: unknown; startedBy?: string };
+        starts.set(row.run_id, { input: e.input, ...(typeof e.startedBy === "string" ? { startedBy: e.startedBy } : {}) });
+      }
+      const names = new Map(chunk.map((w) => [w.run_id, w.name]));
       for (const row of rows) {
         // The event's fields but its type, seq and time (history-store.ts eventRow).
         const e = (row.data === null ? {} : codec.decode(row.data)) as Omit<Extract<RecordedEvent, { type: "ApprovalRequested" }>, "type" | "seq" | "at">;
@@ -157,6 +168,11 @@ export async function pendingApprovals(
           assignees: e.assignees ?? [],
           since: new Date(Number(row.at)).toISOString(),
           ...(e.dueAt === undefined ? {} : { dueAt: new Date(e.dueAt).toISOString() }),
+          name: names.get(row.run_id) ?? "",
+          input: starts.get(row.run_id)?.input ?? null,
+          ...(starts.get(row.run_id)?.startedBy === undefined ? {} : { startedBy: starts.get(row.run_id)!.startedBy }),
+          quorum: e.quorum ?? 1,
+          ...(e.notStarter === true ? { notStarter: true } : {}),
         });
       }
     }
@@ -171,11 +187,20 @@ export async function pendingApprovals(
         if (yes === undefined) answers.set(list, (yes = filter.filter(assignees)));
         if (!yes) continue;
       }
-      out.push({ workflowId: w.workflow_id, runId: w.run_id, ...request, assignees: [...assignees] });
+      out.push({ workflowId: w.workflow_id, runId: w.run_id, ...request, assignees: [...assignees], approvals: [] });
       if (filter.limit !== undefined && out.length >= filter.limit) {
         complete = from + 500 >= waiting.length && w === chunk.at(-1);
         break scan;
       }
+    }
+  }
+  // The approvals so far of those that need several (a quorum).
+  const several = out.filter((a) => a.quorum > 1);
+  if (several.length > 0) {
+    const seqs = new Map(waiting.map((w) => [w.run_id, Number(w.wait_seq)]));
+    for (const v of await votesOf(db, codec, several.map((a) => a.runId))) {
+      const a = several.find((x) => x.runId === v.runId && x.nodeId === v.nodeId);
+      if (a && voteCounts(v.requestSeq, seqs.get(v.runId) ?? -1)) a.approvals.push(v.vote);
     }
   }
   // Kept: the requests pending now, no more (those of a run's earlier requests, and of

@@ -75,6 +75,110 @@ export async function insertDecisionIfFirst(
   return existing[0] ? { existing: toSignal(codec, existing[0]) } : undefined;
 }
 
+/** One approval of an approval that needs several (a quorum): who, when, why. */
+export interface Vote {
+  by: string;
+  comment?: string;
+  at: string;
+}
+
+/**
+ * The name of a stored approval that does not yet make a quorum. No wait takes it (a signal
+ * name cannot hold ":"); the decision that completes the quorum carries every approval.
+ */
+export const VOTE_SIGNAL = "approve:vote";
+
+/**
+ * Does a stored vote count for the request at `requestSeq`? Votes name the request they were
+ * cast for; one cast for a request the run's code was about to make (`predicted`, its seq one
+ * before the event that records it) counts for that request when it is recorded. A vote for an
+ * earlier request at the same node (one that timed out) is older than both.
+ */
+export function voteCounts(voteSeq: number, requestSeq: number, predicted = false): boolean {
+  return voteSeq === requestSeq || (!predicted && voteSeq === requestSeq - 1);
+}
+
+/**
+ * A decision on an approval that needs `quorum` distinct approvers: an approval that does not
+ * complete the quorum is stored as a vote (VOTE_SIGNAL), one that does (or a decline) as the
+ * `approve` or `decline` signal the run waits for, its payload listing every approval, and the
+ * votes are marked taken. Resolves to { id, approvals, final }, or { existing } when a decision
+ * is there already, or { voted } when `by` approved this request already, or undefined when
+ * the run is no longer running. Deciders of a run take turns (see insertDecisionIfFirst).
+ */
+export async function insertQuorumDecision(
+  tx: SqlExecutor,
+  dialect: "sqlite" | "postgresql",
+  codec: PayloadCodec,
+  d: {
+    runId: string;
+    name: "approve" | "decline";
+    nodeId: string;
+    requestSeq: number;
+    predicted: boolean;
+    quorum: number;
+    payload: { nodeId: string; by: string; comment?: string };
+    at: number;
+    by: string;
+  },
+): Promise<{ id: number; approvals: Vote[]; final: boolean } | { existing: StoredSignal } | { voted: Vote } | undefined> {
+  if (dialect === "postgresql") await tx.query("SELECT pg_advisory_xact_lock(hashtext(?))", [`weft:decide:${d.runId}`]);
+  const decided = await tx.query(
+    `SELECT id, name, node_id, payload, received_at, sent_by FROM signal
+     WHERE run_id = ? AND node_id = ? AND name IN ('approve', 'decline') AND (consumed_seq IS NULL OR consumed_seq > ?) ORDER BY id LIMIT 1`,
+    [d.runId, d.nodeId, d.requestSeq],
+  );
+  if (decided[0]) return { existing: toSignal(codec, decided[0]) };
+  const votes = (await votesOf(tx, codec, [d.runId])).filter((v) => v.nodeId === d.nodeId && voteCounts(v.requestSeq, d.requestSeq, d.predicted));
+  const vote: Vote = { by: d.by, ...(d.payload.comment === undefined ? {} : { comment: d.payload.comment }), at: new Date(d.at).toISOString() };
+  if (d.name === "approve") {
+    const again = votes.find((v) => v.vote.by === d.by);
+    if (again) return { voted: again.vote };
+  }
+  const approvals = [...votes.map((v) => v.vote), ...(d.name === "approve" ? [vote] : [])];
+  const final = d.name === "decline" || approvals.length >= d.quorum;
+  const name = final ? d.name : VOTE_SIGNAL;
+  const payload = final ? { ...d.payload, approvals } : { ...d.payload, requestSeq: d.requestSeq };
+  const rows = await tx.query(
+    `INSERT INTO signal (run_id, name, node_id, payload, received_at, sent_by)
+     SELECT run_id, ?, ?, ?, ?, ? FROM run WHERE run_id = ? AND status = 'running'${dialect === "postgresql" ? " FOR SHARE" : ""}
+     RETURNING id`,
+    [name, d.nodeId, codec.encode(payload), d.at, codec.encode(d.by), d.runId],
+  );
+  if (rows.length === 0) return undefined;
+  if (final && votes.length > 0) {
+    // Taken: carried by the decision. Marked with the request's seq (no event records a vote).
+    await tx.execute(`UPDATE signal SET consumed_seq = ? WHERE id IN (${votes.map(() => "?").join(", ")})`, [d.requestSeq, ...votes.map((v) => v.id)]);
+  }
+  return { id: Number(rows[0].id), approvals, final };
+}
+
+/** The votes not yet carried by a decision of these runs, oldest first (see insertQuorumDecision). */
+export async function votesOf(
+  db: SqlExecutor,
+  codec: PayloadCodec,
+  runIds: string[],
+): Promise<{ id: number; runId: string; nodeId: string; requestSeq: number; vote: Vote }[]> {
+  if (runIds.length === 0) return [];
+  const rows = await db.query(
+    `SELECT id, run_id, node_id, payload, received_at, sent_by FROM signal
+     WHERE run_id IN (${runIds.map(() => "?").join(", ")}) AND name = ? AND consumed_seq IS NULL ORDER BY id`,
+    [...runIds, VOTE_SIGNAL],
+  );
+  return rows.map((r) => {
+    const s = toSignal(codec, r);
+    const p = (s.payload ?? {}) as { by?: string; comment?: string; requestSeq?: number };
+    const by = s.sentBy ?? p.by ?? "unknown";
+    return {
+      id: s.id,
+      runId: String(r.run_id),
+      nodeId: s.nodeId ?? "",
+      requestSeq: Number(p.requestSeq ?? -1),
+      vote: { by, ...(p.comment === undefined ? {} : { comment: p.comment }), at: new Date(s.receivedAt).toISOString() },
+    };
+  });
+}
+
 /** The oldest unconsumed signal of a run with one of `names` (and for `nodeId`, if given). */
 export async function nextSignal(
   db: SqlExecutor,

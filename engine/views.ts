@@ -84,6 +84,27 @@ export interface PendingApproval {
   assignees: string[];
   since: string;
   dueAt?: string;
+  /** The workflow's name. */
+  name: string;
+  /** The run's input: what the approver decides on. */
+  input: unknown;
+  /** Who started the run, when known. */
+  startedBy?: string;
+  /** How many distinct people must approve (1 unless the approval says more). */
+  quorum: number;
+  /** The approvals so far, of an approval that needs several; one decline declines. */
+  approvals: { by: string; comment?: string; at: string }[];
+  /** The person who started the run may not decide it. */
+  notStarter?: true;
+  /** The workflow's title (the facade adds it). */
+  workflowTitle?: string;
+}
+
+/** One pending approval as a decision link's page shows it: whether the caller may decide it, and if not why. */
+export interface ApprovalView {
+  approval: PendingApproval;
+  mayDecide: boolean;
+  reason?: string;
 }
 
 /** A history event as JSON: the event's fields, with every time an ISO 8601 string. */

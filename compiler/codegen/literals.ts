@@ -23,6 +23,9 @@ export function approvalRequest(n: ApprovalNode, value: (v: Value | undefined) =
   if (n.message !== undefined) request.message = value(n.message);
   if (n.assignees !== undefined) request.assignees = JSON.stringify(n.assignees);
   if (n.timeout !== undefined) request.timeout = JSON.stringify(canonicalDuration(n.timeout));
+  // Only when they ask for something: an approval without them prints as it always did.
+  if (n.quorum !== undefined && n.quorum > 1) request.quorum = JSON.stringify(n.quorum);
+  if (n.notStarter === true) request.notStarter = "true";
   return objectArg(request);
 }
 

@@ -47,6 +47,11 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
   const nodes = [...checked.graph.nodes.values()];
   const steps = checked.graph.ids.map((id) => checked.graph.nodes.get(id)!).filter((n): n is StepNode => n.type === "step");
   const hasApprovals = nodes.some((n) => n.type === "approval");
+  // Approvals that need several approvers, or refuse the run's starter: their rules, by node.
+  const rules = checked.graph.ids
+    .map((id) => checked.graph.nodes.get(id)!)
+    .flatMap((n) => (n.type === "approval" && ((n.quorum ?? 1) > 1 || n.notStarter === true) ? [{ id: n.id, quorum: n.quorum ?? 1, notStarter: n.notStarter === true }] : []));
+  const ruleNames = rules.length === 0 ? undefined : { rules: names.take("approvalRules"), votes: names.take("votes"), startedBy: names.take("startedBy") };
   const signalNames = [...new Set(nodes.flatMap((n) => (n.type === "signal" ? [n.signal] : [])))].sort();
   const signalConsts = new Map(signalNames.map((s) => [s, names.take(`${camelCase(s)}Signal`)]));
   const hasTryStep = steps.some((n) => (checked.graph.out.get(n.id) ?? []).some((o) => o.handle === "error"));
@@ -183,7 +188,7 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
     w.line(`let ${own.at} = ${own.resume}?.at ?? "start";`);
     w.line(`const ${own.variables} = () => (${varsObject(vars)});`);
     w.line(`wf.setHandler(${own.stateQuery}, () => ({ node: ${own.at}, vars: ${own.variables}() }));`);
-    if (hasApprovals) writeApprovalSupport(w, own);
+    if (hasApprovals) writeApprovalSupport(w, own, rules, ruleNames);
     if (signalNames.length > 0) writeSignalSupport(w, signalNames, signalConsts, own);
     w.line();
     emitStructure(structure, { checked, w, names, dialect });
@@ -206,17 +211,58 @@ export function generateTemporalModule(checked: CheckedDocument, structure: Stru
 /** The names the module declares for itself, after giving way to the drawing's (see above). */
 type OwnNames = Record<"decisions" | "decide" | "approveSignal" | "declineSignal" | "approval" | "inbox" | "waitForSignal", string>;
 
-function writeApprovalSupport(w: CodeWriter, own: OwnNames): void {
+interface ApprovalRule {
+  id: string;
+  quorum: number;
+  notStarter: boolean;
+}
+
+function writeApprovalSupport(
+  w: CodeWriter,
+  own: OwnNames,
+  rules: ApprovalRule[],
+  ruleNames: { rules: string; votes: string; startedBy: string } | undefined,
+): void {
   const { decisions, decide } = own;
   w.line("// Decisions arrive as signals and wait here until their approval node asks for them.");
-  w.line(`const ${decisions} = new Map<string, { approved: boolean; by: string; comment?: string; at: string }>();`);
-  w.line(`const ${decide} = (approved: boolean) => ({ nodeId, by, comment }: ApprovalSignal) => {`);
-  w.indent(() => w.line(`if (!${decisions}.has(nodeId)) ${decisions}.set(nodeId, { approved, by, comment, at: new Date().toISOString() });`));
-  w.line("};");
+  if (!ruleNames) {
+    w.line(`const ${decisions} = new Map<string, { approved: boolean; by: string; comment?: string; at: string }>();`);
+    w.line(`const ${decide} = (approved: boolean) => ({ nodeId, by, comment }: ApprovalSignal) => {`);
+    w.indent(() => w.line(`if (!${decisions}.has(nodeId)) ${decisions}.set(nodeId, { approved, by, comment, at: new Date().toISOString() });`));
+    w.line("};");
+  } else {
+    const vote = "{ by: string; comment?: string; at: string }";
+    w.line(`const ${decisions} = new Map<string, { approved: boolean; by: string; comment?: string; at: string; approvals?: ${vote}[] }>();`);
+    w.line("// Approvals that need several distinct approvers (quorum), or refuse the person who started the run.");
+    w.block(`const ${ruleNames.rules}: Record<string, { quorum: number; notStarter: boolean }> =`, () => {
+      for (const r of rules) w.line(`${propertyKey(r.id)}: { quorum: ${r.quorum}, notStarter: ${r.notStarter} },`);
+    }, "};");
+    w.line(`// The approvals each node has had so far; one decline declines.`);
+    w.line(`const ${ruleNames.votes} = new Map<string, ${vote}[]>();`);
+    w.line(`// Who started the run: the starter names themselves in the memo "startedBy" (Weft's engine records it).`);
+    w.line(`const ${ruleNames.startedBy} = wf.workflowInfo().memo?.startedBy;`);
+    w.line(`const ${decide} = (approved: boolean) => ({ nodeId, by, comment }: ApprovalSignal) => {`);
+    w.indent(() => {
+      w.line(`const rule = ${ruleNames.rules}[nodeId] ?? { quorum: 1, notStarter: false };`);
+      w.line(`if (${decisions}.has(nodeId) || (rule.notStarter && by === ${ruleNames.startedBy})) return;`);
+      w.line("const now = new Date().toISOString();");
+      w.line(`const approvals = ${ruleNames.votes}.get(nodeId) ?? [];`);
+      w.line("if (approved && approvals.some((a) => a.by === by)) return;");
+      w.line("if (approved) approvals.push({ by, comment, at: now });");
+      w.line(`${ruleNames.votes}.set(nodeId, approvals);`);
+      w.line("if (approved && approvals.length < rule.quorum) return;");
+      w.line(`${ruleNames.votes}.delete(nodeId);`);
+      w.line(`${decisions}.set(nodeId, { approved, by, comment, at: now, approvals });`);
+    });
+    w.line("};");
+  }
   w.line(`wf.setHandler(${own.approveSignal}, ${decide}(true));`);
   w.line(`wf.setHandler(${own.declineSignal}, ${decide}(false));`);
+  const requestType = ruleNames
+    ? "{ title?: unknown; message?: unknown; assignees?: string[]; timeout?: string; quorum?: number; notStarter?: boolean }"
+    : "{ title?: unknown; message?: unknown; assignees?: string[]; timeout?: string }";
   w.block(
-    `const ${own.approval} = async (nodeId: string, request: { title?: unknown; message?: unknown; assignees?: string[]; timeout?: string }) =>`,
+    `const ${own.approval} = async (nodeId: string, request: ${requestType}) =>`,
     () => {
       w.line(`const decided = await wf.condition(() => ${decisions}.has(nodeId), request.timeout as any);`);
       w.line(`if (decided === false) return { outcome: "timeout" as const };`);

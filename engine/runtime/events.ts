@@ -49,7 +49,8 @@ export type HistoryEvent =
   | { type: "ActivityFailed"; cmd: number; nodeId: string; attempt: number; error: ErrorInfo; nextAttemptAt?: number }
   | { type: "TimerStarted"; cmd: number; nodeId: string; dueAt: number }
   | { type: "TimerFired"; cmd: number; nodeId: string }
-  | { type: "ApprovalRequested"; cmd: number; nodeId: string; title?: unknown; message?: unknown; assignees?: string[]; dueAt?: number }
+  /** `quorum`: distinct approvers needed (absent: 1); `notStarter`: the run's starter may not decide. */
+  | { type: "ApprovalRequested"; cmd: number; nodeId: string; title?: unknown; message?: unknown; assignees?: string[]; dueAt?: number; quorum?: number; notStarter?: boolean }
   | { type: "SignalWaitStarted"; cmd: number; nodeId: string; signal: string; dueAt?: number }
   /**
    * A signal taken by the wait `cmd` (approvals: signal "approve" or "decline", whose payload is

@@ -11,6 +11,7 @@ import type { CommandEvent, ErrorInfo, HistoryEvent, RecordedEvent, ResolutionEv
 import { isCommandEvent, isResolution } from "./events.ts";
 import { addDuration, startOfNextMonth } from "./helpers.ts";
 import type {
+  ApprovalDecision,
   ApprovalOutcome,
   ApprovalRequest,
   ExpressionHelpers,
@@ -282,15 +283,24 @@ export class WorkflowExecution {
         message: request.message,
         assignees: request.assignees,
         dueAt: this.dueIn(request.timeout),
+        // Recorded only when asked for, so that the histories of other approvals stay as they were.
+        ...(request.quorum !== undefined && request.quorum > 1 ? { quorum: request.quorum } : {}),
+        ...(request.notStarter === true ? { notStarter: true } : {}),
       },
       (r) => {
         if (r.type === "WaitTimedOut") return { outcome: "timeout" };
         if (r.type !== "SignalReceived") throw new NonDeterminismError(`approval ${nodeId} was resolved by ${r.type}`);
-        const p = (r.payload ?? {}) as { by?: string; comment?: string };
+        const p = (r.payload ?? {}) as { by?: string; comment?: string; approvals?: ApprovalDecision["approvals"] };
         const approved = r.signal === "approve";
         return {
           outcome: approved ? "approved" : "declined",
-          decision: { approved, by: p.by ?? "unknown", ...(p.comment === undefined ? {} : { comment: p.comment }), at: new Date(r.at).toISOString() },
+          decision: {
+            approved,
+            by: p.by ?? "unknown",
+            ...(p.comment === undefined ? {} : { comment: p.comment }),
+            at: new Date(r.at).toISOString(),
+            ...(p.approvals === undefined ? {} : { approvals: p.approvals }),
+          },
         };
       },
     );

@@ -39,13 +39,20 @@ export interface ApprovalRequest {
   assignees?: string[];
   /** How long to wait for a decision; without it the approval waits for ever. */
   timeout?: string;
+  /** How many distinct people must approve (default 1); one decline declines. */
+  quorum?: number;
+  /** When true, the person who started the run may not decide it. */
+  notStarter?: boolean;
 }
 
 export interface ApprovalDecision {
   approved: boolean;
+  /** Who decided: the one who declined, or the approver who completed the quorum. */
   by: string;
   comment?: string;
   at: string;
+  /** With a quorum: every approval, in order (the decline, if any, is not one). */
+  approvals?: { by: string; comment?: string; at: string }[];
 }
 
 export type ApprovalOutcome =
