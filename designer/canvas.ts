@@ -41,7 +41,6 @@ export interface CanvasEdge {
   source: string;
   target: string;
   sourceHandle?: string | null;
-  label?: string;
   data: EdgeData;
   hidden?: boolean;
   selected?: boolean;
@@ -93,7 +92,6 @@ export function toCanvasEdge(item: unknown, index: number): CanvasEdge {
     source: edge.source,
     target: edge.target,
     sourceHandle: typeof edge.sourceHandle === "string" && edge.sourceHandle !== "" ? edge.sourceHandle : null,
-    ...(typeof edge.sourceHandle === "string" && edge.sourceHandle !== "" ? { label: edge.sourceHandle } : {}),
     data: { edge },
   };
 }

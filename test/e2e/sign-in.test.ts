@@ -59,11 +59,12 @@ test("an admin signs in (a wrong password first), reaches each section, opens a 
     // A workflow, by its title; then its generated code.
     await page.getByRole("link", { name: "Money transfer with approval over 10,000", exact: true }).click();
     await page.getByRole("heading", { name: "Money transfer with approval over 10,000", level: 1 }).waitFor();
-    const drawing = page.getByRole("region", { name: "Drawing" });
-    await drawing.getByRole("listitem").filter({ hasText: "Large transfer?" }).waitFor();
-    await page.getByRole("region", { name: "Versions" }).getByRole("link", { name: "Version 1" }).waitFor();
+    // Its designer: the drawing's nodes on the canvas, by label.
+    const canvas = page.getByRole("application", { name: "Canvas" });
+    await canvas.getByRole("group", { name: "Large transfer?" }).waitFor();
+    await page.getByRole("region", { name: "Code" }).getByText("// money-transfer").waitFor();
     await s.step("workflow");
-    await page.getByRole("link", { name: "Code", exact: true }).click();
+    await page.getByRole("region", { name: "Versions" }).getByRole("link", { name: "Version 1" }).click();
     await page.getByRole("heading", { name: "Code", level: 1 }).waitFor();
     const code = await page.getByRole("region", { name: /Generated TypeScript/ }).textContent();
     expect(code).toMatch(/export/);

@@ -1,26 +1,47 @@
 // Every workflow: deployed ones and drafts never deployed, with where each stands.
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import Link from "next/link";
 import { listWorkflows } from "../../lib/api/workflows.ts";
 import { signedIn } from "../../lib/signed-in.ts";
 import { withQuery, workflowPath } from "../../lib/paths.ts";
 import { LocalTime } from "../../ui/local-time.tsx";
+import { WorkflowActions, type Example } from "../../ui/designer/workflow-actions.tsx";
+
+/** The example documents shipped in examples/, to start a new workflow from. */
+function examples(): Example[] {
+  const dir = path.join(process.cwd(), "examples");
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((file) => {
+        const document = JSON.parse(readFileSync(path.join(dir, file), "utf8"));
+        return { file, title: typeof document.title === "string" ? document.title : document.name, document };
+      });
+  } catch {
+    return [];
+  }
+}
 
 export const metadata = { title: "Workflows" };
 
 export default async function WorkflowsPage() {
-  await signedIn("/workflows");
+  const caller = await signedIn("/workflows");
   const workflows = await listWorkflows();
+  const mayDesign = caller.roles.includes("admin") || caller.roles.includes("designer");
   return (
     <>
       <div className="page-head">
         <h1>Workflows</h1>
         <p className="muted">The processes drawn in Weft, with their newest version and the runs still open.</p>
       </div>
+      {mayDesign ? <WorkflowActions examples={examples()} /> : null}
       {workflows.length === 0 ? (
         <div className="empty">
           <h2>No workflows yet</h2>
           <p>
-            Deploy a workflow document to see it here: for example <code>npx weft deploy examples/order-item.json</code>.
+            Draw a new one, import a document, or deploy one from the command line: for example <code>npx weft deploy examples/order-item.json</code>.
           </p>
         </div>
       ) : (

@@ -1,0 +1,195 @@
+"use client";
+// Deploying the draft (after a confirmation naming the version it makes), starting a run of
+// the newest version, and the list of deployed versions.
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useId, useRef, useState } from "react";
+import type { WorkflowDocument } from "../../../compiler/document.ts";
+import type { Deployed, VersionSummary } from "../../../engine/views.ts";
+import { callApi } from "../../lib/client-api.ts";
+import { runPath, withQuery, workflowPath } from "../../lib/paths.ts";
+import { LocalTime } from "../local-time.tsx";
+
+function useDialog() {
+  const ref = useRef<HTMLDialogElement>(null);
+  return { ref, open: () => ref.current?.showModal(), close: () => ref.current?.close() };
+}
+
+export function DeployDialog(props: {
+  name: string;
+  canEdit: boolean;
+  problems: number;
+  checking: boolean;
+  newest: number;
+  beforeDeploy: () => Promise<boolean>;
+  onDeployed: (message: string, versions?: VersionSummary[]) => void;
+}) {
+  const { name, canEdit, problems, newest } = props;
+  const dialog = useDialog();
+  const titleId = useId();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const why = !canEdit ? "Deploying needs the designer role." : problems > 0 ? `Fix the ${problems} ${problems === 1 ? "problem" : "problems"} first.` : undefined;
+
+  const start = async () => {
+    setError("");
+    if (!(await props.beforeDeploy())) {
+      props.onDeployed("The draft could not be saved, so it was not deployed. See the message above the drawing.");
+      return;
+    }
+    dialog.open();
+  };
+
+  const confirm = async () => {
+    setBusy(true);
+    const result = await callApi<Deployed>("POST", `/api/workflows/${encodeURIComponent(name)}/deploy`);
+    setBusy(false);
+    if (!result.ok) {
+      setError(result.message);
+      return;
+    }
+    dialog.close();
+    const list = await callApi<VersionSummary[]>("GET", `/api/workflows/${encodeURIComponent(name)}/versions`);
+    const d = result.data;
+    props.onDeployed(d.created ? `Deployed version ${d.version}: new runs use it.` : `Nothing changed since version ${d.version}, so no version was added.`, list.ok ? list.data : undefined);
+  };
+
+  return (
+    <>
+      <button type="button" className="button button-small button-primary" onClick={() => void start()} disabled={!!why || props.checking} title={why}>
+        Deploy
+      </button>
+      <dialog ref={dialog.ref} className="dialog" aria-labelledby={titleId}>
+        <h2 id={titleId}>Deploy {name}?</h2>
+        <p>
+          {newest === 0 ? "This makes version 1; runs can start once it is deployed." : `New runs will use what you drew; runs already open stay on the version they started with. If nothing changed since version ${newest}, no version is added.`}
+        </p>
+        {error ? (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="button" className="button button-primary" onClick={() => void confirm()} disabled={busy}>
+            {newest === 0 ? "Deploy version 1" : "Deploy now"}
+          </button>
+          <button type="button" className="button" onClick={dialog.close}>
+            Cancel
+          </button>
+        </div>
+      </dialog>
+    </>
+  );
+}
+
+/** An input to start from: the schema's fields with an example value of their type. */
+function sampleInput(schema: unknown): string {
+  const s = schema as { properties?: Record<string, { type?: string; minimum?: number }> } | undefined;
+  if (!s?.properties) return "{}";
+  const out: Record<string, unknown> = {};
+  for (const [key, p] of Object.entries(s.properties)) out[key] = p.type === "integer" || p.type === "number" ? Math.max(1, p.minimum ?? 1) : p.type === "boolean" ? false : p.type === "array" ? [] : p.type === "object" ? {} : "";
+  return JSON.stringify(out, null, 2);
+}
+
+export function StartRunDialog({ name, doc, deployed }: { name: string; doc: WorkflowDocument; deployed: boolean }) {
+  const dialog = useDialog();
+  const router = useRouter();
+  const titleId = useId();
+  const inputId = useId();
+  const idId = useId();
+  const [input, setInput] = useState("");
+  const [workflowId, setWorkflowId] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  const open = () => {
+    setInput(sampleInput(doc.inputSchema));
+    setError("");
+    dialog.open();
+  };
+
+  const submit = async () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input || "{}");
+    } catch {
+      setError("The input is not JSON yet.");
+      return;
+    }
+    setBusy(true);
+    const result = await callApi<{ workflowId: string }>("POST", `/api/workflows/${encodeURIComponent(name)}/runs`, { input: parsed, ...(workflowId.trim() ? { workflowId: workflowId.trim() } : {}) });
+    setBusy(false);
+    if (!result.ok) {
+      setError(result.message);
+      return;
+    }
+    dialog.close();
+    router.push(runPath(result.data.workflowId));
+  };
+
+  return (
+    <>
+      <button type="button" className="button button-small" onClick={open} disabled={!deployed} title={deployed ? undefined : "Deploy first: runs start on the newest version."}>
+        Start a run
+      </button>
+      <dialog ref={dialog.ref} className="dialog" aria-labelledby={titleId}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <h2 id={titleId}>Start a run of {name}</h2>
+          <p className="hint">The run uses the newest deployed version.</p>
+          <div className="field">
+            <label htmlFor={inputId}>Input (JSON)</label>
+            <textarea id={inputId} className="mono" rows={8} value={input} onChange={(e) => setInput(e.target.value)} spellCheck={false} />
+          </div>
+          <div className="field">
+            <label htmlFor={idId}>Workflow id (optional)</label>
+            <input id={idId} className="mono" value={workflowId} onChange={(e) => setWorkflowId(e.target.value)} placeholder={`${name}-…`} />
+          </div>
+          {error ? (
+            <p className="alert alert-error" role="alert">
+              {error}
+            </p>
+          ) : null}
+          <div className="actions">
+            <button type="submit" className="button button-primary" disabled={busy}>
+              Start
+            </button>
+            <button type="button" className="button" onClick={dialog.close}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}
+
+export function VersionsPanel({ name, versions }: { name: string; versions: readonly VersionSummary[] }) {
+  const sorted = [...versions].sort((a, b) => b.version - a.version);
+  return (
+    <section className="dpanel versions" role="region" aria-label="Versions">
+      <h2 className="dpanel-title">Versions</h2>
+      {sorted.length === 0 ? (
+        <p className="hint">Not deployed yet.</p>
+      ) : (
+        <ol className="version-list" reversed>
+          {sorted.map((v) => (
+            <li key={v.version}>
+              <Link href={withQuery(`${workflowPath(name)}/code`, { version: String(v.version) })}>Version {v.version}</Link>
+              <span className="muted small">
+                {" "}
+                <LocalTime iso={v.deployedAt} />
+                {v.deployedBy ? ` by ${v.deployedBy}` : ""}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,569 @@
+"use client";
+// The designer: palette, canvas, inspector, problems and code around one workflow document.
+// The document is the state (with its undo history); the canvas, the forms, the problems and
+// the code are views of it, and every change is an edit from designer/ (pure functions), shared
+// by mouse and keyboard. The compiler checks each change in a worker; the draft is saved as you
+// edit (with the etag it was loaded with, so a second tab meets a conflict, not a silent loss).
+
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection as FlowConnection,
+  type Edge as FlowEdge,
+  type EdgeChange,
+  type NodeChange,
+  type NodeTypes,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import Link from "next/link";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from "react";
+import type { Diagnostic } from "../../../compiler/diagnostics.ts";
+import type { LineRange } from "../../../compiler/node-lines.ts";
+import type { WorkflowDocument } from "../../../compiler/document.ts";
+import { toCanvas } from "../../../designer/canvas.ts";
+import { canConnect, freeHandles } from "../../../designer/connections.ts";
+import { byElement, type Problem } from "../../../designer/diagnostics.ts";
+import { addNode, connect, copy, deleteElements, isFragment, moveNodes, paste } from "../../../designer/edits.ts";
+import { canRedo, canUndo, createHistory, record, redo, replacePresent, undo, type History } from "../../../designer/history.ts";
+import { layout, needsLayout, NODE_HEIGHT } from "../../../designer/layout.ts";
+import type { ActivityInfo, VersionSummary } from "../../../engine/views.ts";
+import { CodeView } from "./code-view.tsx";
+import type { Target } from "./compile-types.ts";
+import { Inspector, type Edit, type InspectorProps } from "./inspector.tsx";
+import { NodeView, type WeftNode } from "./node-view.tsx";
+import { DRAG_TYPE, Palette, type PaletteItem } from "./palette.tsx";
+import { Problems } from "./problems.tsx";
+import { useCompiler } from "./use-compiler.ts";
+import { useDraftSaver, type SaveState } from "./use-draft.ts";
+import { DeployDialog, StartRunDialog, VersionsPanel } from "./deploy.tsx";
+import "./designer.css";
+
+// At module scope, so React Flow never sees a new object (it would remount every node).
+const nodeTypes: NodeTypes = { weft: NodeView };
+const proOptions = { hideAttribution: true };
+const SNAP: [number, number] = [8, 8];
+const DELETE_KEYS = ["Delete", "Backspace"];
+const NONE: readonly Diagnostic[] = [];
+
+export interface DesignerProps {
+  name: string;
+  document: WorkflowDocument;
+  etag: string;
+  versions: VersionSummary[];
+  activities: ActivityInfo[];
+  canEdit: boolean;
+  canRun: boolean;
+  InputForm?: InspectorProps["InputForm"];
+  CodeEditor?: (props: CodeEditorProps) => ReactNode;
+}
+
+export interface CodeEditorProps {
+  code: string;
+  lines: ReadonlyMap<string, readonly LineRange[]>;
+  selected: string | undefined;
+  onSelect: (nodeId: string) => void;
+  label: string;
+}
+
+export function Designer(props: DesignerProps) {
+  return (
+    <ReactFlowProvider>
+      <DesignerInner {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+const isEditable = (el: Element | null) => !!el && (el.closest("input, textarea, select, [contenteditable=true], .monaco-editor") !== null);
+
+function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, InputForm, CodeEditor }: DesignerProps) {
+  const flow = useReactFlow();
+  const historyRef = useRef<History<WorkflowDocument>>(createHistory(initial));
+  const [history, setHistory] = useState(historyRef.current);
+  const doc = history.present;
+  const [notice, setNotice] = useState<string>("");
+  const [selectedNodes, setSelectedNodes] = useState<ReadonlySet<string>>(new Set());
+  const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
+  const [target, setTarget] = useState<Target>("weft");
+  const [versions, setVersions] = useState(initialVersions);
+  const canvasRef = useRef<HTMLDivElement>(null);
+
+  const commit = useCallback((next: History<WorkflowDocument>) => {
+    historyRef.current = next;
+    setHistory(next);
+  }, []);
+
+  /** Applies an edit; a refused one says why and changes nothing. */
+  const edit: Edit = useCallback(
+    (fn, mergeKey) => {
+      try {
+        commit(record(historyRef.current, fn(historyRef.current.present), mergeKey));
+        return true;
+      } catch (err) {
+        setNotice((err as Error).message);
+        return false;
+      }
+    },
+    [commit],
+  );
+
+  const saver = useDraftSaver(name, doc, etag, canEdit, (theirs) => {
+    commit(createHistory(theirs));
+    setNotice("Reloaded the saved draft.");
+  });
+
+  const compiled = useCompiler(doc, target);
+  const diagnostics: readonly Diagnostic[] = useMemo(() => (compiled.reply && !compiled.reply.ok ? compiled.reply.diagnostics : NONE), [compiled.reply]);
+  const by = useMemo(() => byElement(doc, diagnostics), [doc, diagnostics]);
+  const lines = useMemo(() => new Map<string, LineRange[]>(compiled.lastGood?.lines ?? []), [compiled.lastGood]);
+  const allDiagnostics = useMemo(() => {
+    const map = new Map<string, Diagnostic[]>([...by.nodes, ...by.edges]);
+    if (by.document.length) map.set(doc.name, by.document);
+    return map;
+  }, [by, doc.name]);
+
+  // Documents without positions are laid out once, as an edit that can be undone.
+  const laidOut = useRef(false);
+  useEffect(() => {
+    if (laidOut.current || !needsLayout(doc)) return;
+    laidOut.current = true;
+    void layout(doc).then((positions) => {
+      // Not a step of its own: there is nothing to undo back to but an unplaced drawing.
+      commit(replacePresent(historyRef.current, moveNodes(historyRef.current.present, positions)));
+      requestAnimationFrame(() => void flow.fitView({ padding: 0.2 }));
+    });
+  }, [doc, commit, flow]);
+
+  // ---- the canvas's nodes: the document's, with selection, problems and measured sizes
+  const canvas = useMemo(() => toCanvas(doc), [doc]);
+  const [nodes, setNodes] = useState<WeftNode[]>([]);
+  useEffect(() => {
+    setNodes((prev) => {
+      const before = new Map(prev.map((n) => [n.id, n]));
+      return canvas.nodes.map((cn) => {
+        const p = before.get(cn.id);
+        const selected = selectedNodes.has(cn.id);
+        const problems = by.nodes.get(cn.id)?.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
+        const key = problems?.join("\n") ?? "";
+        if (p && p.data.node === cn.data.node && p.selected === selected && (p.data.problems?.join("\n") ?? "") === key) return p;
+        return {
+          ...cn,
+          selected,
+          measured: p?.measured,
+          className: key ? "has-problem" : undefined,
+          domAttributes: { "aria-selected": selected ? "true" : "false" },
+          data: { ...cn.data, problems },
+        } as WeftNode;
+      });
+    });
+  }, [canvas, selectedNodes, by]);
+
+  const edges: FlowEdge[] = useMemo(
+    () =>
+      canvas.edges.map((ce) => {
+        const problems = by.edges.get(ce.id);
+        return {
+          ...ce,
+          selected: selectedEdges.has(ce.id),
+          className: problems ? "has-problem" : undefined,
+          ariaLabel: `Connection from ${ce.source}${ce.sourceHandle ? ` (${ce.sourceHandle})` : ""} to ${ce.target}`,
+        } as FlowEdge;
+      }),
+    [canvas, selectedEdges, by],
+  );
+
+  const onNodesChange = useCallback((changes: NodeChange<WeftNode>[]) => {
+    const select = changes.filter((c) => c.type === "select");
+    if (select.length)
+      setSelectedNodes((s) => {
+        const next = new Set(s);
+        for (const c of select) (c.selected ? next.add(c.id) : next.delete(c.id));
+        return next;
+      });
+    const rest = changes.filter((c) => c.type === "position" || c.type === "dimensions");
+    if (rest.length) setNodes((ns) => applyNodeChanges(rest, ns));
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const select = changes.filter((c) => c.type === "select");
+    if (select.length)
+      setSelectedEdges((s) => {
+        const next = new Set(s);
+        for (const c of select) (c.selected ? next.add(c.id) : next.delete(c.id));
+        return next;
+      });
+  }, []);
+
+  const onNodeDragStop = useCallback(
+    (_e: unknown, _n: WeftNode, dragged: WeftNode[]) => edit((d) => moveNodes(d, new Map(dragged.map((n) => [n.id, n.position])))),
+    [edit],
+  );
+
+  const refusal = useRef("");
+  const isValidConnection = useCallback((c: FlowConnection | FlowEdge) => {
+    const verdict = canConnect(historyRef.current.present, { source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null });
+    const reason = verdict.ok ? "" : verdict.reason;
+    if (reason && reason !== refusal.current) setNotice(`Refused: ${reason}`);
+    refusal.current = reason;
+    return verdict.ok;
+  }, []);
+
+  const onConnect = useCallback(
+    (c: FlowConnection) => {
+      refusal.current = "";
+      if (edit((d) => connect(d, { source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null }).document)) setNotice("");
+    },
+    [edit],
+  );
+
+  const onDelete = useCallback(
+    ({ nodes: ns, edges: es }: { nodes: WeftNode[]; edges: FlowEdge[] }) => {
+      edit((d) => deleteElements(d, { nodes: ns.map((n) => n.id), edges: es.map((e) => e.id) }));
+      setSelectedNodes(new Set());
+      setSelectedEdges(new Set());
+    },
+    [edit],
+  );
+
+  // ---- selection from elsewhere (problems, code, outline, palette)
+  const focusElement = useCallback((kind: "node" | "edge", id: string) => {
+    requestAnimationFrame(() => {
+      const el = canvasRef.current?.querySelector<HTMLElement>(kind === "node" ? `.react-flow__node[data-id="${CSS.escape(id)}"]` : `.react-flow__edge[data-id="${CSS.escape(id)}"]`);
+      el?.focus({ preventScroll: true });
+    });
+  }, []);
+
+  const selectNode = useCallback(
+    (id: string, options: { focus?: boolean; center?: boolean } = {}) => {
+      setSelectedNodes(new Set([id]));
+      setSelectedEdges(new Set());
+      const node = historyRef.current.present.nodes.find((n) => n.id === id);
+      if (node?.position && options.center !== false) void flow.setCenter(node.position.x + 100, node.position.y + NODE_HEIGHT / 2, { zoom: flow.getZoom(), duration: 200 });
+      if (options.focus) focusElement("node", id);
+    },
+    [flow, focusElement],
+  );
+
+  const chooseProblem = useCallback(
+    (p: Problem) => {
+      if (p.on === "node") selectNode(p.id, { focus: true });
+      else if (p.on === "edge") {
+        setSelectedNodes(new Set());
+        setSelectedEdges(new Set([p.id]));
+        focusElement("edge", p.id);
+      } else {
+        setSelectedNodes(new Set());
+        setSelectedEdges(new Set());
+      }
+    },
+    [selectNode, focusElement],
+  );
+
+  // ---- adding from the palette
+  const addItem = useCallback(
+    (item: PaletteItem, at?: { x: number; y: number }) => {
+      const current = historyRef.current.present;
+      const after = at ? undefined : [...selectedNodes].length === 1 ? current.nodes.find((n) => selectedNodes.has(n.id)) : undefined;
+      let position = at;
+      if (!position && after?.position) position = { x: after.position.x, y: after.position.y + NODE_HEIGHT + 56 };
+      if (!position) {
+        const box = canvasRef.current?.getBoundingClientRect();
+        position = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2 - 100, y: box.top + box.height / 2 - 32 }) : { x: 0, y: 0 };
+      }
+      let newId = "";
+      const ok = edit((d) => {
+        const added = addNode(d, item.type, { position: { x: Math.round(position!.x / 8) * 8, y: Math.round(position!.y / 8) * 8 }, activity: item.activity, label: item.label });
+        newId = added.id;
+        let next = added.document;
+        // After a selected node: connected from its first free handle, when that may be.
+        const handle = after ? freeHandles(next, after.id)[0] : undefined;
+        if (after && handle !== undefined && canConnect(next, { source: after.id, sourceHandle: handle || null, target: added.id }).ok) {
+          next = connect(next, { source: after.id, sourceHandle: handle || null, target: added.id }).document;
+        }
+        return next;
+      });
+      if (ok) {
+        selectNode(newId, { center: !at });
+        setNotice(`Added ${item.label ?? item.type} as ${newId}${after ? `, after ${after.label ?? after.id}` : ""}.`);
+      }
+    },
+    [edit, flow, selectNode, selectedNodes],
+  );
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const raw = event.dataTransfer.getData(DRAG_TYPE);
+      if (!raw || !canEdit) return;
+      event.preventDefault();
+      const item = JSON.parse(raw) as PaletteItem;
+      const at = flow.screenToFlowPosition({ x: event.clientX - 100, y: event.clientY - 20 });
+      addItem(item, at);
+    },
+    [addItem, canEdit, flow],
+  );
+
+  // ---- undo, redo, tidy, copy and paste
+  const doUndo = useCallback(() => commit(undo(historyRef.current)), [commit]);
+  const doRedo = useCallback(() => commit(redo(historyRef.current)), [commit]);
+  const tidy = useCallback(async () => {
+    const positions = await layout(historyRef.current.present);
+    edit((d) => moveNodes(d, positions));
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.2, duration: 200 }));
+  }, [edit, flow]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (isEditable(document.activeElement)) return;
+      const mod = event.ctrlKey || event.metaKey;
+      if (!mod) return;
+      const key = event.key.toLowerCase();
+      if (key === "z" && !event.shiftKey) {
+        event.preventDefault();
+        if (canEdit) doUndo();
+      } else if ((key === "z" && event.shiftKey) || key === "y") {
+        event.preventDefault();
+        if (canEdit) doRedo();
+      }
+    };
+    const inCanvas = () => !isEditable(document.activeElement) && (document.activeElement === document.body || !!canvasRef.current?.contains(document.activeElement));
+    const onCopy = (event: ClipboardEvent) => {
+      if (!inCanvas() || selectedNodes.size === 0) return;
+      event.preventDefault();
+      event.clipboardData?.setData("text/plain", JSON.stringify(copy(historyRef.current.present, [...selectedNodes]), null, 2));
+      setNotice(`Copied ${selectedNodes.size} ${selectedNodes.size === 1 ? "node" : "nodes"}.`);
+    };
+    const onPaste = (event: ClipboardEvent) => {
+      if (!inCanvas() || !canEdit) return;
+      let fragment: unknown;
+      try {
+        fragment = JSON.parse(event.clipboardData?.getData("text/plain") ?? "");
+      } catch {
+        return;
+      }
+      if (!isFragment(fragment)) return;
+      event.preventDefault();
+      let ids: string[] = [];
+      edit((d) => {
+        const pasted = paste(d, fragment as never);
+        ids = pasted.ids;
+        return pasted.document;
+      });
+      setSelectedNodes(new Set(ids));
+      setNotice(`Pasted ${ids.length} ${ids.length === 1 ? "node" : "nodes"}.`);
+    };
+    window.addEventListener("keydown", onKey);
+    document.addEventListener("copy", onCopy);
+    document.addEventListener("paste", onPaste);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      document.removeEventListener("copy", onCopy);
+      document.removeEventListener("paste", onPaste);
+    };
+  }, [canEdit, doUndo, doRedo, edit, selectedNodes]);
+
+  // ---- export
+  const download = useCallback((filename: string, text: string, type: string) => {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = filename;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }, []);
+
+  const selectedNode = selectedNodes.size === 1 ? [...selectedNodes][0] : undefined;
+  const selectedEdge = selectedNodes.size === 0 && selectedEdges.size === 1 ? [...selectedEdges][0] : undefined;
+  const title = doc.title?.trim() || name;
+  const problemsCount = by.problems.length;
+  const codeLabel = `Generated TypeScript, ${target === "weft" ? "Weft" : "Temporal"} target`;
+  const stale = compiled.reply && !compiled.reply.ok ? `The drawing has ${problemsCount} ${problemsCount === 1 ? "problem" : "problems"}; ${compiled.lastGood ? "this is the code from before them." : "the code appears once they are fixed."}` : undefined;
+
+  return (
+    <div className="designer">
+      <div className="designer-bar">
+        <div className="designer-title">
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            <Link href="/workflows">Workflows</Link>
+            <span aria-hidden="true"> / </span>
+          </nav>
+          <h1>{title}</h1>
+          <SaveStatus state={saver.state} canEdit={canEdit} />
+        </div>
+        <div className="designer-tools" role="toolbar" aria-label="Drawing">
+          <button type="button" className="button button-small" onClick={doUndo} disabled={!canEdit || !canUndo(history)} aria-keyshortcuts="Control+Z">
+            Undo
+          </button>
+          <button type="button" className="button button-small" onClick={doRedo} disabled={!canEdit || !canRedo(history)} aria-keyshortcuts="Control+Shift+Z">
+            Redo
+          </button>
+          <button type="button" className="button button-small" onClick={() => void tidy()} disabled={!canEdit}>
+            Tidy
+          </button>
+          <details className="menu">
+            <summary className="button button-small">Export</summary>
+            <div className="menu-items">
+              <button type="button" onClick={() => download(`${name}.json`, `${JSON.stringify(doc, null, 2)}\n`, "application/json")}>
+                Document (JSON)
+              </button>
+              <ExportCode name={name} doc={doc} download={download} />
+            </div>
+          </details>
+          {canRun ? <StartRunDialog name={name} doc={doc} deployed={versions.length > 0} /> : null}
+          <DeployDialog
+            name={name}
+            canEdit={canEdit}
+            problems={problemsCount}
+            checking={compiled.pending}
+            newest={versions.reduce((m, v) => Math.max(m, v.version), 0)}
+            beforeDeploy={saver.flush}
+            onDeployed={(message, list) => {
+              setNotice(message);
+              if (list) setVersions(list);
+            }}
+          />
+        </div>
+      </div>
+      <p className="designer-notice" role="status" aria-live="polite">
+        {notice}
+      </p>
+      {saver.conflict ? (
+        <div className="alert alert-warning designer-conflict" role="alert">
+          <p>
+            <strong>This workflow was changed elsewhere</strong> (in another tab or by someone else) since you opened it. Your last changes are not saved.
+          </p>
+          <div className="actions">
+            <button type="button" className="button button-small" onClick={() => void saver.reload()}>
+              Reload the saved draft
+            </button>
+            <button type="button" className="button button-small button-danger" onClick={() => void saver.overwrite()}>
+              Overwrite with mine
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <div className="designer-body">
+        <div className="designer-left">
+          <Palette activities={activities} disabled={!canEdit} onAdd={(item) => addItem(item)} />
+          <Problems problems={by.problems} checking={compiled.pending} onChoose={chooseProblem} />
+          <VersionsPanel name={name} versions={versions} />
+        </div>
+        <div className="designer-canvas" ref={canvasRef} onDragOver={(e) => e.dataTransfer.types.includes(DRAG_TYPE) && (e.preventDefault(), (e.dataTransfer.dropEffect = "copy"))} onDrop={onDrop}>
+          <ReactFlow<WeftNode, FlowEdge>
+            aria-label="Canvas"
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onNodeDragStop={onNodeDragStop}
+            onConnect={onConnect}
+            isValidConnection={isValidConnection}
+            onDelete={onDelete}
+            deleteKeyCode={canEdit ? DELETE_KEYS : null}
+            nodesDraggable={canEdit}
+            nodesConnectable={canEdit}
+            snapToGrid
+            snapGrid={SNAP}
+            fitView
+            fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+            minZoom={0.1}
+            proOptions={proOptions}
+            colorMode="system"
+            onlyRenderVisibleElements={nodes.length > 200}
+          >
+            <Background gap={16} />
+            <MiniMap pannable zoomable ariaLabel="Mini map" />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        </div>
+        <div className="designer-right">
+          <Inspector
+            doc={doc}
+            nodeId={selectedNode}
+            edgeId={selectedEdge}
+            diagnostics={allDiagnostics}
+            activities={activities}
+            disabled={!canEdit}
+            edit={edit}
+            onSelectNode={(id) => selectNode(id, { focus: true })}
+            InputForm={InputForm}
+          />
+          {CodeEditor && compiled.lastGood ? (
+            <section className="dpanel code-panel" role="region" aria-label="Code">
+              <div className="dpanel-head">
+                <h2 className="dpanel-title">Code</h2>
+                <TargetSwitch target={target} onTarget={setTarget} />
+                <button type="button" className="button button-small" onClick={() => download(`${name}${target === "temporal" ? ".temporal" : ""}.ts`, compiled.lastGood!.code, "text/typescript")}>
+                  Download
+                </button>
+              </div>
+              {stale ? <p className="hint code-stale">{stale}</p> : null}
+              <CodeEditor code={compiled.lastGood.code} lines={lines} selected={selectedNode} onSelect={(id) => selectNode(id)} label={codeLabel} />
+            </section>
+          ) : (
+            <CodeView
+              code={compiled.lastGood?.code}
+              lines={lines}
+              target={target}
+              onTarget={setTarget}
+              stale={stale}
+              selected={selectedNode}
+              onSelect={(id) => selectNode(id)}
+              onDownload={() => compiled.lastGood && download(`${name}${target === "temporal" ? ".temporal" : ""}.ts`, compiled.lastGood.code, "text/typescript")}
+            />
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function TargetSwitch({ target, onTarget }: { target: Target; onTarget: (t: Target) => void }) {
+  return (
+    <div className="segmented" role="radiogroup" aria-label="Target">
+      {(["weft", "temporal"] as const).map((t) => (
+        <button key={t} type="button" role="radio" aria-checked={target === t} className={target === t ? "is-on" : ""} onClick={() => onTarget(t)}>
+          {t === "weft" ? "Weft" : "Temporal"}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function SaveStatus({ state, canEdit }: { state: SaveState; canEdit: boolean }) {
+  if (!canEdit) return <p className="save-status muted">Read only: editing needs the designer role.</p>;
+  const text = { saved: "All changes saved", unsaved: "Unsaved changes…", saving: "Saving…", conflict: "Not saved: changed elsewhere", error: "Not saved: Weft could not be reached" }[state];
+  return (
+    <p className={`save-status save-${state}`} aria-live="polite">
+      {text}
+    </p>
+  );
+}
+
+function ExportCode({ name, doc, download }: { name: string; doc: WorkflowDocument; download: (f: string, t: string, type: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const run = async (target: Target) => {
+    setBusy(true);
+    try {
+      const { compileOnce } = await import("./compile-once.ts");
+      const reply = await compileOnce(doc, target);
+      if (reply.ok) download(`${name}${target === "temporal" ? ".temporal" : ""}.ts`, reply.code, "text/typescript");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" disabled={busy} onClick={() => void run("weft")}>
+        TypeScript for Weft
+      </button>
+      <button type="button" disabled={busy} onClick={() => void run("temporal")}>
+        TypeScript for Temporal
+      </button>
+    </>
+  );
+}

@@ -1,0 +1,69 @@
+"use client";
+// A node on the canvas: its kind's icon and name, its label (or id), its one telling detail,
+// an input handle on top (all but start) and its named handles along the bottom, and its
+// problems. Memoised; the canvas declares it in `nodeTypes` at module scope.
+
+import { Handle, Position, type NodeProps, type Node } from "@xyflow/react";
+import { memo } from "react";
+import { kindOf } from "../../../designer/catalogue.ts";
+import type { NodeData } from "../../../designer/canvas.ts";
+import { KindIcon } from "./icons.tsx";
+
+export type WeftNodeData = NodeData & { problems?: string[] };
+export type WeftNode = Node<WeftNodeData, "weft">;
+
+function detailOf(node: NodeData["node"]): string | undefined {
+  const n = node as unknown as Record<string, unknown>;
+  switch (node.type) {
+    case "step":
+      return typeof n.activity === "string" && n.activity ? n.activity : "no activity yet";
+    case "timer":
+      return typeof n.duration === "string" ? `waits ${n.duration}` : typeof n.until === "string" ? "until a time" : undefined;
+    case "approval":
+      return Array.isArray(n.assignees) && n.assignees.length ? `by ${n.assignees.join(", ")}` : undefined;
+    case "signal":
+      return typeof n.signal === "string" ? `waits for “${n.signal}”` : undefined;
+    case "end":
+      return n.status === "failed" ? "fails the run" : "completes the run";
+    default:
+      return undefined;
+  }
+}
+
+function NodeViewImpl({ data, selected }: NodeProps<WeftNode>) {
+  const kind = kindOf(data.node.type);
+  const detail = detailOf(data.node);
+  const problems = data.problems ?? [];
+  const handles = data.handles;
+  return (
+    <div className={`wnode wnode-${data.node.type}${selected ? " is-selected" : ""}${problems.length ? " has-problem" : ""}`}>
+      {kind?.hasInput !== false ? <Handle type="target" position={Position.Top} className="whandle whandle-in" /> : null}
+      <div className="wnode-head">
+        <KindIcon name={kind?.icon ?? "gear"} />
+        <span className="wnode-kind">{kind?.title ?? String(data.node.type)}</span>
+        {problems.length ? (
+          <span className="wnode-problem" title={problems.join("\n")}>
+            {problems.length} {problems.length === 1 ? "problem" : "problems"}
+          </span>
+        ) : null}
+      </div>
+      <div className="wnode-name">{data.name}</div>
+      {detail ? <div className="wnode-detail">{detail}</div> : null}
+      {handles.map((h, i) => (
+        <Handle
+          key={h.id || "plain"}
+          type="source"
+          position={Position.Bottom}
+          id={h.id || undefined}
+          className={`whandle whandle-out${h.id ? " whandle-named" : ""}`}
+          style={{ left: `${((i + 1) / (handles.length + 1)) * 100}%` }}
+          title={h.id ? `${h.id}: drag to connect` : "drag to connect"}
+        >
+          {h.label ? <span className="whandle-label">{h.label}</span> : null}
+        </Handle>
+      ))}
+    </div>
+  );
+}
+
+export const NodeView = memo(NodeViewImpl);
