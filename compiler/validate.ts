@@ -61,14 +61,22 @@ export function validate(raw: unknown): ValidationResult {
     edges: raw.edges.filter((e) => isObject(e) && hasId(e) && typeof e.source === "string" && typeof e.target === "string"),
   } as WorkflowDocument;
   const docId = typeof doc.name === "string" && doc.name !== "" ? doc.name : "document";
+  // Nodes of an unknown type (a misspelt "stepp", a kind this compiler does not know): the
+  // schema reports each once, and that is the root cause. Their edges are not reported as
+  // pointing nowhere, nor the nodes after them as unreachable: an edge through one counts as
+  // reaching on.
+  const unknowns = raw.nodes.filter((n): n is Record<string, any> => isObject(n) && hasId(n) && !NODE_TYPES.includes(n.type));
+  const unknownTyped = new Set<string>(unknowns.map((n) => n.id as string));
+  // Their outputs, for the nodes beyond them: a variable one would define is not unknown.
+  const unknownOutputs = unknowns.map((n) => n.output).filter((o): o is string => typeof o === "string");
 
   checkInputSchema(doc, docId, list);
   checkIds(doc, list);
   const graph = buildGraph(doc);
-  checkEdges(doc, graph, list);
-  checkReachability(graph, list);
+  checkEdges(doc, graph, list, unknownTyped);
+  checkReachability(graph, list, doc, unknownTyped);
   checkFields(doc, list);
-  const expressions = checkExpressions(graph, list);
+  const expressions = checkExpressions(graph, list, unknownOutputs);
   if (list.items.length > 0) return { ok: false, diagnostics: dedupe(list.items) };
   return { ok: true, checked: { document: doc, graph, scope: expressions.scope, expressions: expressions.code } };
 }
@@ -209,13 +217,13 @@ function checkIds(doc: WorkflowDocument, list: DiagnosticList): void {
   for (const extra of starts.slice(1)) list.add("START_COUNT", extra.id, "is a second start node: a workflow has exactly one");
 }
 
-function checkEdges(doc: WorkflowDocument, graph: Graph, list: DiagnosticList): void {
+function checkEdges(doc: WorkflowDocument, graph: Graph, list: DiagnosticList, unknownTyped: ReadonlySet<string>): void {
   const used = new Map<string, string>();
   for (const edge of [...doc.edges].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const source = graph.nodes.get(edge.source);
     const target = graph.nodes.get(edge.target);
-    if (!source) list.add("EDGE_UNKNOWN_SOURCE", edge.id, `starts at "${edge.source}", which is not a node of this workflow`);
-    if (!target) list.add("EDGE_UNKNOWN_TARGET", edge.id, `points at "${edge.target}", which is not a node of this workflow`);
+    if (!source && !unknownTyped.has(edge.source)) list.add("EDGE_UNKNOWN_SOURCE", edge.id, `starts at "${edge.source}", which is not a node of this workflow`);
+    if (!target && !unknownTyped.has(edge.target)) list.add("EDGE_UNKNOWN_TARGET", edge.id, `points at "${edge.target}", which is not a node of this workflow`);
     if (target?.type === "start") list.add("EDGE_INTO_START", edge.id, "points into the start node: nothing may lead back to start");
     if (!source) continue;
     const handle = handleOf(edge);
@@ -256,9 +264,26 @@ function missingReason(node: WorkflowNode, handle: string): string {
   return "";
 }
 
-function checkReachability(graph: Graph, list: DiagnosticList): void {
+function checkReachability(graph: Graph, list: DiagnosticList, doc: WorkflowDocument, unknownTyped: ReadonlySet<string>): void {
   if (!graph.start) return;
   const seen = new Set(reachable(graph));
+  if (unknownTyped.size > 0) {
+    // On through the nodes of an unknown type (reported already): what lies beyond one is not
+    // unreachable because of it.
+    const out = new Map<string, string[]>();
+    for (const e of doc.edges) {
+      if (!graph.nodes.has(e.source) && !unknownTyped.has(e.source)) continue;
+      out.set(e.source, [...(out.get(e.source) ?? []), e.target]);
+    }
+    const stack = [...seen];
+    while (stack.length > 0) {
+      for (const next of out.get(stack.pop()!) ?? []) {
+        if (seen.has(next) || (!graph.nodes.has(next) && !unknownTyped.has(next))) continue;
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
   for (const id of graph.ids) {
     if (!seen.has(id) && graph.nodes.get(id)!.type !== "start") {
       list.add("UNREACHABLE", id, "cannot be reached from start: connect an edge into it or delete it");
@@ -354,11 +379,11 @@ function scopeAt(scope: Scope, id: string): ReadonlySet<string> {
   } as ReadonlySet<string>;
 }
 
-function checkExpressions(graph: Graph, list: DiagnosticList): { scope: Scope; code: Map<string, string> } {
+function checkExpressions(graph: Graph, list: DiagnosticList, unknownOutputs: readonly string[]): { scope: Scope; code: Map<string, string> } {
   const scope = analyseScope(graph);
   const code = new Map<string, string>();
   const live = new Set(reachable(graph));
-  const everything = new Set<string>([...BUILTIN_NAMES, ...scope.variables]);
+  const everything = new Set<string>([...BUILTIN_NAMES, ...scope.variables, ...unknownOutputs]);
   const accepted = new Map<string, CheckedExpression>();
   for (const id of graph.ids) {
     const node = graph.nodes.get(id)!;

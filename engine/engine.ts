@@ -5,12 +5,13 @@
 import { randomUUID } from "node:crypto";
 import { newRunId } from "./run-ids.ts";
 import type { ValidateFunction } from "ajv";
-import type { PayloadCodec } from "./codec.ts";
+import { showingUndecryptable, type PayloadCodec } from "./codec.ts";
+import { claimCodec, CodecMismatch } from "./codec-keys.ts";
 import { EngineError, isUniqueViolation } from "./errors.ts";
-import { appendEvents, insertEvents, loadHistory, SeqConflict } from "./history-store.ts";
+import { appendEvents, insertEvents, loadHistories, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
-import { closeRun, continueChain, findRun, insertRun, type RunRow } from "./run-store.ts";
-import { describeRun, listRunSummaries, listWorkers, pendingApprovals, runsPage, waitingPerNode, type ApprovalRequests, type Description, type PendingApproval, type RunsQuery, type RunSummary, type WorkerSummary } from "./run-views.ts";
+import { closeRun, continueChain, findRun, heldRunsOf, insertRun, openRunsOf, type RunRow } from "./run-store.ts";
+import { continuedRunsHidden, describeRun, listRunSummaries, listWorkers, pendingApprovals, runsPage, waitingPerNode, type ApprovalRequests, type Description, type PendingApproval, type RunsQuery, type RunSummary, type WorkerSummary } from "./run-views.ts";
 import type { RunsPage, WaitingNode } from "./views.ts";
 import { getDraft } from "./draft-store.ts";
 import { isClosing, isCommandEvent, isResolution, type CommandEvent, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
@@ -19,7 +20,7 @@ import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
 import type { RunInsert } from "./worker/write-set.ts";
-import { latestVersion, workflowWaits, type Waits } from "./version-store.ts";
+import { adopterChain, adopterOf, compatibilityDeclarations, latestVersion, workflowWaits, type Waits } from "./version-store.ts";
 
 export interface StartOptions {
   input?: unknown;
@@ -75,6 +76,20 @@ interface VersionInfo {
   inputSchema: unknown;
 }
 
+/** What replaying the open runs of a version on new code found (Engine.checkCompatible). */
+export interface CompatibilityReport {
+  /** The open runs that would move to the new code: of that version, and of versions already moved to it. */
+  runs: number;
+  /** Those whose history the new code does not replay, with the node where each parts from it. */
+  breaking: { workflowId: string; runId: string; nodeId: string; message: string }[];
+}
+
+/** A compiled module, as compile() gives it: its name and its TypeScript. */
+export interface CompiledModule {
+  name: string;
+  code: string;
+}
+
 export class Engine {
   readonly notifier: Notifier;
   /**
@@ -88,11 +103,19 @@ export class Engine {
   /** The pending approval requests the inbox has read, decoded (see pendingApprovals). */
   private readonly approvalRequests: ApprovalRequests = new Map();
   private localWorker: LocalWorker | undefined;
+  /**
+   * The codec for what is only shown (describe, history, lists, the inbox): a payload this
+   * process cannot read shows as `{ undecryptable: reason }` instead of failing the whole view.
+   */
+  readonly shown: PayloadCodec;
+  /** Whether this process's keys may write here, checked at its first write (ensureWritable). */
+  private writable: Promise<void> | undefined;
 
   constructor(
     readonly db: Database,
     readonly codec: PayloadCodec,
   ) {
+    this.shown = showingUndecryptable(codec);
     this.notifier = new Notifier(db);
     this.committer = new GroupCommitter(db, codec, 500, 1);
     // One NOTIFY per commit (in the transaction, on PostgreSQL); this process's workers at once.
@@ -103,13 +126,37 @@ export class Engine {
   static async open(options: { url?: string; codec?: PayloadCodec; prisma?: boolean } = {}): Promise<Engine> {
     const { openDatabase } = await import("./storage/database.ts");
     const { codecFromEnv } = await import("./codec.ts");
-    const codec = options.codec ?? codecFromEnv();
+    let codec: PayloadCodec;
+    try {
+      codec = options.codec ?? codecFromEnv();
+    } catch (err) {
+      throw new EngineError("BAD_REQUEST", (err as Error).message);
+    }
     const db = await openDatabase({ url: options.url, prisma: options.prisma ?? false });
     return new Engine(db, codec);
   }
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  /**
+   * Refuses (UNAVAILABLE, with the reason in one line) when this process's payload keys may not
+   * write to this database: it has no key and the database's payloads are encrypted, another
+   * key, or lacks an older key whose payloads are still stored (codec-keys.ts). The first call
+   * records what the database did not record yet, or starts a key rotation; later calls cost
+   * nothing. Every write of payloads calls it, and a worker before it starts.
+   */
+  async ensureWritable(): Promise<void> {
+    this.writable ??= claimCodec(this.db, this.codec).then(
+      () => undefined,
+      (err) => {
+        if (err instanceof CodecMismatch) throw new EngineError("UNAVAILABLE", `this process may not write payloads here: ${err.message}`);
+        this.writable = undefined; // a database error: the next write asks again
+        throw err;
+      },
+    );
+    return this.writable;
   }
 
   /**
@@ -126,14 +173,30 @@ export class Engine {
     if (this.localWorker === worker) this.localWorker = undefined;
   }
 
-  /** Compiles a document and stores it as the newest version of its name; `by`: who deploys it. */
-  async deploy(document: unknown, options: { compatibleWith?: number; by?: string } = {}): Promise<{ name: string; version: number; hash: string; created: boolean }> {
+  /**
+   * Compiles a document and stores it as the newest version of its name; `by`: who deploys it.
+   * With `compatibleWith` N, the open runs of version N (and of versions already moved to N)
+   * move to the new code, which is first checked to replay every one of their histories
+   * (checkCompatible): any that would break refuses the deploy (CONFLICT, naming each run and
+   * the node where it breaks), unless `force`, when those runs are held where they are instead
+   * (`breaking` lists them). Held runs of those versions are woken to try the new code.
+   */
+  async deploy(
+    document: unknown,
+    options: { compatibleWith?: number; by?: string; force?: boolean } = {},
+  ): Promise<{ name: string; version: number; hash: string; created: boolean; moved?: number; breaking?: CompatibilityReport["breaking"] }> {
     // Loaded on demand: the compiler (and TypeScript) are only needed here.
     const { deploy, DeployError, documentErrors } = await import("./deploy.ts");
+    let report: CompatibilityReport | undefined;
+    if (options.compatibleWith !== undefined) {
+      report = await this.checkCompatible(document, options.compatibleWith);
+      if (report.breaking.length > 0 && !options.force) throw incompatible(report, options.compatibleWith);
+    }
     try {
       const deployed = await deploy(this.db, document, { compatibleWith: options.compatibleWith, deployedBy: options.by });
       this.versions.delete(deployed.name);
-      return deployed;
+      if (deployed.created && options.compatibleWith !== undefined) await this.wakeHeld(deployed.name, deployed.version);
+      return { ...deployed, ...(report && deployed.created ? { moved: report.runs, breaking: report.breaking } : {}) };
     } catch (err) {
       if (err instanceof DeployError) {
         throw new EngineError(err.reason === "conflict" ? "CONFLICT" : "INVALID", err.message, documentErrors(err.diagnostics), err.diagnostics.length > 0);
@@ -142,10 +205,87 @@ export class Engine {
     }
   }
 
+  /**
+   * Whether new code may be declared compatible with version `withVersion` of its workflow: it
+   * replays the history of every open run that would move to it (those of that version, and
+   * of versions already moved to it) on the new code, as `query` replays, writing nothing, and
+   * lists those whose history it does not replay (a non-determinism error), with the node where
+   * each parts from it. `source`: a workflow document, or a module as compile() gives it
+   * ({ name, code }). The designer calls it before a deploy; `deploy --compatible-with` too.
+   */
+  async checkCompatible(source: unknown, withVersion: number): Promise<CompatibilityReport> {
+    if (!(Number.isSafeInteger(withVersion) && withVersion >= 1)) throw new EngineError("BAD_REQUEST", `a version is a whole number from 1, not ${JSON.stringify(withVersion)}`);
+    const { transpileModule, documentErrors, getVersion } = await import("./deploy.ts");
+    const { loadWorkflowModule } = await import("./sandbox.ts");
+    const { WorkflowExecution } = await import("./runtime/execution.ts");
+    let name: string;
+    let code: string;
+    if (isCompiledModule(source)) {
+      ({ name } = source);
+      code = transpileModule(source.code, `${name}.ts`);
+    } else {
+      const { compile } = await import("../compiler/compile.ts");
+      const compiled = compile(typeof source === "string" ? parseDocument(source) : source, { target: "weft" });
+      if (!compiled.ok) {
+        const errors = documentErrors(compiled.diagnostics);
+        throw new EngineError("INVALID", `the workflow document has ${errors.length} error${errors.length === 1 ? "" : "s"}: ${errors.map((e) => `${e.id} ${e.message}`).join("; ")}`, errors, true);
+      }
+      name = compiled.name;
+      code = transpileModule(compiled.code, `${name}.ts`);
+    }
+    if ((await getVersion(this.db, name, withVersion)) === undefined) {
+      const latest = await latestVersion(this.db, name);
+      throw new EngineError("NOT_FOUND", `${name} has no version ${withVersion}${latest ? `: its versions are 1 to ${latest.version}` : ": it is not deployed"}`);
+    }
+    // The runs whose chain of declarations passes through `withVersion`: the new version's
+    // declaration takes all of them over (it is the newest adopter of `withVersion`).
+    const declarations = await compatibilityDeclarations(this.db, name);
+    const passes = (version: number) => {
+      const chain = adopterChain(declarations, version);
+      return chain.includes(withVersion);
+    };
+    const runs = (await openRunsOf(this.db, name)).filter((r) => passes(r.version));
+    const module = loadWorkflowModule(code, `${name}@check.js`);
+    const breaking: CompatibilityReport["breaking"] = [];
+    const drain = () => new Promise<void>((r) => setImmediate(r));
+    for (let i = 0; i < runs.length; i += 200) {
+      const chunk = runs.slice(i, i + 200);
+      const histories = await loadHistories(this.db, this.codec, chunk.map((r) => r.runId));
+      for (const run of chunk) {
+        const events = histories.get(run.runId) ?? [];
+        const started = events[0];
+        if (started?.type !== "WorkflowStarted") continue;
+        const exec = new WorkflowExecution(module.run, started, { drain, historyLimit: Number.MAX_SAFE_INTEGER });
+        try {
+          await exec.activate(events);
+        } catch (err) {
+          breaking.push({ workflowId: run.workflowId, runId: run.runId, nodeId: run.waitNode ?? "", message: (err as Error).message });
+          continue;
+        }
+        const nd = exec.nonDeterminism;
+        if (nd) breaking.push({ workflowId: run.workflowId, runId: run.runId, nodeId: nd.nodeId ?? run.waitNode ?? "", message: nd.message });
+      }
+    }
+    return { runs: runs.length, breaking };
+  }
+
+  /** Held runs that a new version `version` of `name` now takes over get a workflow task: they try its code. */
+  private async wakeHeld(name: string, version: number): Promise<void> {
+    const held = await heldRunsOf(this.db, name);
+    if (held.length === 0) return;
+    const declarations = await compatibilityDeclarations(this.db, name);
+    const now = Date.now();
+    const wake = held.filter((r) => adopterOf(declarations, r.version) === version).map((r) => ({ runId: r.runId, kind: "workflow" as const, dueAt: now }));
+    if (wake.length === 0) return;
+    await this.db.transaction((tx) => insertTasks(tx, wake));
+    await this.notifier.notify();
+  }
+
   // --------------------------------------------------------------------------------------------
   // Runs
 
   async start(name: string, options: StartOptions = {}): Promise<{ workflowId: string; runId: string }> {
+    await this.ensureWritable();
     const version = await this.latestVersion(name);
     const input = options.input ?? null;
     await this.checkInput(name, version, input);
@@ -245,6 +385,7 @@ export class Engine {
    */
   async signal(workflowId: string, name: string, payload?: unknown, by?: string): Promise<{ workflowId: string; runId: string }> {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) throw new EngineError("BAD_REQUEST", `"${name}" is not a signal name`);
+    await this.ensureWritable();
     if (name === "approve" || name === "decline") {
       const p = (payload ?? {}) as { nodeId?: unknown; by?: unknown; comment?: unknown };
       if (typeof p !== "object" || Array.isArray(p)) throw new EngineError("BAD_REQUEST", `the payload of "${name}" is { nodeId, by, comment }, not ${JSON.stringify(payload)}`);
@@ -280,6 +421,7 @@ export class Engine {
     payload: unknown,
     start: { workflow: string; input?: unknown; by?: string },
   ): Promise<{ workflowId: string; runId: string; started: boolean }> {
+    await this.ensureWritable();
     for (let attempt = 0; ; attempt++) {
       const current = await findRun(this.db, this.codec, workflowId);
       if (current?.status === "running") return { ...(await this.signal(workflowId, name, payload, start.by)), started: false };
@@ -297,6 +439,7 @@ export class Engine {
 
   /** Stores a signal for `run`, the workflow's open run as its caller read it (see insertSignalIfRunning). */
   private async deliver(run: RunRow, name: string, payload: unknown, by?: string): Promise<{ workflowId: string; runId: string }> {
+    await this.ensureWritable();
     const { workflowId } = run;
     // The run may end, or continue as new, before the signal is written: then the write stores
     // nothing and the current run is looked up again (an ended one is refused).
@@ -333,6 +476,7 @@ export class Engine {
   ): Promise<Decision> {
     if (decision !== "approve" && decision !== "decline") throw new EngineError("BAD_REQUEST", `a decision is "approve" or "decline", not "${String(decision)}"`);
     const by = options.by ?? "unknown";
+    await this.ensureWritable();
     for (let attempt = 0; ; attempt++) {
       const run = await this.findRun(workflowId);
       if (options.nodeId !== undefined) {
@@ -472,6 +616,7 @@ export class Engine {
    * recorded as the new run's WorkflowStarted `retriedBy`.
    */
   async retry(workflowId: string, by?: string): Promise<{ workflowId: string; runId: string; retriedFromRunId: string; nodeId: string }> {
+    await this.ensureWritable();
     const old = await this.findRun(workflowId);
     if (old.status !== "failed") {
       throw new EngineError("CONFLICT", `workflow "${workflowId}" is ${old.status === "continued" ? "running" : old.status}: only a failed run can be retried`);
@@ -518,6 +663,7 @@ export class Engine {
   }
 
   private async closeRun(workflowId: string, event: HistoryEvent, status: "cancelled" | "terminated"): Promise<void> {
+    await this.ensureWritable();
     // Retried on a race with a worker advancing the run: the append is guarded by next_seq.
     for (let attempt = 0; ; attempt++) {
       const run = await this.openRun(workflowId);
@@ -552,9 +698,17 @@ export class Engine {
     return run;
   }
 
+  /** A run's history as shown: a payload this process cannot read is `{ undecryptable: reason }` (see `shown`). */
   async history(workflowId: string): Promise<RecordedEvent[]> {
-    const run = await this.findRun(workflowId);
-    return loadHistory(this.db, this.codec, run.runId);
+    const run = await this.findShown(workflowId);
+    return loadHistory(this.db, this.shown, run.runId);
+  }
+
+  /** A run as shown (its payloads through `shown`): for views, never for writes. */
+  private async findShown(workflowId: string): Promise<RunRow> {
+    const run = await findRun(this.db, this.shown, workflowId);
+    if (!run) throw new EngineError("NOT_FOUND", `no workflow with id "${workflowId}"`);
+    return run;
   }
 
   /**
@@ -574,7 +728,7 @@ export class Engine {
   ): AsyncGenerator<{ id: number; runId: string; event: RecordedEvent }> {
     const { afterId } = options;
     if (afterId !== undefined && !(Number.isSafeInteger(afterId) && afterId >= 0)) throw new EngineError("BAD_REQUEST", `an event id is a whole number from 0, not ${afterId}`);
-    const current = await this.findRun(workflowId);
+    const current = await this.findShown(workflowId);
     // The chain, first run first, with the number of events before each.
     const chain = await continueChain(this.db, workflowId, current.runId);
     let at = chain.length - 1;
@@ -603,7 +757,7 @@ export class Engine {
       if (at === chain.length - 1 && current.status !== "running" && current.status !== "continued" && afterSeq >= current.nextSeq - 1) return;
       while (!options.signal?.aborted) {
         woken = false;
-        const events = await loadHistory(this.db, this.codec, runId, afterSeq);
+        const events = await loadHistory(this.db, this.shown, runId, afterSeq);
         let next: string | undefined;
         for (const event of events) {
           yield { id: offset + event.seq, runId, event };
@@ -634,9 +788,13 @@ export class Engine {
     }
   }
 
+  /**
+   * The describe document. Payloads this process cannot read (no key, another key) show as
+   * `{ undecryptable: reason }`, each where it is, instead of failing the whole document.
+   */
   async describe(workflowId: string): Promise<Description> {
-    const run = await this.findRun(workflowId);
-    return describeRun(this.db, run, await loadHistory(this.db, this.codec, run.runId));
+    const run = await this.findShown(workflowId);
+    return describeRun(this.db, run, await loadHistory(this.db, this.shown, run.runId));
   }
 
   /**
@@ -668,7 +826,7 @@ export class Engine {
    * those `filter(assignees)` says yes to, if given (the app passes who may decide).
    */
   async approvals(filter: { assignee?: string; limit?: number; filter?: (assignees: string[]) => boolean } = {}): Promise<PendingApproval[]> {
-    return pendingApprovals(this.db, this.codec, filter, this.approvalRequests);
+    return pendingApprovals(this.db, this.shown, filter, this.approvalRequests);
   }
 
   /** Workers heard from in the last seconds (see worker-store.ts), the longest-running first. */
@@ -682,7 +840,15 @@ export class Engine {
    * the run that carries on, not twice.
    */
   async list(filter: { status?: string; name?: string; limit?: number } = {}): Promise<RunSummary[]> {
-    return listRunSummaries(this.db, this.codec, filter);
+    return listRunSummaries(this.db, this.shown, filter);
+  }
+
+  /**
+   * How many runs `list` leaves out with this filter because they continued as new (each is
+   * shown by the run that carries on), so that a list can say so.
+   */
+  async continuedHidden(filter: { status?: string; name?: string } = {}): Promise<number> {
+    return continuedRunsHidden(this.db, filter);
   }
 
   /**
@@ -708,4 +874,31 @@ export class Engine {
 /** A property name as one token of a JSON Pointer (RFC 6901). */
 function pointerToken(name: string): string {
   return name.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function isCompiledModule(source: unknown): source is CompiledModule {
+  const s = source as Partial<CompiledModule> & { nodes?: unknown };
+  return typeof s === "object" && s !== null && typeof s.name === "string" && typeof s.code === "string" && s.nodes === undefined;
+}
+
+function parseDocument(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new EngineError("INVALID", `the workflow document is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The refusal of a compatibility declaration some open runs would not survive: each run and where it breaks. */
+function incompatible(report: CompatibilityReport, version: number): EngineError {
+  const { breaking } = report;
+  const shown = breaking.slice(0, 5).map((b) => `${b.workflowId} at node "${b.nodeId}"`);
+  if (breaking.length > 5) shown.push(`${breaking.length - 5} more`);
+  const n = breaking.length;
+  return new EngineError(
+    "CONFLICT",
+    `this document is not compatible with version ${version}: ${n} of the ${report.runs} open run${report.runs === 1 ? "" : "s"} it would take over ${n === 1 ? "does" : "do"} not replay on it (${shown.join(", ")}); nothing was deployed. ` +
+      `Change only what comes after where they wait, or declare it anyway with --force: ${n === 1 ? "that run" : `those ${n} runs`} would be held where ${n === 1 ? "it is" : "they are"} until a version ${n === 1 ? "it replays" : "they replay"} on is deployed`,
+    breaking.map((b) => ({ id: b.workflowId, message: `run ${b.runId} breaks at node "${b.nodeId}": ${b.message}` })),
+  );
 }

@@ -9,7 +9,8 @@ export type EngineErrorCode =
   | "UNAUTHORIZED" // not signed in, or a wrong name or password (HTTP 401)
   | "FORBIDDEN" // signed in, but not allowed to do this (HTTP 403)
   | "RATE_LIMITED" // too many failed sign-ins for a name or from an address (HTTP 429)
-  | "NOT_RUNNING"; // the run has ended
+  | "NOT_RUNNING" // the run has ended
+  | "UNAVAILABLE"; // this process may not write here: its payload keys do not match the database's (HTTP 503)
 
 export class EngineError extends Error {
   constructor(

@@ -2,7 +2,7 @@
 // the seq it expects, and a writer that lost a race (another worker advanced the run) appends
 // nothing and learns it, instead of interleaving events.
 
-import type { PayloadCodec } from "./codec.ts";
+import { isUndecryptable, type PayloadCodec } from "./codec.ts";
 import type { HistoryEvent, RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor, SqlValue } from "./storage/types.ts";
 
@@ -102,5 +102,10 @@ export async function loadHistories(db: SqlExecutor, codec: PayloadCodec, runIds
 
 export function decodeEvent(codec: PayloadCodec, r: EventRow): RecordedEvent {
   const rest = (r.data === null ? {} : codec.decode(r.data)) as Record<string, unknown>;
+  if (isUndecryptable(rest)) {
+    // Shown, not run (codec.ts showingUndecryptable): the event's type, place and time, and
+    // the node and attempt its row keeps in the clear, with why the rest cannot be read.
+    return { type: r.type, seq: Number(r.seq), at: Number(r.at), ...(r.node_id === null ? {} : { nodeId: r.node_id }), ...(r.attempt === null ? {} : { attempt: Number(r.attempt) }), ...rest } as unknown as RecordedEvent;
+  }
   return { ...rest, type: r.type, seq: Number(r.seq), at: Number(r.at) } as RecordedEvent;
 }

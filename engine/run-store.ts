@@ -1,6 +1,6 @@
 // Runs: one row per run, the open one of a workflow id unique by a partial index.
 
-import type { PayloadCodec } from "./codec.ts";
+import { isUndecryptable, type PayloadCodec } from "./codec.ts";
 import type { ErrorInfo } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
 
@@ -37,10 +37,20 @@ export interface RunRow {
   nextSeq: number;
   /** Where it waits (null: nowhere, or not known yet); absent where it is not read. */
   wait?: RunWait | null;
+  /** Held: its code no longer replays its history (worker/hold.ts); null when not; absent where not read. */
+  held?: RunHold | null;
+}
+
+/** Why and where a run is held: the node where its replay broke, the reason, since when, on which version's code. */
+export interface RunHold {
+  nodeId: string;
+  reason: string;
+  since: number;
+  version: number;
 }
 
 const COLUMNS =
-  "run_id, workflow_id, name, version, hash, status, input, result, error, started_at, closed_at, first_run_id, continued_from_run_id, next_seq, wait_node, wait_kind, wait_since, wait_retrying, wait_seq";
+  "run_id, workflow_id, name, version, hash, status, input, result, error, started_at, closed_at, first_run_id, continued_from_run_id, next_seq, wait_node, wait_kind, wait_since, wait_retrying, wait_seq, held_node, held_reason, held_since, held_version";
 
 export function toWait(r: Record<string, unknown>): RunWait | null {
   if (r.wait_node === null || r.wait_node === undefined) return null;
@@ -57,14 +67,36 @@ export function toRun(codec: PayloadCodec, r: Record<string, unknown>): RunRow {
     status: r.status as RunStatus,
     input: r.input === null ? null : codec.decode(String(r.input)),
     result: r.result === null ? null : codec.decode(String(r.result)),
-    error: r.error === null ? null : (codec.decode(String(r.error)) as ErrorInfo),
+    error: r.error === null ? null : errorInfo(codec.decode(String(r.error))),
     startedAt: Number(r.started_at),
     closedAt: r.closed_at === null ? null : Number(r.closed_at),
     firstRunId: String(r.first_run_id),
     continuedFromRunId: (r.continued_from_run_id as string | null) ?? null,
     nextSeq: Number(r.next_seq),
     wait: toWait(r),
+    held: toHold(r),
   };
+}
+
+/** A run's error as stored; one that cannot be read (codec.ts showingUndecryptable) keeps the { type, message } shape, saying why. */
+function errorInfo(value: unknown): ErrorInfo {
+  return isUndecryptable(value) ? { type: "Undecryptable", message: value.undecryptable } : (value as ErrorInfo);
+}
+
+export function toHold(r: Record<string, unknown>): RunHold | null {
+  if (r.held_node === null || r.held_node === undefined) return null;
+  return { nodeId: String(r.held_node), reason: String(r.held_reason ?? ""), since: Number(r.held_since), version: Number(r.held_version) };
+}
+
+/** Marks a run held (`hold`), or no longer (null), in the caller's transaction. */
+export async function setHold(tx: SqlExecutor, runId: string, hold: RunHold | null): Promise<void> {
+  await tx.execute("UPDATE run SET held_node = ?, held_reason = ?, held_since = ?, held_version = ? WHERE run_id = ?", [
+    hold?.nodeId ?? null,
+    hold?.reason ?? null,
+    hold?.since ?? null,
+    hold?.version ?? null,
+    runId,
+  ]);
 }
 
 export async function insertRun(
@@ -113,8 +145,8 @@ export async function closeRun(
   at: number,
   outcome: { result?: unknown; error?: ErrorInfo },
 ): Promise<void> {
-  // A closed run waits nowhere.
-  await tx.execute("UPDATE run SET status = ?, result = ?, error = ?, closed_at = ?, updated_at = ?, wait_node = NULL, wait_kind = NULL, wait_since = NULL, wait_retrying = 0, wait_seq = NULL WHERE run_id = ?", [
+  // A closed run waits nowhere, and is held nowhere.
+  await tx.execute("UPDATE run SET status = ?, result = ?, error = ?, closed_at = ?, updated_at = ?, wait_node = NULL, wait_kind = NULL, wait_since = NULL, wait_retrying = 0, wait_seq = NULL, held_node = NULL, held_reason = NULL, held_since = NULL, held_version = NULL WHERE run_id = ?", [
     status,
     outcome.result === undefined ? null : codec.encode(outcome.result),
     outcome.error === undefined ? null : codec.encode(outcome.error),
@@ -142,6 +174,18 @@ export async function listRuns(
   params.push(filter.limit ?? 100);
   const rows = await db.query(`SELECT ${COLUMNS} FROM run${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, run_id DESC LIMIT ?`, params);
   return rows.map((r) => toRun(codec, r));
+}
+
+/** The open runs of a workflow (any version): what a compatibility check replays. */
+export async function openRunsOf(db: SqlExecutor, name: string): Promise<{ runId: string; workflowId: string; version: number; waitNode: string | null }[]> {
+  const rows = await db.query("SELECT run_id, workflow_id, version, wait_node FROM run WHERE status = 'running' AND name = ? ORDER BY started_at, run_id", [name]);
+  return rows.map((r) => ({ runId: String(r.run_id), workflowId: String(r.workflow_id), version: Number(r.version), waitNode: (r.wait_node as string | null) ?? null }));
+}
+
+/** The held runs of a workflow (worker/hold.ts): a new version declared compatible wakes them. */
+export async function heldRunsOf(db: SqlExecutor, name: string): Promise<{ runId: string; version: number }[]> {
+  const rows = await db.query("SELECT run_id, version FROM run WHERE status = 'running' AND name = ? AND held_node IS NOT NULL", [name]);
+  return rows.map((r) => ({ runId: String(r.run_id), version: Number(r.version) }));
 }
 
 /** How many runs of each workflow are running now, by name (the workflows list's open runs). */

@@ -6,6 +6,7 @@ import type { PayloadCodec } from "./codec.ts";
 import { EngineError } from "./errors.ts";
 import { listRuns, pageRuns, waitsOf, type RunListRow, type RunRow } from "./run-store.ts";
 import { voteCounts, votesOf } from "./signal-store.ts";
+import { adoptedVersion } from "./version-store.ts";
 import type { RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
 import { liveWorkers } from "./worker-store.ts";
@@ -16,10 +17,22 @@ export type { Description, PendingApproval, PendingItem, RunSummary, WorkerSumma
 
 export const RUN_STATUSES = ["running", "completed", "failed", "cancelled", "terminated"] as const satisfies readonly RunStatus[];
 
-/** The describe document of a run, from its row and history. */
+/**
+ * The describe document of a run, from its row and history. An open run shows the version it is
+ * on now (one declared compatible with its own may have taken it over), and, held, where and
+ * why its code does not replay its history.
+ */
 export async function describeRun(db: SqlExecutor, run: RunRow, events: RecordedEvent[]): Promise<Description> {
   const status = run.status === "continued" ? "running" : run.status;
-  const pending = run.status === "running" ? pendingOf(events) : [];
+  const open = run.status === "running";
+  const pending = open ? pendingOf(events) : [];
+  if (open && pending.length === 0 && run.wait && events.some((e) => "undecryptable" in e)) {
+    // Some events cannot be read here (no key, another key): where the run waits, from its row.
+    pending.push({ nodeId: run.wait.nodeId, kind: run.wait.kind, since: new Date(run.wait.since).toISOString() });
+  }
+  const held = open && run.held ? { nodeId: run.held.nodeId, reason: run.held.reason, since: new Date(run.held.since).toISOString(), version: run.held.version } : undefined;
+  if (held) pending.unshift({ nodeId: held.nodeId, kind: "held", reason: held.reason, since: held.since });
+  const version = open ? (held?.version ?? (await adoptedVersion(db, run.name, run.version))) : run.version;
   if (pending.some((p) => p.kind === "activity")) {
     // An attempt under way: the worker holding its task's lease.
     const held = await db.query("SELECT node_id, attempt, lease_owner FROM task WHERE run_id = ? AND kind = 'activity' AND lease_owner IS NOT NULL AND lease_until > ?", [run.runId, Date.now()]);
@@ -33,6 +46,7 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
   const { waitingAt: _listed, ...base } = summary(run);
   return {
     ...base,
+    version,
     status,
     input: run.input,
     ...(run.status === "completed" ? { result: run.result } : {}),
@@ -40,6 +54,8 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
     pending,
     ...(run.continuedFromRunId ? { continuedFromRunId: run.continuedFromRunId } : {}),
     ...(first?.type === "WorkflowStarted" && first.retriedFromRunId ? { retriedFromRunId: first.retriedFromRunId } : {}),
+    ...(version === run.version ? {} : { startedVersion: run.version }),
+    ...(held ? { held } : {}),
   };
 }
 
@@ -233,6 +249,8 @@ export function pendingOf(events: RecordedEvent[]): PendingItem[] {
   const open = new Map<number, PendingItem>();
   const iso = (ms: number) => new Date(ms).toISOString();
   for (const e of events) {
+    // An event this process cannot read says nothing it could use here (see describeRun).
+    if ("undecryptable" in e) continue;
     switch (e.type) {
       case "ActivityScheduled":
         open.set(e.cmd, { nodeId: e.nodeId, kind: "activity", activity: e.activity, attempt: 1, since: iso(e.at) });
@@ -281,4 +299,17 @@ export function pendingOf(events: RecordedEvent[]): PendingItem[] {
     }
   }
   return [...open.values()];
+}
+
+/**
+ * How many runs a runs list leaves out because they continued as new (each is shown by the run
+ * that carries on, its status "running" or its end): those of the workflow `name`, if given;
+ * none when the list asks for a status other than running.
+ */
+export async function continuedRunsHidden(db: SqlExecutor, filter: { status?: string; name?: string }): Promise<number> {
+  if (filter.status !== undefined && filter.status !== "running") return 0;
+  const rows = filter.name === undefined
+    ? await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM run WHERE status = 'continued'")
+    : await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM run WHERE status = 'continued' AND name = ?", [filter.name]);
+  return Number(rows[0]?.n ?? 0);
 }

@@ -191,3 +191,26 @@ export async function workflowWaits(db: SqlExecutor, name: string): Promise<Wait
   }
   return { signals: [...signals].sort(), approvals: [...approvals].sort() };
 }
+
+/**
+ * The versions runs of `version` pass through to the one whose code they resume on, from
+ * declarations as read: `version` itself first, then each newest version declared compatible
+ * with the one before (each declaration names an older version, so the chain ends).
+ */
+export function adopterChain(declarations: readonly { version: number; compatibleWith: number }[], version: number): number[] {
+  const adopter = new Map<number, number>();
+  for (const { version: to, compatibleWith: from } of declarations) if (to > (adopter.get(from) ?? 0)) adopter.set(from, to);
+  const chain = [version];
+  for (let next = adopter.get(version); next !== undefined; next = adopter.get(next)) chain.push(next);
+  return chain;
+}
+
+/** The version whose code runs of `version` resume on: the end of its adopterChain. */
+export function adopterOf(declarations: readonly { version: number; compatibleWith: number }[], version: number): number {
+  return adopterChain(declarations, version).at(-1)!;
+}
+
+/** The version a run started on `version` of workflow `name` is on now (see adopterOf). */
+export async function adoptedVersion(db: SqlExecutor, name: string, version: number): Promise<number> {
+  return adopterOf(await compatibilityDeclarations(db, name), version);
+}

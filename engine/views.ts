@@ -17,7 +17,8 @@ export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "term
 /** What a run waits for; times are ISO 8601, like the rest of the describe document. */
 export interface PendingItem {
   nodeId: string;
-  kind: "activity" | "timer" | "approval" | "signal";
+  /** "held": the run's code no longer replays its history there (see Description.held). */
+  kind: "activity" | "timer" | "approval" | "signal" | "held";
   activity?: string;
   attempt?: number;
   /** The worker running this attempt now (its task's lease holder). */
@@ -30,6 +31,8 @@ export interface PendingItem {
   message?: unknown;
   assignees?: string[];
   since?: string;
+  /** For a held run: why its code does not replay its history. */
+  reason?: string;
 }
 
 /** One line of `weft list`: a run without its payloads and history. */
@@ -72,6 +75,17 @@ export interface Description extends RunSummary {
   continuedFromRunId?: string;
   /** The failed run this one retries (engine.retry). */
   retriedFromRunId?: string;
+  /**
+   * The version the run started on, when it is on another now (`version`: a version declared
+   * `--compatible-with` its own took it over).
+   */
+  startedVersion?: number;
+  /**
+   * Held: the run's code (that of `version`) no longer replays its history, at `nodeId`. It
+   * waits, still "running", until a version it replays on is deployed `--compatible-with` its
+   * own; nothing is lost meanwhile (results, timers and signals are recorded or kept).
+   */
+  held?: { nodeId: string; reason: string; since: string; version: number };
 }
 
 /** An approval waiting for a decision: what the approvals inbox lists. */

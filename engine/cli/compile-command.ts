@@ -3,7 +3,7 @@
 
 import { writeFileSync } from "node:fs";
 import { compile, TARGETS, type Target } from "../../compiler/compile.ts";
-import { formatDiagnostic } from "../../compiler/diagnostics.ts";
+import { describeDiagnostic, formatDiagnostic } from "../../compiler/diagnostics.ts";
 import { readDocument } from "./read-document.ts";
 import { UserError } from "./user-error.ts";
 
@@ -19,7 +19,18 @@ export function compileCommand(file: string, options: CompileOptions): number {
   const document = readDocument(file);
   const result = compile(document, { target });
   if (!result.ok) {
-    if (options.json) process.stdout.write(`${JSON.stringify({ ok: false, errors: result.diagnostics }, null, 2)}\n`);
+    if (options.json) {
+      // The one JSON document, in the shape every command's --json errors have (deploy's too):
+      // { error: { code, message, errors: [{ id, message }] } } on stdout (main prints it).
+      const name = typeof (document as { name?: unknown })?.name === "string" ? ` "${(document as { name: string }).name}"` : "";
+      const n = result.diagnostics.length;
+      throw new UserError(
+        `workflow document${name} has ${n} error${n === 1 ? "" : "s"}: ${result.diagnostics.map(describeDiagnostic).join("; ")}`,
+        "INVALID",
+        result.diagnostics.map((d) => ({ id: d.id, message: d.field ? `${d.field}: ${d.message}` : d.message })),
+        true,
+      );
+    }
     for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     // The contract wants the error lines themselves on a terminal; stdout stays empty.
     return 1;

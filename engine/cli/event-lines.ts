@@ -57,5 +57,12 @@ function details(e: RecordedEvent): string[] {
 }
 
 export function eventLine(e: RecordedEvent): string {
-  return `${String(e.seq).padStart(4)}  ${iso(e.at)}  ${e.type.padEnd(18)} ${details(e).join("  ")}`.trimEnd();
+  // An event whose payload this process cannot read (no key, another key): what its row keeps
+  // in the clear, and why the rest cannot be shown (codec.ts showingUndecryptable).
+  const unreadable = (e as { undecryptable?: unknown }).undecryptable;
+  const shown =
+    typeof unreadable === "string"
+      ? [...("nodeId" in e && e.nodeId ? [e.nodeId] : []), ...("attempt" in e && e.attempt !== undefined ? [`attempt ${e.attempt}`] : []), `(cannot be read: ${unreadable})`]
+      : details(e);
+  return `${String(e.seq).padStart(4)}  ${iso(e.at)}  ${e.type.padEnd(18)} ${shown.join("  ")}`.trimEnd();
 }

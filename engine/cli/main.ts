@@ -33,9 +33,25 @@ export async function main(argv: string[]): Promise<number> {
     .command("deploy")
     .description("compile a workflow document and store it as a new version")
     .argument("<document>", "the workflow document (JSON)")
-    .option("--compatible-with <version>", "runs started on this older version resume on the new code (it must replay their histories)")
+    .option("--compatible-with <version>", "runs started on this older version resume on the new code: checked first by replaying each of their histories on it")
+    .option("--force", "with --compatible-with: declare it even though some runs do not replay on it (they are held until a version they replay on is deployed)")
     .option("--json", "print one JSON document on stdout")
     .action(async (file: string, options) => (await runs()).deployCommand(file, options));
+
+  const codec = program.command("codec").description("the payload codec's keys: status, and re-encryption after a key rotation");
+  codec
+    .command("status")
+    .description("whether the database's payloads are encrypted, under which key (fingerprints), and how many payloads each key holds")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (options) => (await import("./codec-commands.ts")).codecStatusCommand(options));
+  codec
+    .command("reencrypt")
+    .description("re-encrypt every payload under the newest key of WEFT_CODEC_KEYS (newest first); resumable, in batches")
+    .option("--batch <n>", "rows per transaction", "500")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (options) => {
+      status = await (await import("./codec-commands.ts")).reencryptCommand(options);
+    });
 
   program
     .command("worker")
@@ -156,16 +172,32 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
     return status;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+  } catch (caught) {
+    if (caught instanceof CommanderError) return caught.exitCode === 0 ? 0 : 1;
+    // The engine's refusals (a key that may not write here, met by `weft dev` or a worker as it
+    // starts) are user errors too: one line, no stack trace.
+    const err = await asUserError(caught);
     if (err instanceof UserError) {
-      const lines = err.asErrorLines && err.errors?.length ? err.errors.map((e) => `ERROR ${e.id} ${e.message}`) : [`weft: ${err.message}`];
+      // With --json, stdout carries the one document and stderr the one-line reason: a
+      // document's problems are in the document's `errors`, not printed again as ERROR lines.
+      const json = argv.includes("--json");
+      const lines = err.asErrorLines && err.errors?.length && !json ? err.errors.map((e) => `ERROR ${e.id} ${e.message}`) : [`weft: ${err.message}`];
       process.stderr.write(`${lines.join("\n")}\n`);
-      if (argv.includes("--json")) {
+      if (json) {
         process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, ...(err.errors?.length ? { errors: err.errors } : {}) } })}\n`);
       }
       return 1;
     }
     throw err;
   }
+}
+
+async function asUserError(err: unknown): Promise<unknown> {
+  if (err instanceof UserError || !(err instanceof Error)) return err;
+  if (err.name === "EngineError") {
+    const { EngineError } = await import("../errors.ts");
+    if (err instanceof EngineError) return new UserError(err.message, err.code, err.errors, err.code === "INVALID" && err.document === true);
+  }
+  if (err.name === "CodecError") return new UserError(err.message, "UNAVAILABLE");
+  return err;
 }

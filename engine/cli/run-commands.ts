@@ -17,10 +17,13 @@ export interface Output {
 async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
   const { Engine } = await import("../engine.ts");
   const { EngineError } = await import("../errors.ts");
+  const { CodecError } = await import("../codec.ts");
   let engine: Engine;
   try {
     engine = await Engine.open();
   } catch (err) {
+    // A bad key says so itself; anything else is the database's.
+    if (err instanceof EngineError) throw new UserError(err.message, err.code);
     throw new UserError(`cannot open the database: ${(err as Error).message}`);
   }
   try {
@@ -31,6 +34,8 @@ async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
       // as input against its schema, already name every field in their one line.
       throw new UserError(err.message, err.code, err.errors, err.code === "INVALID" && err.document === true);
     }
+    // A payload this process cannot read where it must (a replay, a write): one line, no stack.
+    if (err instanceof CodecError) throw new UserError(err.message, "UNAVAILABLE");
     throw err;
   } finally {
     await engine.close();
@@ -60,20 +65,34 @@ export function parseJson(text: string | undefined, what: string): unknown {
   }
 }
 
-export async function deployCommand(file: string, options: Output & { compatibleWith?: string }): Promise<void> {
+/**
+ * `weft deploy`. With --compatible-with N, the open runs that would move to the new code are
+ * replayed on it first; the deploy is refused, naming each run and node, when any would break,
+ * unless --force (those runs are then held, and the output says how many).
+ */
+export async function deployCommand(file: string, options: Output & { compatibleWith?: string; force?: boolean }): Promise<void> {
   const document = readDocument(file);
   let compatibleWith: number | undefined;
   if (options.compatibleWith !== undefined) {
     compatibleWith = Number(options.compatibleWith);
     if (!/^[1-9][0-9]*$/.test(options.compatibleWith)) throw new UserError(`--compatible-with takes a version number (1, 2, …), not "${options.compatibleWith}"`);
   }
+  if (options.force && compatibleWith === undefined) throw new UserError("--force goes with --compatible-with N: it declares the new version compatible even though some runs do not replay on it");
   await withEngine(async (engine) => {
-    const r = await engine.deploy(document, { compatibleWith });
-    print({ name: r.name, version: r.version, hash: r.hash }, options, () =>
-      r.created
-        ? `deployed ${r.name} version ${r.version} (${r.hash})${compatibleWith === undefined ? "" : `; runs of version ${compatibleWith} resume on it`}`
-        : `${r.name} version ${r.version} is already this document (${r.hash})`,
-    );
+    const r = await engine.deploy(document, { compatibleWith, force: options.force });
+    const held = r.breaking ?? [];
+    const out = { name: r.name, version: r.version, hash: r.hash, ...(r.moved === undefined ? {} : { moved: r.moved, held: held.map((b) => ({ workflowId: b.workflowId, runId: b.runId, nodeId: b.nodeId })) }) };
+    print(out, options, () => {
+      if (!r.created) return `${r.name} version ${r.version} is already this document (${r.hash})`;
+      const line = `deployed ${r.name} version ${r.version} (${r.hash})`;
+      if (compatibleWith === undefined) return line;
+      const moved = `; the ${r.moved} open run${r.moved === 1 ? "" : "s"} of version ${compatibleWith} (and of versions moved to it) resume on it, each checked to replay on it`;
+      if (held.length === 0) return line + moved;
+      return (
+        `${line}; declared compatible with version ${compatibleWith} by --force: ${held.length} of its ${r.moved} open runs do not replay on it and are held where they are ` +
+        `(${held.map((b) => `${b.workflowId} at ${b.nodeId}`).join(", ")}) until a version they replay on is deployed --compatible-with ${compatibleWith}`
+      );
+    });
   });
 }
 
@@ -132,11 +151,19 @@ export async function describeCommand(workflowId: string, options: Output): Prom
     const workers = options.json || d.status !== "running" ? [] : await engine.workers();
     print(d, options, () => {
       const origin = d.retriedFromRunId ? `, retrying run ${d.retriedFromRunId}` : d.continuedFromRunId ? `, continuing run ${d.continuedFromRunId}` : "";
-      const lines = [`${d.workflowId}  ${d.name} v${d.version}  ${d.status}`, `run ${d.runId}, started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ""}${origin}`];
+      const on = d.startedVersion === undefined ? "" : ` (started on v${d.startedVersion})`;
+      const lines = [`${d.workflowId}  ${d.name} v${d.version}${on}  ${d.status}`, `run ${d.runId}, started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ""}${origin}`];
       lines.push(`input: ${JSON.stringify(d.input)}`);
       if (d.result !== undefined) lines.push(`result: ${JSON.stringify(d.result)}`);
       if (d.error) lines.push(`error: ${d.error.type}: ${d.error.message}`);
+      if (d.held) {
+        lines.push(
+          `held at ${d.held.nodeId} since ${d.held.since}: the code of v${d.held.version} does not replay its history (${d.held.reason}); ` +
+            `it resumes when a version it replays on is deployed with --compatible-with ${d.startedVersion ?? d.version}`,
+        );
+      }
       for (const p of d.pending) {
+        if (p.kind === "held") continue; // said above
         const parts = [`waiting at ${p.nodeId} (${p.kind}${p.activity ? ` ${p.activity}` : ""})`];
         if (p.attempt !== undefined) parts.push(`attempt ${p.attempt}`);
         if (p.worker !== undefined) parts.push(`running on ${p.worker}`);
@@ -157,12 +184,17 @@ export async function listCommand(options: Output & { status?: string; name?: st
   const limit = Number(options.limit ?? 100);
   await withEngine(async (engine) => {
     const runs = await engine.list({ status: options.status, name: options.name, limit });
+    // Runs that continued as new are shown by the run that carries on: the list says so, so
+    // that nobody looks for them in vain.
+    const hidden = options.json ? 0 : await engine.continuedHidden({ status: options.status, name: options.name });
+    const footer = hidden === 0 ? [] : [`(${hidden} earlier run${hidden === 1 ? "" : "s"} that continued as new ${hidden === 1 ? "is" : "are"} not listed: each is shown by the run that carries on, under the same workflow id)`];
     print(runs, options, () => {
-      if (runs.length === 0) return "no runs";
+      if (runs.length === 0) return ["no runs", ...footer].join("\n");
       const width = Math.max(...runs.map((r) => r.workflowId.length));
-      return runs
-        .map((r) => `${r.workflowId.padEnd(width)}  ${`${r.name} v${r.version}`.padEnd(24)} ${r.status.padEnd(10)} started ${r.startedAt}${r.closedAt ? `, closed ${r.closedAt}` : ""}`)
-        .join("\n");
+      return [
+        ...runs.map((r) => `${r.workflowId.padEnd(width)}  ${`${r.name} v${r.version}`.padEnd(24)} ${r.status.padEnd(10)} started ${r.startedAt}${r.closedAt ? `, closed ${r.closedAt}` : ""}`),
+        ...footer,
+      ].join("\n");
     });
   });
 }
@@ -282,7 +314,16 @@ export async function workerCommand(options: { activities?: string[]; concurrenc
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UserError("--concurrency takes a positive whole number");
   const engine = await Engine.open();
   const worker = new Worker(engine, plugins, { concurrency });
-  await worker.start();
+  try {
+    await worker.start();
+  } catch (err) {
+    // Keys that may not write here (codec-keys.ts): the worker refuses to start, in one line.
+    await worker.stop().catch(() => {});
+    await engine.close();
+    const { EngineError } = await import("../errors.ts");
+    if (err instanceof EngineError) throw new UserError(err.message, err.code);
+    throw err;
+  }
   process.stderr.write(`weft worker ${worker.id}: ${plugins.size} activities (${[...plugins.keys()].join(", ") || "none"}), database ${engine.db.kind}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

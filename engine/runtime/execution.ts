@@ -25,10 +25,17 @@ import type {
 
 export type WorkflowFunction = (ctx: WorkflowContext, input: any) => Promise<WorkflowOutcome>;
 
-/** A replay that disagrees with the history: names the event and both commands. */
+/**
+ * A replay that disagrees with the history: names the event and both commands, and `nodeId`,
+ * the node where the code and the history part (a held run is held there; a compatibility
+ * check names it).
+ */
 export class NonDeterminismError extends Error {
   readonly type = "NonDeterminismError";
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly nodeId?: string,
+  ) {
     super(message);
     this.name = "NonDeterminismError";
   }
@@ -115,6 +122,15 @@ export class WorkflowExecution {
     return this.closeIssued;
   }
 
+  /**
+   * The non-determinism error the code ran into, if it did: its code no longer replays its
+   * history. The worker holds such a run instead of recording the failure (worker/hold.ts).
+   */
+  get nonDeterminism(): NonDeterminismError | undefined {
+    const f = this.finished;
+    return f !== undefined && "error" in f && f.error instanceof NonDeterminismError ? f.error : undefined;
+  }
+
   variables(): Record<string, unknown> {
     try {
       return structuredCloneSafe(this.readVariables());
@@ -162,7 +178,7 @@ export class WorkflowExecution {
         const diverged = this.finished !== undefined && "error" in this.finished && this.finished.error instanceof NonDeterminismError;
         if (unissued && !this.closeIssued && !diverged) {
           this.finished = {
-            error: new NonDeterminismError(`history event ${unissued.seq} is ${describe(unissued)}, but the workflow code ends before issuing it`),
+            error: new NonDeterminismError(`history event ${unissued.seq} is ${describe(unissued)}, but the workflow code ends before issuing it`, unissued.nodeId),
           };
           this.continueAsNew = undefined;
         }
@@ -221,10 +237,11 @@ export class WorkflowExecution {
       throw new NonDeterminismError(
         `history event ${recorded.seq} is ${describe(recorded)}, but the workflow code now issues ${describe(command)} at that point: ` +
           "the module changed under a running workflow. Deploy a new version for new runs instead.",
+        recorded.nodeId,
       );
     }
     if (!recorded && this.commands.size >= command.cmd && [...this.resolutions.keys()].some((k) => k >= command.cmd)) {
-      throw new NonDeterminismError(`the history has no command ${command.cmd} (${describe(command)})`);
+      throw new NonDeterminismError(`the history has no command ${command.cmd} (${describe(command)})`, command.nodeId);
     }
     return new Promise<T>((resolve, reject) => {
       this.pending = {
@@ -257,7 +274,7 @@ export class WorkflowExecution {
       (r) => {
         if (r.type === "ActivityCompleted") return { ok: true, result: r.result };
         if (r.type === "ActivityFailed") return { ok: false, error: { ...r.error, attempt: r.attempt } };
-        throw new NonDeterminismError(`step ${nodeId} was resolved by ${r.type}`);
+        throw new NonDeterminismError(`step ${nodeId} was resolved by ${r.type}`, nodeId);
       },
     );
   }
@@ -289,7 +306,7 @@ export class WorkflowExecution {
       },
       (r) => {
         if (r.type === "WaitTimedOut") return { outcome: "timeout" };
-        if (r.type !== "SignalReceived") throw new NonDeterminismError(`approval ${nodeId} was resolved by ${r.type}`);
+        if (r.type !== "SignalReceived") throw new NonDeterminismError(`approval ${nodeId} was resolved by ${r.type}`, nodeId);
         const p = (r.payload ?? {}) as { by?: string; comment?: string; approvals?: ApprovalDecision["approvals"] };
         const approved = r.signal === "approve";
         return {

@@ -77,6 +77,15 @@ export class ModuleCache {
     return this.resolveCached(name, version) ?? version;
   }
 
+  /**
+   * Like `resolve`, from declarations read now: before a run is held for not replaying on its
+   * code, in case a version that takes it over was declared within the last second.
+   */
+  async resolveFresh(name: string, version: number): Promise<number> {
+    this.adopters.delete(name);
+    return this.resolve(name, version);
+  }
+
   private async readDeclarations(name: string): Promise<void> {
     const adopter = new Map<number, number>();
     for (const { version: to, compatibleWith: from } of await compatibilityDeclarations(this.db, name)) {

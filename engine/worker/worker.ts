@@ -21,7 +21,7 @@ import { loadHistories, loadHistory, SeqConflict } from "../history-store.ts";
 import { validateActivityInput } from "../plugins.ts";
 import { DEFAULT_ACTIVITY_TIMEOUT_MS, nextRetry } from "../retry.ts";
 import { newRunId as nextRunId } from "../run-ids.ts";
-import { getRun, getRuns, type RunRow, type RunWait } from "../run-store.ts";
+import { getRun, getRuns, setHold, type RunRow, type RunWait } from "../run-store.ts";
 import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.ts";
 import { WorkflowExecution } from "../runtime/execution.ts";
 import { setDeterminismSource } from "../sandbox.ts";
@@ -34,6 +34,7 @@ import { beatWorker, registerWorker, unregisterWorker, WORKER_BEAT_MS } from "..
 import { GroupCommitter } from "./committer.ts";
 import { LeaseLost, type RunInsert, type StepWrite } from "./write-set.ts";
 import { ModuleCache } from "./modules.ts";
+import { applyHold, brokenReplay, heldEvents, type BrokenReplay } from "./hold.ts";
 
 export interface WorkerOptions {
   id?: string;
@@ -72,6 +73,8 @@ interface CachedRun {
    * a new one (since now). Undefined: not known (a command not in the database yet).
    */
   wait: (RunWait & { cmd: number }) | undefined;
+  /** Its code does not replay its history: the run is held, not advanced (hold.ts). */
+  broken?: BrokenReplay;
 }
 
 type Trigger =
@@ -242,6 +245,8 @@ export class Worker {
   }
 
   async start(): Promise<void> {
+    // A worker whose payload keys may not write to this database refuses to start (codec-keys.ts).
+    await this.engine.ensureWritable();
     const now = Date.now();
     // Names, titles and input schemas: the designer's palette lists them (liveActivities).
     const activities = [...this.plugins]
@@ -555,7 +560,38 @@ export class Worker {
     if (!started || started.type !== "WorkflowStarted") throw new Error(`run ${runId} has no WorkflowStarted event`);
     const exec = new WorkflowExecution(module.run, started, { drain, historyLimit: this.options.historyLimit, onResume: pointSandboxAt });
     const unpersisted = await exec.activate(history);
-    return { run, exec, nextSeq: run.nextSeq, unpersisted, moduleVersion: module.version, wait: waitInHistory(exec, run, history) };
+    const broken = brokenReplay(exec, history);
+    return { run, exec, nextSeq: run.nextSeq, unpersisted, moduleVersion: module.version, wait: waitInHistory(exec, run, history), ...(broken ? { broken } : {}) };
+  }
+
+  /**
+   * A run whose code does not replay its history is held, not failed (hold.ts): the trigger is
+   * recorded as far as the history alone allows, and the run waits for a deploy that takes it
+   * over with code it replays on (Engine.deploy wakes it then).
+   */
+  private async hold(state: CachedRun, broken: BrokenReplay, trigger: Trigger, now: number): Promise<void> {
+    const { runId, workflowId } = state.run;
+    this.cache.delete(runId);
+    this.prefetched.delete(runId);
+    const { events, reschedule } = heldEvents(broken, trigger, this.id);
+    const nodeId = broken.error.nodeId ?? state.run.wait?.nodeId ?? "";
+    const before = state.run.held;
+    const same = before && before.nodeId === nodeId && before.version === state.moduleVersion && before.reason === broken.error.message;
+    const hold = { nodeId, reason: broken.error.message, since: same ? before.since : now, version: state.moduleVersion };
+    await this.committer.submit({
+      kind: "custom",
+      run: (tx) =>
+        applyHold(tx, this.codec, {
+          runId,
+          expectedSeq: state.nextSeq,
+          at: now,
+          events,
+          ...(trigger.taskId === undefined ? {} : { task: { id: trigger.taskId, owner: this.id, ...(reschedule ? { reschedule } : {}) } }),
+          hold,
+        }),
+    });
+    if (!same) this.options.log(`weft worker: run ${runId} (${workflowId}) is held at node ${nodeId}: the code of ${state.run.name} version ${state.moduleVersion} does not replay its history (${broken.error.message}); it resumes when a version it replays on is deployed --compatible-with ${state.run.version}`);
+    if (reschedule) this.poke();
   }
 
 
@@ -590,11 +626,23 @@ export class Worker {
     const now = Date.now();
     this.prefetching.delete(runId);
     const held = this.cache.get(runId) ?? this.takePrefetched(runId);
-    const state = (held && (await this.current(held))) ?? (await this.load(runId));
+    let state = (held && (await this.current(held))) ?? (await this.load(runId));
+    if (state?.broken && (await this.modules.resolveFresh(state.run.name, state.run.version)) !== state.moduleVersion) {
+      // Its code does not replay its history, but the declarations read were up to a second
+      // old: a version that takes it over has come since (a deploy wakes its held runs).
+      state = await this.load(runId);
+    }
     if (!state) {
       // The run has ended (or never was): the trigger has nothing left to act on.
       if (trigger.taskId !== undefined) await this.committer.submit({ kind: "step", runId, task: { id: trigger.taskId, owner: this.id }, consumed: [], tasks: [] });
       return;
+    }
+    if (state.broken) return this.hold(state, state.broken, trigger, now);
+    if (state.run.held) {
+      // Held until now: its code replays its history again (a version declared compatible).
+      await setHold(this.db, runId, null);
+      this.options.log(`weft worker: run ${runId} (${state.run.workflowId}) was held at node ${state.run.held.nodeId}; it resumes on ${state.run.name} version ${state.moduleVersion}`);
+      state.run.held = null;
     }
     const events: HistoryEvent[] = [...state.unpersisted];
     let seq = state.nextSeq + events.length;

@@ -632,6 +632,18 @@ describe("the document's shape (JSON Schema)", () => {
     expect(reported(doc)).toContain("SCHEMA init type");
   });
 
+  it("reports a node of an unknown type once, as the root cause: not its edges, nor the nodes after it as unreachable", () => {
+    const doc = changed(SMALL, (d) => {
+      node(d, "init").type = "email";
+    });
+    expect(reported(doc)).toEqual(["SCHEMA init type"]);
+    // An unknown id is still reported where an edge names it.
+    const ghost = changed(doc, (d) => {
+      d.edges.push(edge("e3", "ghost", "done"));
+    });
+    expect(reported(ghost)).toEqual(["EDGE_UNKNOWN_SOURCE e3", "SCHEMA init type"]);
+  });
+
   it("reports an edge without a target under its id", () => {
     const doc = changed(SMALL, (d) => {
       delete d.edges[1].target;

@@ -87,6 +87,25 @@ describe("weft compile", () => {
     expect(r.stderr).toMatch(/unknown target "airflow"/);
   });
 
+  it("with --json and a document with errors, prints only the JSON error document (deploy --json's shape) and exits 1", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "weft-"));
+    const doc = path.join(dir, "broken.json");
+    writeFileSync(doc, JSON.stringify(broken));
+    const r = await weft("compile", doc, "--json");
+    expect(r.code).toBe(1);
+    // One document on stdout, on one line; no ERROR lines anywhere, one line of reason on stderr.
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    const { error, ...rest } = JSON.parse(r.stdout);
+    expect(rest).toEqual({});
+    expect(error).toMatchObject({ code: "INVALID", message: expect.stringMatching(/^workflow document "broken" has \d+ errors: /) });
+    expect(error.errors.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining(["charge", "e2", "done"]));
+    expect(error.errors).toContainEqual({ id: "charge", message: expect.stringMatching(/^timeout: /) });
+    expect(Object.keys(error).sort()).toEqual(["code", "errors", "message"]);
+    expect(r.stderr).not.toMatch(/^ERROR /m);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^weft: workflow document "broken" has \d+ errors: /);
+  });
+
   it("prints one JSON document with --json", async () => {
     const r = await weft("compile", path.join(examples, "order-item.json"), "--json");
     expect(r.code).toBe(0);

@@ -9,6 +9,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Engine } from "../../engine/engine.ts";
+import { loadPlugins } from "../../engine/plugins.ts";
+import { Worker } from "../../engine/worker/worker.ts";
 import { freshDatabases } from "./fresh-databases.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -129,4 +132,91 @@ describe("weft list", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('weft: "done" is not a run status: use one of running, completed, failed, cancelled, terminated\n');
   }, 30_000);
+});
+
+describe("weft after a start, before and after a worker", () => {
+  const until = async <T,>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+    for (const deadline = Date.now() + 15_000; ; ) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  it("approve right after start, before any worker ran, is taken: the run waits for exactly that approval", async () => {
+    expect((await weft("deploy", path.join(root, "examples/money-transfer.json"))).code).toBe(0);
+    const input = JSON.stringify({ from: "ACC-1", to: "ACC-2", amount: 25_000 });
+    expect((await weft("start", "money-transfer", "--id", "early-1", "--input", input)).code).toBe(0);
+    // Nothing ran yet: its history is the start alone, and query replays it to the approval.
+    expect(JSON.parse((await weft("query", "early-1", "state", "--json")).stdout)).toMatchObject({ node: "review" });
+    const approved = await weft("approve", "early-1", "--by", "fin1", "--comment", "ok", "--json");
+    expect(approved.stderr).toBe("");
+    expect(approved.code).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({ workflowId: "early-1", nodeId: "review", approved: true, by: "fin1", decision: "approve" });
+    // A second decision is refused, even before a worker has taken the first.
+    const again = await weft("decline", "early-1", "--by", "fin2");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^weft: the approval "review" of workflow "early-1" was already decided by fin1\n$/);
+
+    // A worker comes: the run takes the decision and completes the transfer.
+    const engine = await Engine.open({ url: env.DATABASE_URL });
+    const worker = new Worker(engine, await loadPlugins([path.join(root, "plugins/demo.mjs")]), { pollMs: 100, log: () => {} });
+    try {
+      await worker.start();
+      const done = await until(async () => {
+        const d = await engine.describe("early-1");
+        return d.status === "running" ? undefined : d;
+      }, "early-1 to end");
+      expect(done).toMatchObject({ status: "completed", result: { receipt: { from: "ACC-1", to: "ACC-2", amount: 25_000 } } });
+      const received = (await engine.history("early-1")).find((e) => e.type === "SignalReceived");
+      expect(received).toMatchObject({ nodeId: "review", signal: "approve", payload: { by: "fin1", comment: "ok" } });
+    } finally {
+      await worker.stop();
+      await engine.close();
+    }
+  }, 60_000);
+
+  it("list says that runs which continued as new are not listed, and where they are", async () => {
+    // A loop that continues as new after a few rounds (the worker's history bound is small).
+    const loop = path.join(databases.tempDir, "ticker.json");
+    writeFileSync(
+      loop,
+      JSON.stringify({
+        name: "ticker",
+        nodes: [
+          { id: "start", type: "start" },
+          { id: "tick", type: "timer", duration: "10ms" },
+          { id: "work", type: "step", activity: "t.work", input: {} },
+        ],
+        edges: [
+          { id: "e1", source: "start", target: "tick" },
+          { id: "e2", source: "tick", target: "work" },
+          { id: "e3", source: "work", target: "tick" },
+        ],
+      }),
+    );
+    expect((await weft("deploy", loop)).code).toBe(0);
+    expect((await weft("start", "ticker", "--id", "ticker-1")).code).toBe(0);
+    const engine = await Engine.open({ url: env.DATABASE_URL });
+    const worker = new Worker(engine, new Map([["t.work", { name: "t.work", run: async () => "ok" }]]), { pollMs: 50, historyLimit: 8, log: () => {} });
+    try {
+      await worker.start();
+      await until(async () => ((await engine.db.query("SELECT 1 FROM run WHERE workflow_id = 'ticker-1' AND status = 'continued'")).length > 0 ? true : undefined), "ticker-1 to continue as new");
+    } finally {
+      await worker.stop();
+    }
+    await engine.terminate("ticker-1");
+    const continued = Number((await engine.db.query("SELECT COUNT(*) AS n FROM run WHERE status = 'continued'"))[0]!.n);
+    await engine.close();
+
+    const r = await weft("list", "--name", "ticker");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^ticker-1 +ticker v1 +terminated /);
+    expect(lines.at(-1)).toBe(`(${continued} earlier run${continued === 1 ? " that continued as new is" : "s that continued as new are"} not listed: each is shown by the run that carries on, under the same workflow id)`);
+    // Not with a status they could not have, nor in the JSON document (an array of runs).
+    expect((await weft("list", "--name", "ticker", "--status", "completed")).stdout).toBe("no runs\n");
+    expect(JSON.parse((await weft("list", "--name", "ticker", "--json")).stdout)).toHaveLength(1);
+  }, 60_000);
 });

@@ -1,14 +1,24 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { createCipheriv, createHash } from "node:crypto";
 import {
   aesGcmCodec,
+  CodecError,
   codecFromEnv,
   ENCRYPTED_PREFIX,
   generateCodecKey,
   isEncrypted,
   jsonCodec,
+  keyFingerprint,
   parseCodecKey,
+  payloadKey,
+  showingUndecryptable,
 } from "../../engine/codec.ts";
+
+/** The body of an encrypted payload: the bytes after "aes256gcm:<fingerprint>:". */
+function bodyOf(text: string): Buffer {
+  return Buffer.from(text.slice(ENCRYPTED_PREFIX.length + 17), "base64");
+}
 
 const values: unknown[] = [
   null,
@@ -59,10 +69,12 @@ describe("json codec", () => {
     expect(jsonCodec.encode(undefined)).toBe("null");
   });
 
-  it("refuses encrypted payloads, naming the setting", () => {
-    const encrypted = aesGcmCodec(randomBytes(32)).encode({ secret: 1 });
+  it("refuses encrypted payloads, naming the setting and the key", () => {
+    const key = randomBytes(32);
+    const encrypted = aesGcmCodec(key).encode({ secret: 1 });
+    expect(() => jsonCodec.decode(encrypted)).toThrow(CodecError);
     expect(() => jsonCodec.decode(encrypted)).toThrow(
-      "this payload is encrypted: set WEFT_CODEC_KEY to the key it was written with",
+      `this payload is encrypted (key ${keyFingerprint(key)}): set WEFT_CODEC_KEY to the key it was written with`,
     );
   });
 
@@ -75,18 +87,20 @@ describe("aes-256-gcm codec", () => {
   const key = randomBytes(32);
   const codec = aesGcmCodec(key);
 
-  it("writes the documented format: prefix, base64 of iv | tag | ciphertext", () => {
+  it("writes the documented format: prefix, the key's fingerprint, base64 of iv | tag | ciphertext", () => {
     const text = codec.encode({ hello: "world" });
-    expect(text.startsWith(ENCRYPTED_PREFIX)).toBe(true);
+    const fingerprint = createHash("sha256").update(key).digest("hex").slice(0, 16);
+    expect(text.startsWith(`${ENCRYPTED_PREFIX}${fingerprint}:`)).toBe(true);
     expect(isEncrypted(text)).toBe(true);
-    const bytes = Buffer.from(text.slice(ENCRYPTED_PREFIX.length), "base64");
-    expect(bytes.length).toBe(12 + 16 + JSON.stringify({ hello: "world" }).length);
+    expect(payloadKey(text)).toBe(fingerprint);
+    expect(codec.keys).toEqual([fingerprint]);
+    expect(bodyOf(text).length).toBe(12 + 16 + JSON.stringify({ hello: "world" }).length);
   });
 
   it("uses a fresh IV for every payload", () => {
     const texts = new Set(Array.from({ length: 50 }, () => codec.encode({ same: "value" })));
     expect(texts.size).toBe(50);
-    const ivs = new Set([...texts].map((t) => Buffer.from(t.slice(ENCRYPTED_PREFIX.length), "base64").subarray(0, 12).toString("hex")));
+    const ivs = new Set([...texts].map((t) => bodyOf(t).subarray(0, 12).toString("hex")));
     expect(ivs.size).toBe(50);
   });
 
@@ -102,7 +116,7 @@ describe("aes-256-gcm codec", () => {
       expect(text).not.toContain(fragment);
     }
     // nor in base64 of the plaintext, nor in the raw bytes
-    const raw = Buffer.from(text.slice(ENCRYPTED_PREFIX.length), "base64");
+    const raw = bodyOf(text);
     expect(raw.includes(Buffer.from("Lovelace"))).toBe(false);
     expect(raw.includes(Buffer.from("top-secret-marker"))).toBe(false);
     expect(text).not.toContain(Buffer.from(JSON.stringify(secret)).toString("base64").slice(0, 12));
@@ -110,24 +124,65 @@ describe("aes-256-gcm codec", () => {
 
   it("detects any tampering", () => {
     const text = codec.encode({ amount: 100, to: "alice" });
-    const bytes = Buffer.from(text.slice(ENCRYPTED_PREFIX.length), "base64");
+    const head = text.slice(0, ENCRYPTED_PREFIX.length + 17);
+    const bytes = bodyOf(text);
     // flip one bit in the IV, the tag, and the ciphertext in turn
     for (const index of [0, 11, 12, 27, 28, bytes.length - 1]) {
       const altered = Buffer.from(bytes);
       altered[index] ^= 0x01;
-      expect(() => codec.decode(ENCRYPTED_PREFIX + altered.toString("base64")), `byte ${index}`).toThrow(
+      expect(() => codec.decode(head + altered.toString("base64")), `byte ${index}`).toThrow(
         /cannot decrypt payload: WEFT_CODEC_KEY is not the key it was written with, or the stored payload was altered/,
       );
     }
     // a truncated payload
-    expect(() => codec.decode(ENCRYPTED_PREFIX + bytes.subarray(0, bytes.length - 1).toString("base64"))).toThrow(/cannot decrypt/);
-    expect(() => codec.decode(ENCRYPTED_PREFIX + bytes.subarray(0, 20).toString("base64"))).toThrow(/malformed encrypted payload/);
-    expect(() => codec.decode(ENCRYPTED_PREFIX + "not base64 at all!")).toThrow(/malformed encrypted payload/);
+    expect(() => codec.decode(head + bytes.subarray(0, bytes.length - 1).toString("base64"))).toThrow(/cannot decrypt/);
+    expect(() => codec.decode(head + bytes.subarray(0, 20).toString("base64"))).toThrow(/malformed encrypted payload/);
+    expect(() => codec.decode(head + "not base64 at all!")).toThrow(/malformed encrypted payload/);
+    // the fingerprint is authenticated with the payload: one changed for another key's fails
+    const other = aesGcmCodec([key, randomBytes(32)]);
+    const relabelled = `${ENCRYPTED_PREFIX}${other.keys[1]}:${bytes.toString("base64")}`;
+    expect(() => aesGcmCodec([randomBytes(32), key]).decode(text)).not.toThrow();
+    expect(() => other.decode(relabelled)).toThrow(/cannot decrypt/);
   });
 
-  it("refuses a payload written with another key", () => {
+  it("refuses a payload written with another key, naming that key's fingerprint", () => {
     const other = aesGcmCodec(randomBytes(32));
-    expect(() => other.decode(codec.encode({ a: 1 }))).toThrow(/WEFT_CODEC_KEY is not the key it was written with/);
+    expect(() => other.decode(codec.encode({ a: 1 }))).toThrow(CodecError);
+    expect(() => other.decode(codec.encode({ a: 1 }))).toThrow(
+      `cannot decrypt payload: it was written with key ${keyFingerprint(key)}, which is not among this process's keys (${other.keys[0]}): add that key to WEFT_CODEC_KEYS`,
+    );
+  });
+
+  it("reads payloads written before they named their key (prefix and base64 only), with any of its keys", () => {
+    // The format of earlier versions: no fingerprint, no additional data.
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    const ciphertext = Buffer.concat([cipher.update(JSON.stringify({ old: true }), "utf8"), cipher.final()]);
+    const legacy = ENCRYPTED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString("base64");
+    expect(payloadKey(legacy)).toBeUndefined();
+    expect(codec.decode(legacy)).toEqual({ old: true });
+    expect(aesGcmCodec([randomBytes(32), key]).decode(legacy)).toEqual({ old: true });
+    expect(() => aesGcmCodec(randomBytes(32)).decode(legacy)).toThrow(/WEFT_CODEC_KEY is not the key it was written with/);
+  });
+
+  it("rotates keys: writes with the first of several, reads with any", () => {
+    const next = randomBytes(32);
+    const rotating = aesGcmCodec([next, key]);
+    expect(rotating.keys).toEqual([keyFingerprint(next), keyFingerprint(key)]);
+    const old = codec.encode({ under: "old" });
+    const fresh = rotating.encode({ under: "new" });
+    expect(payloadKey(fresh)).toBe(keyFingerprint(next));
+    expect(rotating.decode(old)).toEqual({ under: "old" });
+    expect(rotating.decode(fresh)).toEqual({ under: "new" });
+    expect(aesGcmCodec(next).decode(fresh)).toEqual({ under: "new" });
+    expect(() => codec.decode(fresh)).toThrow(/add that key to WEFT_CODEC_KEYS/);
+  });
+
+  it("shows a payload it cannot read as an { undecryptable } marker, for views only", () => {
+    const shown = showingUndecryptable(aesGcmCodec(randomBytes(32)));
+    expect(shown.decode(codec.encode({ secret: 1 }))).toEqual({ undecryptable: expect.stringMatching(/^cannot decrypt payload: it was written with key [0-9a-f]{16}/) });
+    expect(showingUndecryptable(jsonCodec).decode(codec.encode(1))).toEqual({ undecryptable: expect.stringMatching(/^this payload is encrypted/) });
+    expect(shown.decode('{"plain":1}')).toEqual({ plain: 1 });
   });
 
   it("reads plain JSON rows written before the key was set", () => {
@@ -186,6 +241,17 @@ describe("codecFromEnv", () => {
     expect(error!.message).toMatch(message);
     expect(error!.message).toContain("openssl rand -base64 32");
     expect(error!.message).toContain(`node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`);
+  });
+
+  it("reads WEFT_CODEC_KEYS, newest first: writes with the first, reads with every one", () => {
+    const [a, b] = [generateCodecKey(), generateCodecKey()];
+    const rotating = codecFromEnv({ WEFT_CODEC_KEYS: `${b}, ${a}` });
+    expect(rotating.keys).toEqual([keyFingerprint(parseCodecKey(b)), keyFingerprint(parseCodecKey(a))]);
+    expect(rotating.decode(codecFromEnv({ WEFT_CODEC_KEY: a }).encode("old"))).toBe("old");
+    expect(codecFromEnv({ WEFT_CODEC_KEYS: `${b},${a}`, WEFT_CODEC_KEY: a }).keys).toEqual(rotating.keys);
+    expect(() => codecFromEnv({ WEFT_CODEC_KEYS: `${b},${a}`, WEFT_CODEC_KEY: generateCodecKey() })).toThrow(/WEFT_CODEC_KEY is not one of WEFT_CODEC_KEYS/);
+    expect(() => codecFromEnv({ WEFT_CODEC_KEYS: `${a},${a}` })).toThrow(/lists the same key twice \(keys 1 and 2\)/);
+    expect(() => codecFromEnv({ WEFT_CODEC_KEYS: `${a},nope!` })).toThrow(/WEFT_CODEC_KEYS \(key 2\) is not base64/);
   });
 
   it("generates keys it accepts", () => {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Engine } from "../../engine/engine.ts";
-import type { Description } from "../../engine/run-views.ts";
+import type { Description, PendingItem } from "../../engine/run-views.ts";
 import { freshDatabases } from "./fresh-databases.ts";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -245,7 +245,7 @@ export async function waitForEnd(engine: Engine, workflowId: string, options: Wa
 export async function waitForPending(
   engine: Engine,
   workflowId: string,
-  kind: "activity" | "timer" | "approval" | "signal",
+  kind: PendingItem["kind"],
   nodeId?: string,
   options: WaitOptions = {},
 ): Promise<Description> {
