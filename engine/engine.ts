@@ -11,8 +11,8 @@ import { EngineError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, insertEvents, loadHistories, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
 import { closeRun, continueChain, findRun, heldRunsOf, insertRun, openRunsOf, type RunRow } from "./run-store.ts";
-import { continuedRunsHidden, describeRun, listRunSummaries, listWorkers, pendingApprovals, runsPage, waitingPerNode, type ApprovalRequests, type Description, type PendingApproval, type RunsQuery, type RunSummary, type WorkerSummary } from "./run-views.ts";
-import type { RunsPage, WaitingNode } from "./views.ts";
+import { continuedRunsHidden, describeRun, runCounts, listRunSummaries, listWorkers, pendingApprovals, runsPage, waitingPerNode, type ApprovalRequests, type Description, type PendingApproval, type RunsQuery, type RunSummary, type WorkerSummary } from "./run-views.ts";
+import type { RunsPage, RunStatus, WaitingNode } from "./views.ts";
 import { getDraft } from "./draft-store.ts";
 import { isClosing, isCommandEvent, isResolution, type CommandEvent, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
 import { insertDecisionIfFirst, insertQuorumDecision, insertSignalIfRunning, moveSignals, type Vote } from "./signal-store.ts";
@@ -859,6 +859,11 @@ export class Engine {
    */
   async runs(query: RunsQuery = {}): Promise<RunsPage> {
     return runsPage(this.db, this.db.kind, query);
+  }
+
+  /** Per status, how many runs the runs list with these filters (its status aside) shows. */
+  async runCounts(query: Omit<RunsQuery, "cursor" | "limit" | "status"> = {}): Promise<Record<RunStatus, number>> {
+    return runCounts(this.db, this.db.kind, query);
   }
 
   /** Where the open runs of workflow `name` (any version) wait, per node; NOT_FOUND for an unknown name. */

@@ -27,6 +27,7 @@ import type {
   EventJson,
   PendingApproval,
   RunsPage,
+  RunStatus,
   SavedDraft,
   VersionDetail,
   VersionSummary,
@@ -52,6 +53,16 @@ export interface RunsQuery {
   q?: string;
   cursor?: string;
   limit?: number;
+  /** Runs of this version; runs started at or after `from` and before `to` (ISO 8601). */
+  version?: number;
+  from?: string;
+  to?: string;
+}
+
+/** What a bulk cancel or terminate did: the runs it closed, and why each other one was not. */
+export interface BulkOutcome {
+  done: string[];
+  failed: { workflowId: string; code: string; message: string }[];
 }
 
 export interface Decision {
@@ -274,6 +285,29 @@ export class Weft {
   /** A page of runs, newest first; `next` is the cursor of the following page. */
   async runs(query: RunsQuery = {}): Promise<RunsPage> {
     return this.#engine.runs(query);
+  }
+
+  /** Per status, how many runs the runs list with these filters (its status aside) shows: its live counts. */
+  async runCounts(query: Omit<RunsQuery, "cursor" | "limit" | "status"> = {}): Promise<Record<RunStatus, number>> {
+    return this.#engine.runCounts(query);
+  }
+
+  /**
+   * Cancels or terminates each of these runs, one after the other, recording `by` on each: a run
+   * that ended meanwhile or is unknown is reported in `failed` with the reason, not thrown.
+   */
+  async closeMany(workflowIds: string[], how: "cancel" | "terminate", by: string, reason?: string): Promise<BulkOutcome> {
+    const outcome: BulkOutcome = { done: [], failed: [] };
+    for (const workflowId of [...new Set(workflowIds)]) {
+      try {
+        await this.#engine[how](workflowId, { by, reason });
+        outcome.done.push(workflowId);
+      } catch (err) {
+        if (!(err instanceof EngineError)) throw err;
+        outcome.failed.push({ workflowId, code: err.code, message: err.message });
+      }
+    }
+    return outcome;
   }
 
   async describe(workflowId: string): Promise<Description> {

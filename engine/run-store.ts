@@ -216,6 +216,11 @@ export interface RunPageQuery {
   /** The last row of the previous page: this page starts after it. */
   after?: { startedAt: number; runId: string };
   limit: number;
+  /** Runs of this version (of the workflow `name`). */
+  version?: number;
+  /** Runs started at or after this instant (epoch ms), and before `startedBefore`. */
+  startedFrom?: number;
+  startedBefore?: number;
 }
 
 /**
@@ -226,8 +231,41 @@ export interface RunPageQuery {
  * runs (the wait columns are not indexed, see that migration) until a page is full.
  */
 export async function pageRuns(db: SqlExecutor, dialect: "sqlite" | "postgresql", q: RunPageQuery): Promise<RunListRow[]> {
+  const { where, params } = runFilter(dialect, q);
+  if (q.after) {
+    where.push("(started_at, run_id) < (?, ?)");
+    params.push(q.after.startedAt, q.after.runId);
+  }
+  params.push(q.limit);
+  return pageRows(db, where, params);
+}
+
+/**
+ * How many runs each status has among those a runs list with these filters shows (its status
+ * filter aside): the list's live counts. Continued runs are counted by the run that carries on.
+ */
+export async function countRuns(db: SqlExecutor, dialect: "sqlite" | "postgresql", q: Omit<RunPageQuery, "limit" | "after" | "status">): Promise<Record<string, number>> {
+  const { where, params } = runFilter(dialect, q);
+  const rows = await db.query(`SELECT status, COUNT(*) AS n FROM run ${where.length ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY status`, params);
+  return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
+}
+
+/** The WHERE of a runs list, cursor aside (see pageRuns). */
+function runFilter(dialect: "sqlite" | "postgresql", q: Omit<RunPageQuery, "limit" | "after">): { where: string[]; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
+  if (q.version !== undefined) {
+    where.push("version = ?");
+    params.push(q.version);
+  }
+  if (q.startedFrom !== undefined) {
+    where.push("started_at >= ?");
+    params.push(q.startedFrom);
+  }
+  if (q.startedBefore !== undefined) {
+    where.push("started_at < ?");
+    params.push(q.startedBefore);
+  }
   if (q.status !== undefined) {
     where.push("status = ?");
     params.push(q.status);
@@ -258,11 +296,10 @@ export async function pageRuns(db: SqlExecutor, dialect: "sqlite" | "postgresql"
       params.push(upper);
     }
   }
-  if (q.after) {
-    where.push("(started_at, run_id) < (?, ?)");
-    params.push(q.after.startedAt, q.after.runId);
-  }
-  params.push(q.limit);
+  return { where, params };
+}
+
+async function pageRows(db: SqlExecutor, where: string[], params: (string | number)[]): Promise<RunListRow[]> {
   const rows = await db.query(
     `SELECT run_id, workflow_id, name, version, status, started_at, closed_at, wait_node, wait_kind, wait_since, wait_retrying, wait_seq FROM run
      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, run_id DESC LIMIT ?`,

@@ -4,7 +4,7 @@
 
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError } from "./errors.ts";
-import { listRuns, pageRuns, waitsOf, type RunListRow, type RunRow } from "./run-store.ts";
+import { countRuns, listRuns, pageRuns, waitsOf, type RunListRow, type RunRow } from "./run-store.ts";
 import { voteCounts, votesOf } from "./signal-store.ts";
 import { adoptedVersion } from "./version-store.ts";
 import type { RecordedEvent } from "./runtime/events.ts";
@@ -84,6 +84,41 @@ export interface RunsQuery {
   cursor?: string;
   /** Runs per page: 1 to 200, default 50. */
   limit?: number;
+  /** Runs of this version. */
+  version?: number;
+  /** Runs started at or after this instant (ISO 8601) ... */
+  from?: string;
+  /** ... and before this one. */
+  to?: string;
+}
+
+/** The filters of a runs list as the store takes them, checked (BAD_REQUEST naming the field). */
+function storeFilter(query: Omit<RunsQuery, "cursor" | "limit">) {
+  const instant = (field: "from" | "to", value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const ms = Date.parse(value);
+    if (!Number.isFinite(ms)) throw new EngineError("BAD_REQUEST", `the ${field} time "${value.slice(0, 60)}" is not a date-time: write ISO 8601, such as 2026-12-01T09:00:00Z`, [{ id: field, message: "is not an ISO 8601 date-time" }]);
+    return ms;
+  };
+  if (query.version !== undefined && (!Number.isSafeInteger(query.version) || query.version < 1)) {
+    throw new EngineError("BAD_REQUEST", `the version must be a whole number from 1, not ${query.version}`, [{ id: "version", message: "is not a whole number from 1" }]);
+  }
+  return {
+    status: query.status,
+    name: query.name,
+    node: query.node,
+    prefix: query.q,
+    version: query.version,
+    startedFrom: instant("from", query.from),
+    startedBefore: instant("to", query.to),
+  };
+}
+
+/** How many runs each status has among those the list with these filters shows, its status aside: the live counts. */
+export async function runCounts(db: SqlExecutor, dialect: "sqlite" | "postgresql", query: Omit<RunsQuery, "cursor" | "limit" | "status">): Promise<Record<RunStatus, number>> {
+  const { status: _status, ...filter } = storeFilter(query);
+  const counts = await countRuns(db, dialect, filter);
+  return Object.fromEntries(RUN_STATUSES.map((s) => [s, counts[s] ?? 0])) as Record<RunStatus, number>;
 }
 
 /** A page of runs, newest first, and the cursor of the next page when there is one. */
@@ -98,7 +133,7 @@ export async function runsPage(db: SqlExecutor, dialect: "sqlite" | "postgresql"
   }
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   // One row more than the page: whether there is a next page, without counting.
-  const rows = await pageRuns(db, dialect, { status: query.status, name: query.name, node: query.node, prefix: query.q, after, limit: limit + 1 });
+  const rows = await pageRuns(db, dialect, { ...storeFilter(query), after, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { runs: page.map(summary), ...(rows.length > limit && last ? { next: encodeCursor(last) } : {}) };
