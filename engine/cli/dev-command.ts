@@ -25,6 +25,14 @@ export async function devCommand(options: { port: string; hot?: boolean }): Prom
   const { loadPlugins } = await import("../plugins.ts");
 
   const engine = await Engine.open();
+  try {
+    // Payload keys that may not write here (codec-keys.ts): refused before anything is set up,
+    // so that no demo password is made and then never shown.
+    await engine.ensureWritable();
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   const where = engine.db.target.kind === "sqlite" ? engine.db.target.file : "PostgreSQL";
   log(`database ${where}`);
   const examples = path.join(root, "examples");

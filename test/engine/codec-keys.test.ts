@@ -179,7 +179,7 @@ const run = promisify(execFile);
 
 async function weft(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(root, "bin/weft.mjs"), ...args], { cwd: root, env });
+    const { stdout, stderr } = await run(process.execPath, [path.join(root, "bin/weft.mjs"), ...args], { cwd: root, env, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -208,6 +208,13 @@ describe("weft with payload keys", () => {
       expect(worker.code).toBe(1);
       expect(worker.stderr).toMatch(/^weft: this process may not write payloads here: /);
       expect(worker.stderr.trim().split("\n")).toHaveLength(1);
+      if (env === base) {
+        // `weft dev` refuses before it sets anything up (no demo password made and never shown).
+        const dev = await weft(env, "dev", "--hot", "--port", "0");
+        expect(dev.code).toBe(1);
+        expect(dev.stderr).toMatch(/^weft: this process may not write payloads here: the database's payloads are encrypted/);
+        expect(dev.stdout).toBe("");
+      }
 
       for (const args of [["describe", "c-1"], ["describe", "c-1", "--json"], ["history", "c-1"], ["history", "c-1", "--json"], ["list"], ["list", "--json"]]) {
         const r = await weft(env, ...args);
@@ -233,5 +240,5 @@ describe("weft with payload keys", () => {
     const after = JSON.parse((await weft({ ...base, WEFT_CODEC_KEY: newKey }, "describe", "c-1", "--json")).stdout);
     expect(after.input).toEqual({ secret: "S-3" });
     expect((await weft({ ...base, WEFT_CODEC_KEY: newKey }, "start", "keyed", "--id", "c-3")).code).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });
