@@ -117,6 +117,30 @@ describe.each(["sqlite", "postgresql"] as const)("payload keys on %s", (kind) =>
     }
   });
 
+  it("reencrypt with a key encrypts a database written without one; processes without the key may then no longer write", async () => {
+    const url = databases.freshUrl(kind);
+    const key = generateCodecKey();
+    const plain = await Engine.open({ url, codec: jsonCodec });
+    const keyed = await Engine.open({ url, codec: codecOf(key) });
+    try {
+      await plain.deploy(DOC);
+      await plain.start("keyed", { workflowId: "enc-1", input: { secret: "S-4" } });
+      await plain.signal("enc-1", "go", { secret: "S-5" });
+      const result = await reencryptPayloads(keyed.db, keyed.codec);
+      expect(result).toMatchObject({ remaining: 0, record: { encrypted: true, key: fingerprint(key), previous: [] } });
+      for (const text of await payloads(keyed)) expect(text.startsWith(`${ENCRYPTED_PREFIX}${fingerprint(key)}:`)).toBe(true);
+      expect((await keyed.describe("enc-1")).input).toEqual({ secret: "S-4" });
+      const late = await Engine.open({ url, codec: jsonCodec });
+      try {
+        await expect(late.start("keyed")).rejects.toMatchObject({ code: "UNAVAILABLE" });
+      } finally {
+        await late.close();
+      }
+    } finally {
+      await Promise.all([plain.close(), keyed.close()]);
+    }
+  });
+
   it("rotates keys: WEFT_CODEC_KEYS=NEW,OLD writes with NEW; reencrypt (resumable, in batches) moves every payload under NEW, and then NEW alone will do", async () => {
     const url = databases.freshUrl(kind);
     const [oldKey, newKey] = [generateCodecKey(), generateCodecKey()];
