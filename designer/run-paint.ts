@@ -1,0 +1,464 @@
+// A run painted on its drawing, as plain data: from the workflow document and the run's history
+// (and, for the run as it stands now, what describe says it waits for), the state of each node
+// (done with its duration, the path taken, where the run is and what it waits for: attempt N of
+// M, the next retry, the last error; an approval by whom, since when, due when; a timer due; a
+// signal since), the edges taken, and a timeline of bars (each attempt of a step one bar, each
+// wait one). `paintRun(doc, events, { upTo })` paints the run as it stood after event `upTo`:
+// the history scrubber's frames. No React and no I/O; the run page and the canvas render it.
+//
+// Events are the HTTP API's history (times as ISO 8601 strings), structurally: this module
+// imports only the compiler's document types, as designer/ must.
+
+import type { WorkflowDocument, WorkflowNode } from "../compiler/document.ts";
+
+/** A history event as the API gives it: `seq`, `type`, `at` and the event's own fields. */
+export interface PaintEvent {
+  seq: number;
+  type: string;
+  at: string;
+  [field: string]: unknown;
+}
+
+/** What describe says a running run waits for (the fields painting uses). */
+export interface PaintPending {
+  nodeId: string;
+  kind: string;
+  attempt?: number;
+  worker?: string;
+  nextAttemptAt?: string;
+  reason?: string;
+  since?: string;
+}
+
+export type RunState = "running" | "completed" | "failed" | "cancelled" | "terminated";
+
+/**
+ * A node's state: not reached; passed (a branch or start the run went through); done; running
+ * (a step's attempt under way); retrying (a step waiting for its next attempt); waiting (a
+ * timer, approval or signal); failed (the run failed there, or its step failed for good);
+ * held (its code no longer replays the history there); stopped (where a run was cancelled or
+ * terminated).
+ */
+export type NodeState = "not-reached" | "passed" | "done" | "running" | "retrying" | "waiting" | "failed" | "held" | "stopped";
+
+/** What a node waits for now. */
+export type Wait =
+  | { kind: "activity"; activity: string; attempt: number; maxAttempts?: number; nextAttemptAt?: string; lastError?: ErrorInfo; worker?: string; since: string }
+  | { kind: "approval"; title?: unknown; assignees: string[]; since: string; dueAt?: string; quorum?: number }
+  | { kind: "timer"; dueAt: string; since: string }
+  | { kind: "signal"; signal: string; since: string; dueAt?: string }
+  | { kind: "held"; reason: string; since?: string };
+
+export interface ErrorInfo {
+  type: string;
+  message: string;
+}
+
+/** One try of a step: when it began and ended, where it ran, how it went. */
+export interface Attempt {
+  attempt: number;
+  startedAt: string;
+  endedAt?: string;
+  worker?: string;
+  outcome: "completed" | "failed" | "running";
+  error?: ErrorInfo;
+}
+
+export interface NodePaint {
+  nodeId: string;
+  state: NodeState;
+  /** How many times the run came here (loops come back). */
+  visits: number;
+  /** The latest visit: from its first event to its resolution (when it has one). */
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  wait?: Wait;
+  /** The step's attempts on its latest visit. */
+  attempts: Attempt[];
+  /** Why it failed, when it did. */
+  error?: ErrorInfo;
+  /** How an approval was decided, or which signal came. */
+  outcome?: string;
+}
+
+/** A bar of the history's timeline: an attempt of a step, or a wait. */
+export interface Bar {
+  nodeId: string;
+  kind: "attempt" | "timer" | "approval" | "signal";
+  label: string;
+  start: string;
+  /** Undefined while it lasts. */
+  end?: string;
+  outcome: "completed" | "failed" | "open" | "fired" | "approved" | "declined" | "received" | "timed-out" | "cancelled";
+  /** The index of the event that began it (for the scrubber). */
+  fromEvent: number;
+}
+
+export interface RunPaint {
+  /** How many events are painted (events[0 .. upTo - 1]). */
+  upTo: number;
+  /** The time of the last event painted. */
+  at?: string;
+  status: RunState;
+  nodes: Record<string, NodePaint>;
+  /** Ids of the edges the run went along. */
+  edgesTaken: string[];
+  error?: ErrorInfo & { nodeId?: string };
+  bars: Bar[];
+}
+
+interface Open {
+  cmd: number;
+  nodeId: string;
+  kind: "activity" | "timer" | "approval" | "signal";
+  index: number;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+const errOf = (v: unknown): ErrorInfo | undefined => {
+  const e = v as { type?: unknown; message?: unknown } | undefined;
+  return e && typeof e === "object" ? { type: String(e.type ?? "Error"), message: String(e.message ?? "") } : undefined;
+};
+
+/** Node kinds that record no event of their own: the run passes through them. */
+const SILENT = new Set(["start", "branch", "parallel", "join"]);
+
+const COMMAND: Record<string, Open["kind"]> = {
+  ActivityScheduled: "activity",
+  TimerStarted: "timer",
+  ApprovalRequested: "approval",
+  SignalWaitStarted: "signal",
+};
+
+/**
+ * Paints the run as it stood after the first `upTo` events (all of them by default). `pending`
+ * (describe's) adds what the history cannot know, for the run as it stands now: the worker of
+ * the attempt under way, and a held run's place; it is ignored for an earlier frame.
+ */
+export function paintRun(
+  doc: Pick<WorkflowDocument, "nodes" | "edges"> | undefined,
+  history: readonly PaintEvent[],
+  options: { upTo?: number; pending?: readonly PaintPending[]; now?: string } = {},
+): RunPaint {
+  const upTo = Math.max(0, Math.min(options.upTo ?? history.length, history.length));
+  const events = history.slice(0, upTo);
+  const latest = upTo === history.length;
+  const nodes = new Map<string, NodePaint>();
+  const docNodes = new Map<string, WorkflowNode>((doc?.nodes ?? []).map((n) => [n.id, n]));
+  const paint = (nodeId: string) => {
+    let p = nodes.get(nodeId);
+    if (!p) nodes.set(nodeId, (p = { nodeId, state: "not-reached", visits: 0, attempts: [] }));
+    return p;
+  };
+  const open = new Map<number, Open>();
+  const bars: Bar[] = [];
+  const openBar = new Map<number, Bar>();
+  /** The nodes with events, in the order the run reached them (a node again for each visit). */
+  const visits: { nodeId: string; handle?: string }[] = [];
+  let status = "running" as RunState;
+  let error: RunPaint["error"];
+  let stoppedAt: string | undefined;
+
+  const startNode = (doc?.nodes ?? []).find((n) => n.type === "start");
+  if (startNode && events.length > 0) {
+    paint(startNode.id).state = "passed";
+    visits.push({ nodeId: startNode.id });
+  }
+
+  events.forEach((e, index) => {
+    const nodeId = str(e.nodeId);
+    const cmd = num(e.cmd);
+    const kind = COMMAND[e.type];
+    if (kind && nodeId !== undefined && cmd !== undefined) {
+      const p = paint(nodeId);
+      p.visits += 1;
+      p.startedAt = e.at;
+      p.endedAt = undefined;
+      p.durationMs = undefined;
+      p.error = undefined;
+      p.outcome = undefined;
+      p.attempts = [];
+      open.set(cmd, { cmd, nodeId, kind, index });
+      visits.push({ nodeId });
+      if (kind === "activity") {
+        const retry = (e.options as { retry?: { maximumAttempts?: number } } | undefined)?.retry;
+        const max = retry?.maximumAttempts;
+        p.state = "running";
+        p.wait = { kind: "activity", activity: str(e.activity) ?? "", attempt: 1, ...(max ? { maxAttempts: max } : {}), since: e.at };
+      } else if (kind === "timer") {
+        p.state = "waiting";
+        p.wait = { kind: "timer", dueAt: str(e.dueAt) ?? e.at, since: e.at };
+        bars.push(track(cmd, { nodeId, kind: "timer", label: "timer", start: e.at, outcome: "open", fromEvent: index }));
+      } else if (kind === "approval") {
+        p.state = "waiting";
+        const assignees = Array.isArray(e.assignees) ? (e.assignees as string[]) : [];
+        p.wait = {
+          kind: "approval",
+          ...(e.title === undefined ? {} : { title: e.title }),
+          assignees,
+          since: e.at,
+          ...(str(e.dueAt) ? { dueAt: str(e.dueAt) } : {}),
+          ...(num(e.quorum) ? { quorum: num(e.quorum) } : {}),
+        };
+        bars.push(track(cmd, { nodeId, kind: "approval", label: assignees.length ? `approval by ${assignees.join(", ")}` : "approval", start: e.at, outcome: "open", fromEvent: index }));
+      } else {
+        p.state = "waiting";
+        p.wait = { kind: "signal", signal: str(e.signal) ?? "", since: e.at, ...(str(e.dueAt) ? { dueAt: str(e.dueAt) } : {}) };
+        bars.push(track(cmd, { nodeId, kind: "signal", label: `signal “${str(e.signal) ?? ""}”`, start: e.at, outcome: "open", fromEvent: index }));
+      }
+      return;
+    }
+    const o = cmd === undefined ? undefined : open.get(cmd);
+    switch (e.type) {
+      case "ActivityStarted":
+      case "ActivityCompleted":
+      case "ActivityFailed": {
+        if (!o || nodeId === undefined) break;
+        const p = paint(nodeId);
+        const attempt = num(e.attempt) ?? 1;
+        if (e.type === "ActivityStarted") {
+          const startedAt = str(e.startedAt) ?? e.at;
+          p.attempts.push({ attempt, startedAt, ...(str(e.worker) ? { worker: str(e.worker) } : {}), outcome: "running" });
+          bars.push({ nodeId, kind: "attempt", label: `attempt ${attempt}`, start: startedAt, outcome: "open", fromEvent: index });
+          break;
+        }
+        let a = p.attempts.find((x) => x.attempt === attempt);
+        if (!a) {
+          // A history without the attempt's start (older runs): the attempt from the step's last news.
+          a = { attempt, startedAt: p.attempts.at(-1)?.endedAt ?? p.startedAt ?? e.at, outcome: "running" };
+          p.attempts.push(a);
+          bars.push({ nodeId, kind: "attempt", label: `attempt ${attempt}`, start: a.startedAt, outcome: "open", fromEvent: index });
+        }
+        a.endedAt = e.at;
+        const bar = [...bars].reverse().find((b) => b.nodeId === nodeId && b.kind === "attempt" && b.label === `attempt ${attempt}` && b.outcome === "open");
+        if (bar) bar.end = e.at;
+        const w = p.wait?.kind === "activity" ? p.wait : undefined;
+        if (e.type === "ActivityCompleted") {
+          a.outcome = "completed";
+          if (bar) bar.outcome = "completed";
+          finish(p, e.at, "done");
+          open.delete(o.cmd);
+        } else {
+          a.outcome = "failed";
+          a.error = errOf(e.error);
+          if (bar) bar.outcome = "failed";
+          const next = str(e.nextAttemptAt);
+          if (next && w) {
+            p.state = "retrying";
+            p.wait = { ...w, attempt: attempt + 1, nextAttemptAt: next, ...(a.error ? { lastError: a.error } : {}) };
+          } else {
+            p.error = a.error;
+            finish(p, e.at, "failed");
+            open.delete(o.cmd);
+          }
+        }
+        break;
+      }
+      case "TimerFired":
+      case "SignalReceived":
+      case "WaitTimedOut": {
+        if (!o || nodeId === undefined) break;
+        const p = paint(nodeId);
+        const bar = openBar.get(o.cmd);
+        let handle: string | undefined;
+        if (e.type === "TimerFired") {
+          if (bar) bar.outcome = "fired";
+        } else if (e.type === "WaitTimedOut") {
+          if (bar) bar.outcome = "timed-out";
+          p.outcome = "timed out";
+          handle = "timeout";
+        } else if (o.kind === "approval") {
+          const payload = (e.payload ?? {}) as { by?: unknown };
+          const approved = e.signal === "approve";
+          if (bar) bar.outcome = approved ? "approved" : "declined";
+          p.outcome = `${approved ? "approved" : "declined"}${str(payload.by) ? ` by ${payload.by}` : str(e.by) ? ` by ${e.by}` : ""}`;
+          handle = approved ? "approved" : "declined";
+        } else {
+          if (bar) bar.outcome = "received";
+          p.outcome = `signal “${str(e.signal) ?? ""}” received${str(e.by) ? ` from ${e.by}` : ""}`;
+        }
+        if (bar) bar.end = e.at;
+        openBar.delete(o.cmd);
+        finish(p, e.at, "done");
+        open.delete(o.cmd);
+        if (handle) {
+          const last = [...visits].reverse().find((v) => v.nodeId === nodeId);
+          if (last) last.handle = handle;
+        }
+        break;
+      }
+      case "WorkflowCompleted":
+      case "WorkflowFailed": {
+        status = e.type === "WorkflowCompleted" ? "completed" : "failed";
+        if (nodeId !== undefined) {
+          const p = paint(nodeId);
+          p.visits += 1;
+          p.startedAt = e.at;
+          p.endedAt = e.at;
+          p.durationMs = 0;
+          visits.push({ nodeId });
+          if (e.type === "WorkflowFailed") {
+            const end = docNodes.get(nodeId);
+            // An end node that fails the run is where the run meant to go: done, and the run failed.
+            p.state = end?.type === "end" ? "done" : "failed";
+            if (end?.type !== "end") p.error = errOf(e.error);
+          } else {
+            p.state = "done";
+          }
+        }
+        if (e.type === "WorkflowFailed") error = { ...(errOf(e.error) ?? { type: "Error", message: "" }), ...(nodeId ? { nodeId } : {}) };
+        break;
+      }
+      case "WorkflowCancelled":
+      case "WorkflowTerminated":
+        status = e.type === "WorkflowCancelled" ? "cancelled" : "terminated";
+        stoppedAt = e.at;
+        break;
+      default:
+        break;
+    }
+  });
+
+  // What was open when the run stopped: stopped there.
+  if (status === "cancelled" || status === "terminated") {
+    for (const o of open.values()) {
+      const p = paint(o.nodeId);
+      p.state = "stopped";
+      p.wait = undefined;
+      p.endedAt = stoppedAt;
+      for (const b of bars) if (b.nodeId === o.nodeId && b.outcome === "open") Object.assign(b, { outcome: "cancelled", end: stoppedAt });
+    }
+  }
+
+  // The run as it stands now: what describe knows and the history does not.
+  if (latest && status === "running") {
+    for (const item of options.pending ?? []) {
+      const p = paint(item.nodeId);
+      if (item.kind === "held") {
+        p.state = "held";
+        p.wait = { kind: "held", reason: item.reason ?? "", ...(item.since ? { since: item.since } : {}) };
+      } else if (item.kind === "activity" && p.wait?.kind === "activity" && item.worker) {
+        p.wait = { ...p.wait, worker: item.worker };
+      }
+    }
+  }
+  // An attempt under way (not yet in the history, which records its start with its outcome).
+  if (status === "running") {
+    for (const p of nodes.values()) {
+      if (p.wait?.kind !== "activity" || p.state === "held") continue;
+      const w = p.wait;
+      // Running: since it was scheduled; retrying: from its next attempt's time, once that has come.
+      const start = p.state === "retrying" ? (options.now !== undefined && w.nextAttemptAt !== undefined && Date.parse(options.now) >= Date.parse(w.nextAttemptAt) ? w.nextAttemptAt : undefined) : w.since;
+      if (start !== undefined) bars.push({ nodeId: p.nodeId, kind: "attempt", label: `attempt ${w.attempt}`, start, outcome: "open", fromEvent: Math.max(0, upTo - 1) });
+    }
+  }
+
+  return {
+    upTo,
+    ...(events.length ? { at: events[events.length - 1]!.at } : {}),
+    status,
+    nodes: Object.fromEntries([...(doc?.nodes ?? []).map((n) => [n.id, nodes.get(n.id) ?? { nodeId: n.id, state: "not-reached" as const, visits: 0, attempts: [] }]), ...[...nodes].filter(([id]) => !docNodes.has(id))]),
+    edgesTaken: doc ? edgesTaken(doc, visits) : [],
+    ...(error ? { error } : {}),
+    bars,
+  };
+
+  function track(cmd: number, bar: Bar): Bar {
+    openBar.set(cmd, bar);
+    return bar;
+  }
+}
+
+function finish(p: NodePaint, at: string, state: NodeState): void {
+  p.state = state;
+  p.endedAt = at;
+  p.durationMs = p.startedAt ? Math.max(0, Date.parse(at) - Date.parse(p.startedAt)) : undefined;
+  p.wait = undefined;
+}
+
+/**
+ * The edges the run went along: between each node it reached and the next, the shortest way
+ * through nodes that record nothing (branches, forks, joins), leaving by the handle the first
+ * node took when it says (an approval's decision, a timeout). Those silent nodes are passed.
+ */
+function edgesTaken(doc: Pick<WorkflowDocument, "nodes" | "edges">, visits: { nodeId: string; handle?: string }[]): string[] {
+  const kinds = new Map(doc.nodes.map((n) => [n.id, n.type as string]));
+  const out = new Map<string, { id: string; target: string; handle?: string }[]>();
+  for (const e of doc.edges) {
+    if (typeof e?.source !== "string") continue;
+    out.set(e.source, [...(out.get(e.source) ?? []), { id: e.id, target: e.target, handle: e.sourceHandle ?? undefined }]);
+  }
+  const taken = new Set<string>();
+  for (let i = 0; i + 1 < visits.length; i++) {
+    const from = visits[i]!;
+    const to = visits[i + 1]!.nodeId;
+    // Breadth first from `from` to `to`, through silent nodes only.
+    const first = (out.get(from.nodeId) ?? []).filter((e) => from.handle === undefined || (e.handle ?? "") === from.handle);
+    const queue: { node: string; path: string[] }[] = [];
+    const seen = new Set<string>();
+    for (const e of first.length ? first : (out.get(from.nodeId) ?? [])) queue.push({ node: e.target, path: [e.id] });
+    let found: string[] | undefined;
+    while (queue.length > 0) {
+      const { node, path } = queue.shift()!;
+      if (node === to) {
+        found = path;
+        break;
+      }
+      if (seen.has(node) || !SILENT.has(kinds.get(node) ?? "")) continue;
+      seen.add(node);
+      for (const e of out.get(node) ?? []) queue.push({ node: e.target, path: [...path, e.id] });
+    }
+    for (const id of found ?? []) taken.add(id);
+  }
+  return doc.edges.filter((e) => taken.has(e.id)).map((e) => e.id);
+}
+
+/** The silent nodes the run passed through: the sources of taken edges that record nothing. */
+export function passedNodes(doc: Pick<WorkflowDocument, "nodes" | "edges">, paint: RunPaint): string[] {
+  const kinds = new Map(doc.nodes.map((n) => [n.id, n.type as string]));
+  const taken = new Set(paint.edgesTaken);
+  return [...new Set(doc.edges.filter((e) => taken.has(e.id) && SILENT.has(kinds.get(e.source) ?? "")).map((e) => e.source))];
+}
+
+/** A duration for a person: "420 ms", "3.8 s", "2 min 5 s", "1 h 4 min", "3 d 2 h". */
+export function durationText(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** What a node waits for, in words (times as ISO strings for the page to show in local time). */
+export function waitText(wait: Wait, now?: string): string {
+  switch (wait.kind) {
+    case "activity": {
+      const of = wait.maxAttempts ? ` of ${wait.maxAttempts}` : "";
+      const parts = [`attempt ${wait.attempt}${of}`];
+      if (wait.nextAttemptAt) {
+        const left = now === undefined ? undefined : Date.parse(wait.nextAttemptAt) - Date.parse(now);
+        parts.push(left !== undefined && left > 0 ? `next retry in ${durationText(left)}` : "next retry due");
+      } else if (wait.worker) {
+        parts.push(`running on ${wait.worker}`);
+      }
+      if (wait.lastError) parts.push(`last error: ${wait.lastError.type}: ${wait.lastError.message}`);
+      return parts.join(" · ");
+    }
+    case "approval":
+      return `waiting for approval${wait.assignees.length ? ` by ${wait.assignees.join(", ")}` : ""}`;
+    case "timer":
+      return "timer";
+    case "signal":
+      return `waiting for the signal “${wait.signal}”`;
+    case "held":
+      return `held: ${wait.reason}`;
+  }
+}
