@@ -22,6 +22,8 @@ const segment = (id: string) => (/^[A-Za-z0-9._:-]+$/.test(id) ? id : encodeURIC
 
 export const runPath = (workflowId: string) => `/runs/${segment(workflowId)}`;
 export const workflowPath = (name: string) => `/workflows/${segment(name)}`;
+/** A decision link: the page of one approval, with its buttons; opening it decides nothing. */
+export const approvalPath = (workflowId: string, nodeId: string) => `/approvals/${segment(workflowId)}/${encodeURIComponent(nodeId)}`;
 
 /** A route parameter as written (whether or not the router decoded it already). */
 export function param(value: string): string {

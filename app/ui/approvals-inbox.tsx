@@ -1,21 +1,49 @@
 "use client";
-// The inbox's list: each approval with what it asks, the run it belongs to, a comment and the
-// two decisions. It stays current by itself (every few seconds, and when the reader returns
-// to the tab), so a colleague's decision takes the item away here too.
+// The inbox's list: each approval with what it asks, the workflow and run it belongs to, the
+// run's input in words, its due time, a decision link to send by e-mail, a comment and the two
+// decisions. It stays current by itself (every few seconds, and when the reader returns to the
+// tab), so a colleague's decision takes the item away here too. ApprovalItem is also the
+// decision link's page (app/(signed-in)/approvals/[workflowId]/[nodeId]).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { PendingApproval } from "../../engine/views.ts";
 import { callApi } from "../lib/client-api.ts";
-import { textOf } from "../lib/present.ts";
-import { runPath, signInPath } from "../lib/paths.ts";
+import { orList, textOf } from "../lib/present.ts";
+import { approvalPath, runPath, signInPath } from "../lib/paths.ts";
 import { LocalTime } from "./local-time.tsx";
+import { ValueView } from "./value-view.tsx";
+import "../operate.css";
 
 const POLL_MS = 4000;
 const keyOf = (a: { workflowId: string; nodeId: string }) => `${a.workflowId}\u0000${a.nodeId}`;
 const titleOf = (a: PendingApproval) => textOf(a.title, 200) || "Approval";
 
-type Decided = { workflowId: string; nodeId: string; approved: boolean; by: string; comment?: string; at: string };
+export type Decided = {
+  workflowId: string;
+  nodeId: string;
+  approved: boolean;
+  by: string;
+  comment?: string;
+  at: string;
+  quorum?: number;
+  approvals?: { by: string; comment?: string; at: string }[];
+};
+
+/** "1 of 2 approvals" for an approval that needs several; "" for one that needs one. */
+export function quorumText(quorum: number | undefined, approvals: number): string {
+  return quorum !== undefined && quorum > 1 ? `${approvals} of ${quorum} approvals` : "";
+}
+
+/** What the decider is told after a decision was accepted. */
+export function decidedText(item: PendingApproval, outcome: Decided): string {
+  const what = `“${titleOf(item)}” for ${item.workflowId}`;
+  const comment = outcome.comment ? `, with the comment “${outcome.comment}”` : "";
+  if (outcome.approved && outcome.quorum !== undefined && (outcome.approvals?.length ?? 0) < outcome.quorum) {
+    return `You approved ${what}${comment}: ${quorumText(outcome.quorum, outcome.approvals?.length ?? 0)}; it waits for another approver.`;
+  }
+  return `You ${outcome.approved ? "approved" : "declined"} ${what}${comment}.`;
+}
 
 export function ApprovalsInbox({ initial }: { initial: PendingApproval[] }) {
   const router = useRouter();
@@ -59,7 +87,7 @@ export function ApprovalsInbox({ initial }: { initial: PendingApproval[] }) {
     if ("gone" in outcome) {
       setStatus(outcome.gone);
     } else {
-      setStatus(`You ${outcome.approved ? "approved" : "declined"} “${titleOf(item)}” for ${item.workflowId}${outcome.comment ? `, with the comment “${outcome.comment}”` : ""}.`);
+      setStatus(decidedText(item, outcome));
     }
   }, []);
 
@@ -94,7 +122,15 @@ export function ApprovalsInbox({ initial }: { initial: PendingApproval[] }) {
   );
 }
 
-function ApprovalItem({ item, onDecided }: { item: PendingApproval; onDecided: (item: PendingApproval, outcome: Decided | { gone: string }) => void }) {
+export function ApprovalItem({
+  item,
+  onDecided,
+  headingLevel = 2,
+}: {
+  item: PendingApproval;
+  onDecided: (item: PendingApproval, outcome: Decided | { gone: string }) => void;
+  headingLevel?: 2 | 3;
+}) {
   const id = useId();
   const [comment, setComment] = useState("");
   const [busy, setBusy] = useState<"approve" | "decline">();
@@ -120,13 +156,17 @@ function ApprovalItem({ item, onDecided }: { item: PendingApproval; onDecided: (
     setError(result.status === 403 ? `You may not decide this approval: ${result.message}` : result.message);
   }
 
+  const Heading = headingLevel === 2 ? "h2" : "h3";
+  const link = approvalPath(item.workflowId, item.nodeId);
+  const quorum = quorumText(item.quorum, item.approvals?.length ?? 0);
   return (
     <article className="card approval" aria-labelledby={`${id}-title ${id}-run`}>
       <div className="approval-head">
-        <h2 id={`${id}-title`} className="approval-title">
+        <Heading id={`${id}-title`} className="approval-title">
           {titleOf(item)}
-        </h2>
+        </Heading>
         <p className="approval-run">
+          {item.workflowTitle ? <span className="approval-workflow">{item.workflowTitle} · </span> : null}
           Run{" "}
           <Link href={runPath(item.workflowId)} id={`${id}-run`} className="mono">
             {item.workflowId}
@@ -134,16 +174,33 @@ function ApprovalItem({ item, onDecided }: { item: PendingApproval; onDecided: (
         </p>
       </div>
       {message ? <p className="approval-message">{message}</p> : null}
-      <p className="muted small">
-        Waiting since <LocalTime iso={item.since} />
+      <p className="approval-when">
         {item.dueAt ? (
           <>
-            {" "}
-            · due <LocalTime iso={item.dueAt} />
+            <strong>
+              Due <LocalTime iso={item.dueAt} />
+            </strong>
+            {" · "}
           </>
         ) : null}
-        {item.assignees.length ? ` · for ${item.assignees.join(", ")}` : ""}
+        <span className="muted">
+          waiting since <LocalTime iso={item.since} />
+          {item.assignees.length ? ` · for ${orList(item.assignees)}` : ""}
+          {item.startedBy ? ` · started by ${item.startedBy}` : ""}
+        </span>
       </p>
+      {quorum ? (
+        <p className="approval-quorum">
+          <strong>{quorum}</strong>
+          {item.approvals.length ? <span className="muted"> · approved by {item.approvals.map((a) => a.by).join(", ")}</span> : null}
+          <span className="muted"> · needs {item.quorum} different people; one decline declines</span>
+        </p>
+      ) : null}
+      {item.notStarter ? <p className="muted small">The person who started the run may not decide it.</p> : null}
+      <div className="approval-input">
+        <p className="approval-input-head">The run’s input</p>
+        <ValueView value={item.input} label="The input" />
+      </div>
       {error ? (
         <p role="alert" className="alert alert-error">
           {error}
@@ -165,6 +222,9 @@ function ApprovalItem({ item, onDecided }: { item: PendingApproval; onDecided: (
             Sending…
           </span>
         ) : null}
+        <a className="approval-link small" href={link} title="A link to this decision that you can send by e-mail: opening it decides nothing">
+          Decision link
+        </a>
       </div>
     </article>
   );

@@ -9,3 +9,6 @@ export const pending = (caller: Caller) => weft().approvals(caller);
 
 export const decide = (caller: Caller, workflowId: string, nodeId: string, decision: "approve" | "decline", comment: string | undefined) =>
   weft().decide(caller, workflowId, nodeId, decision, comment);
+
+/** One pending approval (a decision link), with whether the caller may decide it; a read that decides nothing. */
+export const approval = (caller: Caller, workflowId: string, nodeId: string) => weft().approval(caller, workflowId, nodeId);
