@@ -1,14 +1,17 @@
-// Runs, newest first: filtered by status and workflow, searched by workflow id, paged.
+// Runs, newest first: filtered by status, workflow, version, the node a run waits at and when
+// it started, searched by workflow id, paged; live counts per status; operators cancel or
+// terminate a selection (runs-table.tsx).
 import Link from "next/link";
 import type { RunStatus } from "../../../engine/views.ts";
-import { list as listRuns } from "../../lib/api/runs.ts";
+import { mayOperate } from "../../lib/roles.ts";
+import { listWithCounts } from "../../lib/api/runs.ts";
 import { listWorkflows } from "../../lib/api/workflows.ts";
 import { signedIn } from "../../lib/signed-in.ts";
 import { RUN_STATUSES } from "../../lib/present.ts";
-import { runPath, withQuery, workflowPath } from "../../lib/paths.ts";
-import { LocalTime } from "../../ui/local-time.tsx";
-import { StatusBadge } from "../../ui/status-badge.tsx";
+import { withQuery } from "../../lib/paths.ts";
 import { AutoRefresh } from "../../ui/auto-refresh.tsx";
+import { RunsTable } from "../../ui/runs-table.tsx";
+import "../../operate.css";
 
 export const metadata = { title: "Runs" };
 
@@ -23,11 +26,23 @@ export default async function RunsPage({ searchParams }: Props) {
   const name = one(query.name)?.slice(0, 100);
   const q = one(query.q)?.slice(0, 200);
   const cursor = one(query.cursor)?.slice(0, 500);
-  await signedIn(withQuery("/runs", { status, name, q, cursor }));
+  const versionParam = one(query.version);
+  const version = versionParam && /^[1-9][0-9]{0,8}$/.test(versionParam) ? versionParam : undefined;
+  const node = one(query.node)?.slice(0, 200);
+  const from = dateTime(one(query.from));
+  const to = dateTime(one(query.to));
+  const filters = { status, name, version, node, from, to, q };
+  const caller = await signedIn(withQuery("/runs", { ...filters, cursor }));
 
-  const [workflows, page] = await Promise.all([listWorkflows(), listRuns({ status, name, q, cursor, limit: 50 }).catch(badCursor(cursor))]);
+  const [workflows, page] = await Promise.all([
+    listWorkflows(),
+    listWithCounts({ status, name, q, node, cursor, limit: 50, counts: "true", ...(version ? { version: Number(version) } : {}), ...(from ? { from: utc(from) } : {}), ...(to ? { to: utc(to) } : {}) }).catch(
+      badCursor(cursor),
+    ),
+  ]);
   const titles = new Map(workflows.map((w) => [w.name, w.title || w.name]));
-  const filtered = Boolean(status || name || q);
+  const filtered = Boolean(status || name || q || version || node || from || to);
+  const counts = page && "counts" in page ? page.counts : undefined;
   return (
     <>
       <div className="page-head">
@@ -59,6 +74,22 @@ export default async function RunsPage({ searchParams }: Props) {
             {name && !titles.has(name) ? <option value={name}>{name}</option> : null}
           </select>
         </div>
+        <div className="field field-narrow">
+          <label htmlFor="filter-version">Version</label>
+          <input id="filter-version" name="version" type="number" min={1} step={1} inputMode="numeric" defaultValue={version ?? ""} placeholder="Any" />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-node">Waiting at node</label>
+          <input id="filter-node" name="node" defaultValue={node ?? ""} autoComplete="off" spellCheck={false} placeholder="A node id" />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-from">Started from (UTC)</label>
+          <input id="filter-from" name="from" type="datetime-local" defaultValue={from ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-to">Started before (UTC)</label>
+          <input id="filter-to" name="to" type="datetime-local" defaultValue={to ?? ""} />
+        </div>
         <div className="field">
           <label htmlFor="filter-q">Workflow id starts with</label>
           <input id="filter-q" name="q" defaultValue={q ?? ""} autoComplete="off" spellCheck={false} />
@@ -75,11 +106,24 @@ export default async function RunsPage({ searchParams }: Props) {
         </div>
       </form>
 
+      {counts ? (
+        <nav aria-label="Runs by status" className="status-counts">
+          <Link href={withQuery("/runs", { ...filters, status: undefined })} aria-current={status === undefined ? "true" : undefined}>
+            All <span className="count">{RUN_STATUSES.reduce((n, s) => n + counts[s], 0)}</span>
+          </Link>
+          {RUN_STATUSES.map((s) => (
+            <Link key={s} href={withQuery("/runs", { ...filters, status: s })} aria-current={status === s ? "true" : undefined} data-status={s}>
+              {s} <span className="count">{counts[s]}</span>
+            </Link>
+          ))}
+        </nav>
+      ) : null}
+
       {!page ? (
         <div className="empty">
           <h2>This page of runs is no longer there</h2>
           <p>
-            <Link href={withQuery("/runs", { status, name, q })}>Start again from the newest runs</Link>.
+            <Link href={withQuery("/runs", filters)}>Start again from the newest runs</Link>.
           </p>
         </div>
       ) : page.runs.length === 0 ? (
@@ -109,48 +153,11 @@ export default async function RunsPage({ searchParams }: Props) {
         </div>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Runs{filtered ? ", filtered" : ""}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Workflow id</th>
-                  <th scope="col">Workflow</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Ended</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.runs.map((run) => (
-                  <tr key={run.runId}>
-                    <th scope="row">
-                      <Link href={runPath(run.workflowId)} className="row-link mono">
-                        {run.workflowId}
-                      </Link>
-                    </th>
-                    <td>
-                      <Link href={workflowPath(run.name)} className="quiet-link">
-                        {titles.get(run.name) ?? run.name}
-                      </Link>
-                      <span className="sub">version {run.version}</span>
-                    </td>
-                    <td>
-                      <StatusBadge status={run.status} />
-                    </td>
-                    <td className="nowrap">
-                      <LocalTime iso={run.startedAt} />
-                    </td>
-                    <td className="nowrap">{run.closedAt ? <LocalTime iso={run.closedAt} /> : <span className="muted">still running</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <RunsTable runs={page.runs} titles={Object.fromEntries(titles)} canOperate={mayOperate(caller)} filtered={filtered} />
           <nav aria-label="Pages of runs" className="pager">
-            {cursor ? <Link href={withQuery("/runs", { status, name, q })}>Newest runs</Link> : <span />}
+            {cursor ? <Link href={withQuery("/runs", filters)}>Newest runs</Link> : <span />}
             {page.next ? (
-              <Link href={withQuery("/runs", { status, name, q, cursor: page.next })} className="button">
+              <Link href={withQuery("/runs", { ...filters, cursor: page.next })} className="button">
                 Next page
               </Link>
             ) : null}
@@ -169,4 +176,14 @@ function badCursor(cursor: string | undefined) {
     if (cursor && (code === "BAD_REQUEST" || code === "INVALID")) return undefined;
     throw err;
   };
+}
+
+/** A datetime-local value (minutes or seconds), else undefined. */
+function dateTime(value: string | undefined): string | undefined {
+  return value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? value : undefined;
+}
+
+/** A datetime-local value read as UTC, as ISO 8601. */
+function utc(value: string): string {
+  return `${value.length === 16 ? `${value}:00` : value}Z`;
 }

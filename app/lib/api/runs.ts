@@ -10,7 +10,24 @@ export async function start(caller: Caller, name: string, body: { input?: unknow
   return weft().start(name, { input: body.input, workflowId: body.workflowId }, caller.name);
 }
 
-export const list = (query: { status?: string; name?: string; node?: string; q?: string; cursor?: string; limit?: number }) => weft().runs(query);
+export type ListQuery = { status?: string; name?: string; node?: string; q?: string; cursor?: string; limit?: number; version?: number; from?: string; to?: string };
+
+export const list = (query: ListQuery) => weft().runs(query);
+
+/** A page of runs and, when asked for, the live counts per status of the runs the filters (status aside) show. */
+export async function listWithCounts(query: ListQuery & { counts?: "true" | "false" }) {
+  const { counts, ...filters } = query;
+  if (counts !== "true") return list(filters);
+  const { status: _status, cursor: _cursor, limit: _limit, ...counted } = filters;
+  const [page, byStatus] = await Promise.all([list(filters), weft().runCounts(counted)]);
+  return { ...page, counts: byStatus };
+}
+
+/** Cancels or terminates a selection of runs (operators), each recorded with who did it. */
+export async function closeMany(caller: Caller, body: { action: "cancel" | "terminate"; workflowIds: string[]; reason?: string }) {
+  requireRole(caller, "operator");
+  return weft().closeMany(body.workflowIds, body.action, caller.name, body.reason);
+}
 export const describe = (workflowId: string) => weft().describe(workflowId);
 export const history = (workflowId: string) => weft().history(workflowId);
 

@@ -45,6 +45,21 @@ export const runsQuery = z.strictObject({
   q: text(200).optional(),
   cursor: text(500).optional(),
   limit: z.coerce.number().int("must be a whole number").min(1).max(200).optional(),
+  version: z.coerce.number().int("must be a whole number").min(1).optional(),
+  from: text(40).optional(),
+  to: text(40).optional(),
+  /** "true": the answer carries `counts`, per status, of the runs these filters (status aside) show. */
+  counts: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).optional(),
+});
+
+/** Bulk cancel or terminate of a selection of runs (POST /api/runs). */
+export const bulkClose = z.strictObject({
+  action: z.enum(["cancel", "terminate"], { message: 'must be "cancel" or "terminate"' }),
+  workflowIds: z
+    .array(z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, "must be 1-200 characters of letters, digits and . _ : -"))
+    .min(1, "must name at least one run")
+    .max(200, "must name at most 200 runs"),
+  reason: text(2000).optional(),
 });
 
 /** A query string as a plain object, for a schema; a repeated key is refused by the schema's string type. */
