@@ -14,6 +14,7 @@ import { getDraft, insertDraft, listDrafts, putDraft, replaceDraft, type DraftWr
 import { eventJson } from "./history-json.ts";
 import { People } from "./people.ts";
 import { mayDecide } from "./permissions.ts";
+import { readOutbox } from "./outbox.ts";
 import { openRunCounts } from "./run-store.ts";
 import { documentTitle, getVersion, latestVersion, listVersions, listWorkflows } from "./version-store.ts";
 import type {
@@ -25,6 +26,7 @@ import type {
   DocumentError,
   DraftView,
   EventJson,
+  OutboxEntry,
   PendingApproval,
   RunsPage,
   RunStatus,
@@ -344,6 +346,17 @@ export class Weft {
   async retry(workflowId: string, by: string): Promise<{ workflowId: string; runId: string }> {
     const { runId } = await this.#engine.retry(workflowId, by);
     return { workflowId, runId };
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Outbox
+
+  /**
+   * What the demo plugins did outside Weft, newest first: the e-mails and payments of the
+   * outbox file (WEFT_OUTBOX) of this process, which runs the worker in `weft dev`.
+   */
+  async outbox(options: { limit?: number; workflowId?: string } = {}): Promise<OutboxEntry[]> {
+    return readOutbox(options);
   }
 
   // --------------------------------------------------------------------------------------------

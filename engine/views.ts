@@ -121,6 +121,11 @@ export interface ApprovalView {
   reason?: string;
 }
 
+/** An effect of a demo plugin (engine/outbox.ts): an e-mail it would have sent, a payment it would have made. */
+export type OutboxEntry =
+  | { kind: "email"; at: string; to: string; subject: string; body: string; workflowId?: string; nodeId?: string }
+  | { kind: "payment"; at: string; id?: string; from: string; to: string; amount: number; workflowId?: string; nodeId?: string };
+
 /** A history event as JSON: the event's fields, with every time an ISO 8601 string. */
 export type EventJson = Record<string, unknown> & { seq: number; type: RecordedEvent["type"]; at: string };
 

@@ -3,8 +3,9 @@
 //
 //   weft worker --activities plugins/demo.mjs
 //
-// `notify.email` does not send mail: it appends one JSON line per message to an outbox file
-// (WEFT_OUTBOX, default ./data/outbox.jsonl) that the app can show.
+// `notify.email` does not send mail and `bank.transfer` moves no money: each appends one JSON
+// line per message or payment to an outbox file (WEFT_OUTBOX, default ./data/outbox.jsonl),
+// with the run it came from, that the app's Outbox page shows.
 
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -15,6 +16,14 @@ function failure(type, message) {
   error.name = type;
   error.type = type;
   return error;
+}
+
+/** Appends one effect to the outbox file, with the run and node it came from. */
+async function toOutbox(entry, ctx) {
+  const outbox = resolve(process.env.WEFT_OUTBOX ?? "./data/outbox.jsonl");
+  await mkdir(dirname(outbox), { recursive: true });
+  const from = ctx?.info ? { workflowId: ctx.info.workflowId, nodeId: ctx.info.nodeId } : {};
+  await appendFile(outbox, `${JSON.stringify({ at: new Date().toISOString(), ...entry, ...from })}\n`);
 }
 
 /** A small deterministic hash of a string (FNV-1a, 32 bits). */
@@ -147,7 +156,9 @@ export default [
         throw failure("InsufficientFunds", `account ${input.from} cannot cover ${input.amount}`);
       }
       const key = `${ctx?.info?.workflowId ?? ""}|${ctx?.info?.nodeId ?? ""}|${input.from}|${input.to}|${input.amount}`;
-      return { id: `tx-${fnv1a(key).toString(16).padStart(8, "0")}`, from: input.from, to: input.to, amount: input.amount };
+      const receipt = { id: `tx-${fnv1a(key).toString(16).padStart(8, "0")}`, from: input.from, to: input.to, amount: input.amount };
+      await toOutbox({ kind: "payment", ...receipt }, ctx);
+      return receipt;
     },
   },
   {
@@ -163,11 +174,8 @@ export default [
         body: { type: "string", title: "Body" },
       },
     },
-    async run(input) {
-      const outbox = resolve(process.env.WEFT_OUTBOX ?? "./data/outbox.jsonl");
-      await mkdir(dirname(outbox), { recursive: true });
-      const line = JSON.stringify({ at: new Date().toISOString(), to: input.to, subject: input.subject, body: input.body ?? "" });
-      await appendFile(outbox, `${line}\n`);
+    async run(input, ctx) {
+      await toOutbox({ kind: "email", to: input.to, subject: input.subject, body: input.body ?? "" }, ctx);
       return { sent: true };
     },
   },

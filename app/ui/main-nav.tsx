@@ -9,6 +9,7 @@ export function MainNav({ admin }: { admin: boolean }) {
     { href: "/workflows", label: "Workflows" },
     { href: "/runs", label: "Runs" },
     { href: "/approvals", label: "Approvals" },
+    { href: "/outbox", label: "Outbox" },
     ...(admin ? [{ href: "/people", label: "People" }] : []),
   ];
   return (

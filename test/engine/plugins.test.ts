@@ -282,22 +282,27 @@ describe("the demo plugin", () => {
     expect(typeof s.total).toBe("number");
   });
 
-  it("bank.transfer", async () => {
+  it("bank.transfer, writing each payment to the outbox, creating its directory", async () => {
+    expect(existsSync(outbox)).toBe(false);
     const tx = await demo.get("bank.transfer")!.run({ from: "a", to: "b", amount: 100 }, ctx());
     expect(tx).toMatchObject({ id: expect.stringMatching(/^tx-/), from: "a", to: "b", amount: 100 });
+    // The payment lands in the outbox, for the app's Outbox page.
+    const paid = readFileSync(outbox, "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.kind === "payment");
+    expect(paid.at(-1)).toMatchObject({ kind: "payment", id: tx.id, from: "a", to: "b", amount: 100, workflowId: ctx().info.workflowId });
     const poor = await failureOf(Promise.resolve().then(() => demo.get("bank.transfer")!.run({ from: "a", to: "b", amount: 1_000_001 }, ctx())));
     expect(errorType(poor)).toBe("InsufficientFunds");
     expect(await demo.get("bank.transfer")!.run({ from: "a", to: "b", amount: 1_000_000 }, ctx())).toMatchObject({ amount: 1_000_000 });
   });
 
-  it("notify.email appends to the outbox, creating its directory", async () => {
-    expect(existsSync(outbox)).toBe(false);
+  it("notify.email appends to the outbox", async () => {
     expect(await demo.get("notify.email")!.run({ to: "ann@example.com", subject: "Hi", body: "Hello" }, ctx())).toEqual({ sent: true });
     await demo.get("notify.email")!.run({ to: "bob@example.com", subject: "Yo" }, ctx());
     const lines = readFileSync(outbox, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines).toEqual([
-      { at: expect.any(String), to: "ann@example.com", subject: "Hi", body: "Hello" },
-      { at: expect.any(String), to: "bob@example.com", subject: "Yo", body: "" },
+    // Each line says what it is and the run it came from (the app's Outbox page shows them).
+    const from = { workflowId: ctx().info.workflowId, nodeId: ctx().info.nodeId };
+    expect(lines.filter((l) => l.kind === "email")).toEqual([
+      { at: expect.any(String), kind: "email", to: "ann@example.com", subject: "Hi", body: "Hello", ...from },
+      { at: expect.any(String), kind: "email", to: "bob@example.com", subject: "Yo", body: "", ...from },
     ]);
     expect(Number.isNaN(Date.parse(lines[0].at))).toBe(false);
   });
