@@ -13,8 +13,8 @@ export interface NodeData extends Record<string, unknown> {
   /** The node's name on the drawing: label, else id. */
   name: string;
   handles: HandleSpec[];
-  /** Set when the node had no position in the document (then `position` is a placeholder). */
-  unplaced?: boolean;
+  /** Where a node without a position in the document is drawn (a layout's, else a column). */
+  placeholder?: Position;
   /** Set for an item of the document's nodes that the canvas cannot show. */
   raw?: unknown;
 }
@@ -63,7 +63,10 @@ export function placeholderPosition(index: number): Position {
   return { x: 0, y: index * 120 };
 }
 
-export function toCanvasNode(item: unknown, index: number): CanvasNode {
+/** Positions for the nodes the document does not place (a layout kept in the view only). */
+export type Placeholders = ReadonlyMap<string, Position>;
+
+export function toCanvasNode(item: unknown, index: number, placeholders?: Placeholders): CanvasNode {
   if (!isObject(item) || typeof item.id !== "string" || item.id === "") {
     const id = `\u0000item-${index}`;
     return { id, type: "weft", position: placeholderPosition(index), hidden: true, deletable: false, data: { node: { id, type: "start" }, name: id, handles: [], raw: item } };
@@ -71,13 +74,14 @@ export function toCanvasNode(item: unknown, index: number): CanvasNode {
   const node = item as unknown as WorkflowNode;
   const placed = isPosition(node.position);
   const name = nodeName(node);
+  const placeholder = placed ? undefined : (placeholders?.get(node.id) ?? placeholderPosition(index));
   return {
     id: node.id,
     type: "weft",
-    position: placed ? { x: node.position!.x, y: node.position!.y } : placeholderPosition(index),
+    position: placed ? { x: node.position!.x, y: node.position!.y } : { ...placeholder! },
     ariaLabel: name,
     deletable: node.type !== "start",
-    data: { node, name, handles: kindOf(node.type) ? handlesFor(node) : [], ...(placed ? {} : { unplaced: true }) },
+    data: { node, name, handles: kindOf(node.type) ? handlesFor(node) : [], ...(placeholder ? { placeholder } : {}) },
   };
 }
 
@@ -96,22 +100,22 @@ export function toCanvasEdge(item: unknown, index: number): CanvasEdge {
   };
 }
 
-export function toCanvas(doc: WorkflowDocument): Canvas {
+export function toCanvas(doc: WorkflowDocument, placeholders?: Placeholders): Canvas {
   const { nodes, edges, ...meta } = doc;
   return {
     meta: meta as Canvas["meta"],
-    nodes: Array.isArray(nodes) ? nodes.map(toCanvasNode) : [],
+    nodes: Array.isArray(nodes) ? nodes.map((n, i) => toCanvasNode(n, i, placeholders)) : [],
     edges: Array.isArray(edges) ? edges.map(toCanvasEdge) : [],
     keys: Object.keys(doc),
   };
 }
 
 /** A canvas node back as the document's node: its data, with the position React Flow holds. */
-export function fromCanvasNode(n: CanvasNode, index: number): unknown {
+export function fromCanvasNode(n: CanvasNode): unknown {
   if ("raw" in n.data) return n.data.raw;
   const node = n.data.node;
   const at = { x: n.position.x, y: n.position.y };
-  if (n.data.unplaced) return samePosition(at, placeholderPosition(index)) ? node : { ...node, position: at };
+  if (n.data.placeholder) return samePosition(at, n.data.placeholder) ? node : { ...node, position: at };
   return node.position && samePosition(node.position, at) ? node : { ...node, position: at };
 }
 

@@ -53,7 +53,17 @@ describe("document → canvas → document", () => {
       ["b", false, "Review"],
     ]);
     expect(canvas.nodes[2].data.handles.map((h) => h.id)).toEqual(["approved", "declined", "timeout"]);
-    expect(canvas.nodes[0].data.unplaced).toBe(true);
+    expect(canvas.nodes[0].data.placeholder).toEqual({ x: 0, y: 0 });
+  });
+
+  it("draws unplaced nodes where a layout put them, without placing them in the document", async () => {
+    const doc = examples.find((e) => e.file === "money-transfer.json")!.doc;
+    const positions = await layout(doc);
+    const canvas = toCanvas(doc, positions);
+    expect(canvas.nodes.map((n) => n.position)).toEqual(doc.nodes.map((n) => positions.get(n.id)));
+    expect(JSON.stringify(fromCanvas(canvas))).toBe(JSON.stringify(doc));
+    canvas.nodes[1] = { ...canvas.nodes[1], position: { x: 5, y: 5 } };
+    expect(fromCanvas(canvas).nodes[1].position).toEqual({ x: 5, y: 5 });
   });
 
   it("keeps a dragged position, and only that", () => {
@@ -263,5 +273,17 @@ describe("the code map", () => {
         }
       }
     }
+  });
+});
+
+describe("names in scope", () => {
+  it("are the input's fields and the variables defined on every path to the node", async () => {
+    const { namesInScope } = await import("../../designer/scope.ts");
+    const doc = examples.find((e) => e.file === "money-transfer.json")!.doc;
+    expect(namesInScope(doc, "transfer").input).toEqual(["from", "to", "amount"]);
+    expect(namesInScope(doc, "notify-declined").variables).toEqual(["decision"]);
+    expect(namesInScope(doc, "transfer").variables).toEqual([]);
+    expect(namesInScope(doc, "done").variables).toEqual(["receipt"]);
+    expect(namesInScope({ name: "x", nodes: [], edges: [] }, "a").variables).toEqual([]);
   });
 });

@@ -43,6 +43,12 @@ export interface BrowserSession {
   step(name: string, page?: Page): Promise<void>;
   /** A console error that is expected (a refused sign-in's 401, say): matching ones are not failures. */
   allowConsoleError(pattern: RegExp): void;
+  /**
+   * An axe rule that a contract overrides on some elements (matched by their selector): the
+   * designer's nodes carry aria-selected on role group, as DESIGN.md's landmarks require,
+   * which ARIA 1.2 lists for other roles only.
+   */
+  allowAxe(rule: string, target: RegExp): void;
   /** Another page in the same context (same person), under the same watch. */
   newPage(): Promise<Page>;
   /** Fails on what was seen (console errors, foreign requests, page errors), then closes. */
@@ -58,6 +64,7 @@ export async function openSession(browser: Browser, baseUrl: string, name: strin
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: Number(process.env.E2E_WIDTH ?? 1280), height: 860 }, colorScheme: "light", locale: "en-GB", timezoneId: "Europe/Berlin" });
   const problems: string[] = [];
   const allowed: RegExp[] = [];
+  const axeAllowed: { rule: string; target: RegExp }[] = [];
   const folder = path.join(ARTIFACTS, slug(name));
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
@@ -88,7 +95,9 @@ export async function openSession(browser: Browser, baseUrl: string, name: strin
     const builder = new AxeBuilder({ page: target });
     const results = await (scheme === "dark" ? builder.withRules(["color-contrast", "link-in-text-block"]) : builder).analyze();
     for (const v of results.violations) {
-      const nodes = v.nodes
+      const seen = v.nodes.filter((n) => !axeAllowed.some((a) => a.rule === v.id && a.target.test(n.target.join(" "))));
+      if (seen.length === 0) continue;
+      const nodes = seen
         .slice(0, 3)
         .map((n) => `${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ") ?? ""}`)
         .join(" | ");
@@ -115,6 +124,9 @@ export async function openSession(browser: Browser, baseUrl: string, name: strin
     },
     allowConsoleError(pattern) {
       allowed.push(pattern);
+    },
+    allowAxe(rule, target) {
+      axeAllowed.push({ rule, target });
     },
     async newPage() {
       const other = await context.newPage();

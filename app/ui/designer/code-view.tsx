@@ -49,7 +49,7 @@ export function CodeView({ code, lines, target, onTarget, stale, selected, onSel
           Download
         </button>
       </div>
-      {stale ? <p className="hint code-stale">{stale}</p> : null}
+      {stale && code ? <p className="hint code-stale">{stale}</p> : null}
       {code ? (
         <pre
           ref={pre}

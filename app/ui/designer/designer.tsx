@@ -21,7 +21,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import Link from "next/link";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type DragEvent } from "react";
 import type { Diagnostic } from "../../../compiler/diagnostics.ts";
 import type { LineRange } from "../../../compiler/node-lines.ts";
 import type { WorkflowDocument } from "../../../compiler/document.ts";
@@ -29,12 +29,12 @@ import { toCanvas } from "../../../designer/canvas.ts";
 import { canConnect, freeHandles } from "../../../designer/connections.ts";
 import { byElement, type Problem } from "../../../designer/diagnostics.ts";
 import { addNode, connect, copy, deleteElements, isFragment, moveNodes, paste } from "../../../designer/edits.ts";
-import { canRedo, canUndo, createHistory, record, redo, replacePresent, undo, type History } from "../../../designer/history.ts";
+import { canRedo, canUndo, createHistory, record, redo, undo, type History } from "../../../designer/history.ts";
 import { layout, needsLayout, NODE_HEIGHT } from "../../../designer/layout.ts";
 import type { ActivityInfo, VersionSummary } from "../../../engine/views.ts";
 import { CodeView } from "./code-view.tsx";
 import type { Target } from "./compile-types.ts";
-import { Inspector, type Edit, type InspectorProps } from "./inspector.tsx";
+import { Inspector, type Edit } from "./inspector.tsx";
 import { NodeView, type WeftNode } from "./node-view.tsx";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette.tsx";
 import { Problems } from "./problems.tsx";
@@ -49,6 +49,7 @@ const proOptions = { hideAttribution: true };
 const SNAP: [number, number] = [8, 8];
 const DELETE_KEYS = ["Delete", "Backspace"];
 const NONE: readonly Diagnostic[] = [];
+const BLANK_VIEWPORT = { x: 220, y: 40, zoom: 1 };
 
 export interface DesignerProps {
   name: string;
@@ -58,8 +59,7 @@ export interface DesignerProps {
   activities: ActivityInfo[];
   canEdit: boolean;
   canRun: boolean;
-  InputForm?: InspectorProps["InputForm"];
-  CodeEditor?: (props: CodeEditorProps) => ReactNode;
+  CodeEditor?: ComponentType<CodeEditorProps>;
 }
 
 export interface CodeEditorProps {
@@ -80,7 +80,7 @@ export function Designer(props: DesignerProps) {
 
 const isEditable = (el: Element | null) => !!el && (el.closest("input, textarea, select, [contenteditable=true], .monaco-editor") !== null);
 
-function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, InputForm, CodeEditor }: DesignerProps) {
+function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, CodeEditor }: DesignerProps) {
   const flow = useReactFlow();
   const historyRef = useRef<History<WorkflowDocument>>(createHistory(initial));
   const [history, setHistory] = useState(historyRef.current);
@@ -126,20 +126,27 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     return map;
   }, [by, doc.name]);
 
-  // Documents without positions are laid out once, as an edit that can be undone.
-  const laidOut = useRef(false);
+  // Nodes without positions are drawn where ELK puts them; the document stays as it is (an
+  // import exports unchanged) until a node is moved, or Tidy writes every position.
+  const [autoPositions, setAutoPositions] = useState<ReadonlyMap<string, { x: number; y: number }>>();
+  const unplaced = useMemo(() => needsLayout(doc), [doc]);
+  const laying = useRef(false);
   useEffect(() => {
-    if (laidOut.current || !needsLayout(doc)) return;
-    laidOut.current = true;
-    void layout(doc).then((positions) => {
-      // Not a step of its own: there is nothing to undo back to but an unplaced drawing.
-      commit(replacePresent(historyRef.current, moveNodes(historyRef.current.present, positions)));
-      requestAnimationFrame(() => void flow.fitView({ padding: 0.2 }));
-    });
-  }, [doc, commit, flow]);
+    if (!unplaced || laying.current) return;
+    if (autoPositions && doc.nodes.every((n) => n.position || autoPositions.has(n.id))) return;
+    laying.current = true;
+    void layout(doc)
+      .then((positions) => {
+        setAutoPositions(positions);
+        requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+      })
+      .finally(() => {
+        laying.current = false;
+      });
+  }, [doc, unplaced, autoPositions, flow]);
 
   // ---- the canvas's nodes: the document's, with selection, problems and measured sizes
-  const canvas = useMemo(() => toCanvas(doc), [doc]);
+  const canvas = useMemo(() => toCanvas(doc, autoPositions), [doc, autoPositions]);
   const [nodes, setNodes] = useState<WeftNode[]>([]);
   useEffect(() => {
     setNodes((prev) => {
@@ -149,13 +156,15 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
         const selected = selectedNodes.has(cn.id);
         const problems = by.nodes.get(cn.id)?.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
         const key = problems?.join("\n") ?? "";
-        if (p && p.data.node === cn.data.node && p.selected === selected && (p.data.problems?.join("\n") ?? "") === key) return p;
+        const samePlace = p?.data.placeholder === cn.data.placeholder || (p?.data.placeholder && cn.data.placeholder && p.data.placeholder.x === cn.data.placeholder.x && p.data.placeholder.y === cn.data.placeholder.y);
+        if (p && p.data.node === cn.data.node && samePlace && p.selected === selected && (p.data.problems?.join("\n") ?? "") === key) return p;
         return {
           ...cn,
           selected,
           measured: p?.measured,
           className: key ? "has-problem" : undefined,
-          domAttributes: { "aria-selected": selected ? "true" : "false" },
+          // The contract's landmark: a selected node says so.
+          domAttributes: selected ? { "aria-selected": "true" } : {},
           data: { ...cn.data, problems },
         } as WeftNode;
       });
@@ -468,7 +477,9 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
             nodesConnectable={canEdit}
             snapToGrid
             snapGrid={SNAP}
-            fitView
+            // A new drawing starts at the top; a drawn one is fitted into view.
+            fitView={initial.nodes.length > 1}
+            defaultViewport={BLANK_VIEWPORT}
             fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
             minZoom={0.1}
             proOptions={proOptions}
@@ -490,7 +501,6 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
             disabled={!canEdit}
             edit={edit}
             onSelectNode={(id) => selectNode(id, { focus: true })}
-            InputForm={InputForm}
           />
           {CodeEditor && compiled.lastGood ? (
             <section className="dpanel code-panel" role="region" aria-label="Code">

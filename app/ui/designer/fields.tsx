@@ -6,6 +6,8 @@
 import { useId, useRef, useState, type ReactNode } from "react";
 import { parseDuration } from "../../../compiler/durations.ts";
 import type { FieldSpec } from "../../../designer/catalogue.ts";
+import type { ScopeNames } from "../../../designer/scope.ts";
+import { useEditors } from "./editors.ts";
 
 export interface FieldProps {
   spec: FieldSpec;
@@ -15,6 +17,8 @@ export interface FieldProps {
   /** Names a datalist of suggestions (activities). */
   suggestions?: readonly string[];
   problems?: readonly string[];
+  /** What an expression here may name (completion). */
+  scope?: () => ScopeNames;
 }
 
 /** Local text that follows the value when it changes from outside. */
@@ -61,13 +65,39 @@ function check(spec: FieldSpec, text: string): string | undefined {
   return undefined;
 }
 
-export function TextField({ spec, value, disabled, onChange, suggestions, problems }: FieldProps) {
+const NO_PROBLEMS: readonly string[] = [];
+
+export function TextField({ spec, value, disabled, onChange, suggestions, problems, scope }: FieldProps) {
   const id = useId();
   const helpId = `${id}-help`;
   const [text, setText] = useText(value, asText);
+  const { Expression } = useEditors();
   const local = check(spec, text);
   const problem = local ?? problems?.[0];
   const listId = suggestions ? `${id}-list` : undefined;
+  if (spec.type === "expression" && Expression && scope) {
+    return (
+      <div className="field dfield">
+        <span className="label" id={`${id}-label`}>
+          {spec.label}
+          {spec.required ? <span aria-hidden="true"> *</span> : null}
+        </span>
+        <Expression
+          label={spec.label}
+          value={text}
+          disabled={disabled}
+          problems={problems ?? NO_PROBLEMS}
+          scope={scope}
+          onChange={(t) => {
+            setText(t);
+            onChange(t === "" && !spec.required ? undefined : t);
+          }}
+        />
+        {local ? <p className="field-problem">{local}</p> : null}
+        {spec.help ? <p className="hint">{spec.help}</p> : null}
+      </div>
+    );
+  }
   return (
     <Frame id={id} spec={spec} problem={problem} helpId={helpId}>
       <input
@@ -246,7 +276,7 @@ interface Condition {
   when: string;
 }
 
-export function ConditionsField({ spec, value, disabled, onChange, problems }: FieldProps) {
+export function ConditionsField({ spec, value, disabled, onChange, problems, scope }: FieldProps) {
   const conditions = (Array.isArray(value) ? value : []) as Condition[];
   const set = (i: number, patch: Partial<Condition>) => onChange(conditions.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   return (
@@ -257,7 +287,7 @@ export function ConditionsField({ spec, value, disabled, onChange, problems }: F
         {conditions.map((c, i) => (
           <li key={i}>
             <TextField spec={{ key: "handle", label: `Handle ${i + 1}`, type: "text", required: true }} value={c.handle} disabled={disabled} onChange={(v) => set(i, { handle: String(v ?? "") })} />
-            <TextField spec={{ key: "when", label: `When ${i + 1}`, type: "expression", required: true }} value={c.when} disabled={disabled} onChange={(v) => set(i, { when: String(v ?? "") })} />
+            <TextField spec={{ key: "when", label: `When ${i + 1}`, type: "expression", required: true }} value={c.when} disabled={disabled} scope={scope} onChange={(v) => set(i, { when: String(v ?? "") })} />
             <button type="button" className="button button-small button-quiet" disabled={disabled || conditions.length <= 1} onClick={() => onChange(conditions.filter((_, j) => j !== i))}>
               Remove condition {i + 1}
             </button>

@@ -3,13 +3,15 @@
 // of its handles leads (connecting without a mouse), and its problems; an edge's ends; with
 // nothing selected, the workflow's own fields.
 
-import { useId, useState, type ReactNode } from "react";
+import { useCallback, useId, useState } from "react";
 import type { Diagnostic } from "../../../compiler/diagnostics.ts";
 import { PLAIN_HANDLE, type WorkflowDocument, type WorkflowNode } from "../../../compiler/document.ts";
 import { handlesFor, kindOf, nodeName, type FieldSpec } from "../../../designer/catalogue.ts";
 import { canConnect } from "../../../designer/connections.ts";
 import { connect, deleteElements, edgeFrom, renameNode, setDocumentField, setNodeField } from "../../../designer/edits.ts";
+import { namesInScope } from "../../../designer/scope.ts";
 import type { ActivityInfo } from "../../../engine/views.ts";
+import { useEditors } from "./editors.ts";
 import { ChoiceField, ConditionsField, NamesField, RetryField, TextField, ValueField, type FieldProps } from "./fields.tsx";
 
 export type Edit = (fn: (doc: WorkflowDocument) => WorkflowDocument, mergeKey?: string) => boolean;
@@ -23,8 +25,6 @@ export interface InspectorProps {
   disabled: boolean;
   edit: Edit;
   onSelectNode: (id: string) => void;
-  /** A step's input as a form from its activity's input schema (loaded apart: it is large). */
-  InputForm?: (props: { schema: unknown; value: unknown; disabled: boolean; onChange: (v: unknown) => void }) => ReactNode;
 }
 
 export function Inspector(props: InspectorProps) {
@@ -42,7 +42,9 @@ function fieldProblems(diagnostics: readonly Diagnostic[] | undefined, key: stri
   return (diagnostics ?? []).filter((d) => d.field !== undefined && d.field.split(/[.[]/)[0] === key).map((d) => d.message);
 }
 
-function NodeForm({ doc, node, diagnostics, activities, disabled, edit, onSelectNode, InputForm }: InspectorProps & { node: WorkflowNode }) {
+function NodeForm({ doc, node, diagnostics, activities, disabled, edit, onSelectNode }: InspectorProps & { node: WorkflowNode }) {
+  const { InputForm } = useEditors();
+  const scope = useCallback(() => namesInScope(doc, node.id), [doc, node.id]);
   const kind = kindOf(node.type);
   const mine = diagnostics.get(node.id) ?? [];
   const record = node as unknown as Record<string, unknown>;
@@ -67,10 +69,10 @@ function NodeForm({ doc, node, diagnostics, activities, disabled, edit, onSelect
       ) : null}
       <IdField id={node.id} disabled={disabled || node.type === "start"} edit={edit} onRenamed={onSelectNode} />
       {kind?.fields.map((spec) => {
-        const props: FieldProps = { spec, value: record[spec.key], disabled, onChange: set(spec.key), problems: fieldProblems(mine, spec.key) };
+        const props: FieldProps = { spec, value: record[spec.key], disabled, onChange: set(spec.key), problems: fieldProblems(mine, spec.key), scope };
         if (spec.key === "input" && node.type === "step" && activity?.inputSchema && InputForm) {
           return (
-            <div key={spec.key} className="dfield">
+            <div key={spec.key} className="dfield input-with-form">
               <InputForm schema={activity.inputSchema} value={record.input} disabled={disabled} onChange={set("input")} />
               <ValueField {...props} spec={{ ...spec, label: "Input as JSON", help: `The form above is ${activity.title}'s input; a text beginning with = is an expression.` }} />
             </div>

@@ -20,8 +20,8 @@ export interface Example {
 }
 
 async function exists(name: string): Promise<boolean> {
-  const r = await callApi("GET", `/api/workflows/${encodeURIComponent(name)}`);
-  return r.ok;
+  const r = await callApi<{ name: string }[]>("GET", "/api/workflows");
+  return r.ok && r.data.some((w) => w.name === name);
 }
 
 async function store(name: string, document: unknown): Promise<string | undefined> {

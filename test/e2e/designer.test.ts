@@ -1,0 +1,311 @@
+// The designer in Chromium, as a new user works with it: from an empty canvas, draw order-item
+// by dragging activities from the palette and connecting handles, fill the forms, see an error
+// appear on a node (an expression naming an undefined variable) and clear, see the code follow
+// the selection both ways, undo and redo, deploy (twice: the second adds no version), start a
+// run and see it complete; import the four examples and export them unchanged; a second tab
+// editing the same workflow gets the conflict. Screenshots under test/.artifacts/.
+
+import { readFileSync, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startWeft, type WeftServer } from "../app/weft-server.ts";
+import { eventually, inBrowser, launchBrowser, signIn } from "./browser.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+let server: WeftServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startWeft("sqlite"), launchBrowser()]);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const canvasOf = (page: Page) => page.getByRole("application", { name: "Canvas" });
+const nodeNamed = (page: Page, name: string) => canvasOf(page).getByRole("group", { name, exact: true });
+const inspector = (page: Page) => page.getByRole("region", { name: "Inspector" });
+const problems = (page: Page) => page.getByRole("region", { name: "Problems" });
+
+/** The contract's aria-selected on the canvas's nodes (role group), which axe's ARIA 1.2 tables do not list. */
+function allowNodeSelection(s: { allowAxe(rule: string, target: RegExp): void }) {
+  s.allowAxe("aria-allowed-attr", /\.react-flow__node|^div\[data-id="/);
+}
+
+/** Drags a palette button onto the canvas at (x, y) of the canvas. */
+async function dropFromPalette(page: Page, button: string, x: number, y: number) {
+  await page
+    .getByRole("region", { name: "Palette" })
+    .getByRole("button", { name: button, exact: true })
+    .dragTo(canvasOf(page), { targetPosition: { x, y } });
+}
+
+async function centre(locator: Locator) {
+  const box = (await locator.boundingBox())!;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags from a node's source handle (plain, or named) to another node's input handle. */
+async function connectHandles(page: Page, from: string, to: string, handle?: string) {
+  const source = page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source${handle ? `[data-handleid="${handle}"]` : ":not([data-handleid])"}`).first();
+  const target = page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`);
+  const a = await centre(source);
+  const b = await centre(target);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+async function selectNode(page: Page, name: string) {
+  await nodeNamed(page, name).click({ position: { x: 100, y: 30 } });
+  await eventually(`${name} to be selected`, async () => (await nodeNamed(page, name).getAttribute("aria-selected")) === "true");
+}
+
+/** Types into an inspector field, replacing what is there. */
+async function fill(page: Page, label: string, value: string) {
+  const field = inspector(page).getByLabel(label, { exact: true });
+  await field.fill(value);
+}
+
+async function waitSaved(page: Page) {
+  await page.getByText("All changes saved").waitFor({ timeout: 15_000 });
+}
+
+async function waitChecked(page: Page, count: number) {
+  await eventually(
+    `${count} problems`,
+    async () => (await problems(page).locator(".count").textContent()) === String(count) && !(await problems(page).getByText("Checking…").isVisible()),
+    30_000,
+  );
+}
+
+test("a designer draws order-item from an empty canvas, checks it, reads its code, undoes, deploys and runs it", async () => {
+  await inBrowser(browser, server.url, "designer draws order-item", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "admin", server.demoPassword);
+    await page.getByRole("heading", { name: "Workflows", level: 1 }).waitFor();
+
+    // A new workflow from blank.
+    await page.getByText("New workflow").click();
+    await page.getByRole("textbox", { name: "Name" }).fill("order-drawn");
+    await page.getByRole("textbox", { name: "Title" }).fill("Order item, drawn");
+    await s.step("new workflow form");
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.waitForURL("**/workflows/order-drawn");
+    await page.getByRole("heading", { name: "Order item, drawn", level: 1 }).waitFor();
+    await nodeNamed(page, "start").waitFor();
+    expect(await canvasOf(page).getByRole("group").count()).toBe(1);
+    // A start that leads nowhere is the one problem of a blank drawing.
+    await waitChecked(page, 1);
+    await problems(page).getByRole("button", { name: /^start has no outgoing edge/ }).waitFor();
+    await s.step("empty canvas");
+
+    // Tab from the top of the page reaches a node.
+    await page.locator("body").focus();
+    let reached = false;
+    for (let i = 0; i < 80 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => document.activeElement?.getAttribute("aria-roledescription") === "node");
+    }
+    expect(reached).toBe(true);
+
+    // The workflow's input schema, in the workflow's own form.
+    const example = JSON.parse(readFileSync(path.join(root, "examples/order-item.json"), "utf8"));
+    await inspector(page).getByLabel("Input schema").fill(JSON.stringify(example.inputSchema));
+
+    // Drag the three activities and an End onto the canvas, connecting each as it lands.
+    await dropFromPalette(page, "Initiate order", 320, 180);
+    await nodeNamed(page, "Initiate order").waitFor();
+    await connectHandles(page, "start", "init");
+    await dropFromPalette(page, "Fulfill order", 320, 310);
+    await nodeNamed(page, "Fulfill order").waitFor();
+    await connectHandles(page, "init", "fulfill");
+    await dropFromPalette(page, "Archive order", 320, 440);
+    await connectHandles(page, "fulfill", "archive");
+    await dropFromPalette(page, "End", 320, 570);
+    await nodeNamed(page, "end").waitFor();
+    await connectHandles(page, "archive", "end");
+    await eventually("four connections", async () => (await page.locator(".react-flow__edge").count()) === 4);
+    await s.step("drawn");
+
+    // A connection the handle cannot have is refused, with the reason.
+    await connectHandles(page, "init", "archive");
+    await page.getByRole("status").filter({ hasText: /already leads to Fulfill order/ }).waitFor();
+    expect(await page.locator(".react-flow__edge").count()).toBe(4);
+
+    // The forms.
+    await selectNode(page, "Initiate order");
+    await inspector(page).getByRole("heading", { name: /Initiate order/ }).waitFor();
+    // A step's input: a form from its activity's input schema, or JSON.
+    await inspector(page).getByRole("group", { name: "Input" }).waitFor();
+    await fill(page, "Input as JSON", JSON.stringify(example.nodes[1].input));
+    await fill(page, "Output variable", "order");
+    await fill(page, "Timeout", "10 sec");
+    await inspector(page).getByText(/“10 sec” is not a duration/).waitFor();
+    await fill(page, "Timeout", "10s");
+    await selectNode(page, "Fulfill order");
+    await fill(page, "Output variable", "status");
+    // An expression naming a variable that is not defined: the node and the Problems list say so.
+    await fill(page, "Input as JSON", "=ordr");
+    await waitChecked(page, 1);
+    await problems(page).getByRole("button", { name: /Fulfill order/ }).waitFor();
+    expect(await page.locator('.react-flow__node[data-id="fulfill"] .wnode-problem').textContent()).toBe("1 problem");
+    await s.step("an error on a node");
+    // Choosing the problem selects and focuses the node; the inspector shows it.
+    await selectNode(page, "Initiate order");
+    await problems(page).getByRole("button", { name: /Fulfill order/ }).click();
+    await eventually("the node to be focused", () => page.evaluate(() => document.activeElement?.getAttribute("data-id") === "fulfill"));
+    expect(await nodeNamed(page, "Fulfill order").getAttribute("aria-selected")).toBe("true");
+    await inspector(page).getByRole("heading", { name: /Fulfill order/ }).waitFor();
+    await fill(page, "Input as JSON", "=order");
+    await waitChecked(page, 0);
+    expect(await page.locator('.react-flow__node[data-id="fulfill"] .wnode-problem').count()).toBe(0);
+    await selectNode(page, "Archive order");
+    // Archive's input through the form generated from its input schema, each field an expression.
+    await fill(page, "Order", "=order");
+    await fill(page, "Status", "=status");
+    await eventually("the form to write the input", async () => (await inspector(page).getByLabel("Input as JSON").inputValue()).replace(/\s+/g, "") === JSON.stringify(example.nodes[3].input));
+    await selectNode(page, "end");
+    await fill(page, "Result", JSON.stringify(example.nodes[4].result));
+    await waitChecked(page, 0);
+    await waitSaved(page);
+
+    // The code view: from its first line; the selected node's block is marked; a click in a
+    // block selects its node.
+    const code = page.getByRole("region", { name: "Code" });
+    await page.getByRole("button", { name: "Undo" }).focus();
+    await page.keyboard.press("Escape");
+    await canvasOf(page).click({ position: { x: 30, y: 30 } });
+    await code.getByText("// order-drawn: Order item, drawn").waitFor();
+    await selectNode(page, "Fulfill order");
+    await eventually("the fulfill block to be marked", async () => {
+      const marked = await code.locator(".code-editor").getAttribute("data-selected-lines");
+      const first = Number(marked?.split("-")[0]);
+      return first > 0 && (await code.locator(".code-marked-line").count()) > 0 && (await code.locator(".view-line", { hasText: "fulfill: Fulfill order" }).count()) === 1;
+    });
+    await s.step("code follows the selection");
+    await code.locator(".view-line", { hasText: "archive: Archive order" }).click();
+    await eventually("archive to be selected", async () => (await nodeNamed(page, "Archive order").getAttribute("aria-selected")) === "true");
+
+    // Undo and redo, by button and by key.
+    await selectNode(page, "end");
+    await fill(page, "Label", "Done");
+    await nodeNamed(page, "Done").waitFor();
+    await page.getByRole("button", { name: "Undo" }).click();
+    await nodeNamed(page, "end").waitFor();
+    await page.getByRole("button", { name: "Redo" }).click();
+    await nodeNamed(page, "Done").waitFor();
+    await nodeNamed(page, "Done").focus();
+    await page.keyboard.press("Control+z");
+    await nodeNamed(page, "end").waitFor();
+    await page.keyboard.press("Control+Shift+z");
+    await nodeNamed(page, "Done").waitFor();
+    await waitSaved(page);
+    await s.step("after undo and redo");
+
+    // Deploy, after a confirmation; a second deploy of the same drawing adds no version.
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    await s.step("deploy dialog");
+    await dialog.getByRole("button", { name: /^Deploy/ }).click();
+    await page.getByRole("status").filter({ hasText: "Deployed version 1" }).waitFor();
+    await page.getByRole("region", { name: "Versions" }).getByRole("link", { name: "Version 1" }).waitFor();
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    await dialog.getByRole("button", { name: /^Deploy/ }).click();
+    await page.getByRole("status").filter({ hasText: "Nothing changed since version 1, so no version was added." }).waitFor();
+    expect(await page.getByRole("region", { name: "Versions" }).getByRole("listitem").count()).toBe(1);
+
+    // Start a run; it completes.
+    await page.getByRole("button", { name: "Start a run" }).click();
+    await page.getByRole("dialog").getByLabel("Input (JSON)").fill(JSON.stringify({ orderId: "o-7", sku: "sku-1", qty: 2 }));
+    await page.getByRole("dialog").getByLabel("Workflow id (optional)").fill("order-drawn-1");
+    await page.getByRole("dialog").getByRole("button", { name: "Start" }).click();
+    await page.waitForURL("**/runs/order-drawn-1");
+    await page.getByText("completed", { exact: true }).first().waitFor({ timeout: 30_000 });
+    await s.step("the run completed");
+
+    // The drawn document compiles to the example's code, but for its name and title.
+    const saved = await page.evaluate(async () => (await (await fetch("/api/workflows/order-drawn")).json()).document);
+    expect(saved.nodes.map((n: { id: string }) => n.id)).toEqual(["start", "init", "fulfill", "archive", "end"]);
+  });
+}, 240_000);
+
+test("the four examples import, and export byte-equal to their files", async () => {
+  await inBrowser(browser, server.url, "designer imports and exports the examples", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "ada", server.demoPassword);
+    const files = readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".json"));
+    expect(files.length).toBe(4);
+    for (const file of files) {
+      const text = readFileSync(path.join(root, "examples", file), "utf8");
+      const name = JSON.parse(text).name as string;
+      await page.goto("/workflows");
+      await page.getByText("Import a document").click();
+      await page.getByLabel("Workflow document (JSON)").setInputFiles(path.join(root, "examples", file));
+      // The examples are deployed already: importing replaces the draft.
+      await page.getByRole("button", { name: `Replace the draft of ${name}` }).click();
+      await page.waitForURL(`**/workflows/${name}`);
+      await page.locator(".react-flow__node").first().waitFor();
+      await waitChecked(page, 0);
+      if (file === files[0]) await s.step(`imported ${name}`);
+      await page.getByText("Export", { exact: true }).click();
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Document (JSON)" }).click()]);
+      const exported = readFileSync((await download.path())!, "utf8");
+      expect(JSON.stringify(JSON.parse(exported), null, 2), file).toBe(JSON.stringify(JSON.parse(text), null, 2));
+    }
+
+    // A document with errors: every error listed, nothing stored.
+    await page.goto("/workflows");
+    await page.getByText("Import a document").click();
+    const broken = { name: "broken-one", nodes: [{ id: "start", type: "start" }, { id: "t", type: "timer", duration: "soon" }], edges: [{ id: "e1", source: "start", target: "nowhere" }] };
+    await page.getByLabel("Workflow document (JSON)").setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(broken)) });
+    const alert = page.getByRole("alert").filter({ hasText: "nothing was stored" });
+    await alert.waitFor();
+    expect(await alert.getByRole("listitem").count()).toBeGreaterThanOrEqual(3);
+    await s.step("an import with errors");
+    s.allowConsoleError(/status of 404 .*\/api\/workflows\/broken-one/);
+    expect((await page.evaluate(async () => (await fetch("/api/workflows/broken-one")).status))).toBe(404);
+  });
+}, 240_000);
+
+test("a second tab editing the same workflow gets the conflict, and can reload or overwrite", async () => {
+  await inBrowser(browser, server.url, "designer conflict between tabs", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "ada", server.demoPassword);
+    await page.goto("/workflows/user-onboarding");
+    await waitChecked(page, 0);
+    const other = await s.newPage();
+    await other.goto("/workflows/user-onboarding");
+    await waitChecked(other, 0);
+
+    // The first tab renames the workflow and saves.
+    await inspector(page).getByLabel("Title").fill("Onboarding, first tab");
+    await waitSaved(page);
+    // The second tab, opened before that, edits too: its save meets the conflict.
+    s.allowConsoleError(/status of 409/);
+    await inspector(other).getByLabel("Title").fill("Onboarding, second tab");
+    const conflict = other.getByRole("alert").filter({ hasText: "changed elsewhere" });
+    await conflict.waitFor();
+    await s.step("the conflict", other);
+    await conflict.getByRole("button", { name: "Reload the saved draft" }).click();
+    await other.getByRole("heading", { name: "Onboarding, first tab", level: 1 }).waitFor();
+    // Or: overwrite with mine.
+    await inspector(page).getByLabel("Title").fill("Onboarding, first tab again");
+    await waitSaved(page);
+    await inspector(other).getByLabel("Title").fill("Onboarding, mine");
+    await other.getByRole("alert").filter({ hasText: "changed elsewhere" }).getByRole("button", { name: "Overwrite with mine" }).click();
+    await waitSaved(other);
+    const saved = await other.evaluate(async () => (await (await fetch("/api/workflows/user-onboarding")).json()).document.title);
+    expect(saved).toBe("Onboarding, mine");
+  });
+}, 240_000);
