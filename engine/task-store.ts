@@ -21,6 +21,12 @@ export interface TaskRow {
   data: string | null;
   /** What the last attempt reported with ctx.heartbeat(details), encoded (activity tasks). */
   heartbeat: string | null;
+  /**
+   * The worker this claim took the task over from: its lease ran out, or the worker was found
+   * dead and its leases ended (liveness.ts). Null when the task was free. For an activity task
+   * it means that worker's attempt was lost, and the attempt counts (WorkerLost).
+   */
+  lostBy: string | null;
 }
 
 export interface NewTask {
@@ -56,7 +62,7 @@ export function activityTask(
   return { runId, kind: "activity", dueAt, nodeId: e.nodeId, attempt: 1, data: codec.encode(data) };
 }
 
-const COLUMNS = "id, run_id, kind, due_at, node_id, attempt, data, heartbeat";
+const COLUMNS = "id, run_id, kind, due_at, node_id, attempt, data, heartbeat, lost_by";
 
 function toTask(r: Record<string, unknown>): TaskRow {
   return {
@@ -68,6 +74,7 @@ function toTask(r: Record<string, unknown>): TaskRow {
     attempt: r.attempt === null || r.attempt === undefined ? null : Number(r.attempt),
     data: (r.data as string | null) ?? null,
     heartbeat: (r.heartbeat as string | null) ?? null,
+    lostBy: (r.lost_by as string | null) ?? null,
   };
 }
 
@@ -120,7 +127,12 @@ export async function claimTasks(db: Database, owner: string, now: number, lease
   const picks = wants.flatMap(() => parts.map((p) => `id IN (SELECT id FROM task WHERE ${p.where} ORDER BY due_at LIMIT ?${lock})`)).join(" OR ");
   // A claimed workflow task leaves its run's "pending" slot, so a wake-up that comes while the
   // run is processed gets a task of its own: claiming must not collide with that index.
-  const rows = await db.query(`UPDATE task SET lease_owner = ?, lease_until = ? WHERE ${picks} RETURNING ${COLUMNS}`, [
+  // lost_by takes the row's old lease_owner (SET reads the row as it was, on both databases):
+  // null for a free task, the previous holder for one taken over, so the claimer knows from
+  // this statement alone that an attempt was lost, and with whom. A loss not yet recorded
+  // keeps the worker it names (the one that took it over died too before recording it);
+  // recording it (rescheduleTask) clears it.
+  const rows = await db.query(`UPDATE task SET lost_by = COALESCE(lost_by, lease_owner), lease_owner = ?, lease_until = ? WHERE ${picks} RETURNING ${COLUMNS}`, [
     owner,
     leaseUntil,
     ...wants.flatMap((w) => parts.flatMap((p) => [...p.params(w), w.limit])),
@@ -135,9 +147,9 @@ export async function completeTask(tx: SqlExecutor, id: number, owner: string): 
   return (await tx.execute("DELETE FROM task WHERE id = ? AND lease_owner = ?", [id, owner])) === 1;
 }
 
-/** Gives a task back for a later attempt. */
+/** Gives a task back for a later attempt (the last one's outcome, a loss too, is recorded). */
 export async function rescheduleTask(tx: SqlExecutor, id: number, owner: string, dueAt: number, attempt: number): Promise<boolean> {
-  const n = await tx.execute("UPDATE task SET due_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?", [
+  const n = await tx.execute("UPDATE task SET due_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL, lost_by = NULL WHERE id = ? AND lease_owner = ?", [
     dueAt,
     attempt,
     id,
@@ -234,6 +246,31 @@ export async function nextDueAt(
   consider(r.timer, options.timerLookaheadMs ?? 0);
   consider(r.lease);
   return due;
+}
+
+/**
+ * Takes over, for `owner`, the activity tasks a dead worker held (found dead by liveness.ts):
+ * its attempts of them were lost, and the new owner records that (WorkerLost) at once, without
+ * waiting for a free activity slot as a claim would (recording a lost attempt runs nothing).
+ * lost_by names the dead worker, as a claim of an expired lease does. Of two workers taking
+ * over at once, the second finds nothing left (lease_owner is no longer the dead one's).
+ */
+export async function takeOverActivities(db: SqlExecutor, from: string, owner: string, leaseUntil: number): Promise<TaskRow[]> {
+  const rows = await db.query(`UPDATE task SET lost_by = COALESCE(lost_by, lease_owner), lease_owner = ?, lease_until = ? WHERE lease_until > 0 AND lease_owner = ? AND kind = 'activity' RETURNING ${COLUMNS}`, [
+    owner,
+    leaseUntil,
+    from,
+  ]);
+  return rows.map(toTask);
+}
+
+/**
+ * Ends at once the leases a dead worker held (found dead by liveness.ts, not by its leases
+ * running out): they are then claimed as any expired lease is, with lost_by naming it. Through
+ * the lease_until index: only leased rows are looked at. Resolves to the number of tasks.
+ */
+export async function expireLeasesOf(db: SqlExecutor, owner: string): Promise<number> {
+  return db.execute("UPDATE task SET lease_until = 0 WHERE lease_until > 0 AND lease_owner = ?", [owner]);
 }
 
 export async function deleteRunTasks(tx: SqlExecutor, runId: string): Promise<void> {

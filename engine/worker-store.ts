@@ -35,6 +35,8 @@ export interface ActivityRegistration {
 export interface WorkerRegistration extends Omit<WorkerInfo, "activities"> {
   /** Definitions, or bare names (then the name is the title). */
   activities: (ActivityRegistration | string)[];
+  /** PostgreSQL: the advisory lock it holds while alive (worker/liveness.ts). */
+  lockKey?: number | null;
 }
 
 export async function registerWorker(db: SqlExecutor, w: WorkerRegistration): Promise<void> {
@@ -47,8 +49,8 @@ export async function registerWorker(db: SqlExecutor, w: WorkerRegistration): Pr
   }));
   await db.execute("DELETE FROM worker WHERE heartbeat_at < ?", [w.startedAt - FORGET_AFTER_MS]);
   await db.execute(
-    "INSERT INTO worker (id, host, pid, started_at, heartbeat_at, activities, concurrency) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    [w.id, w.host, w.pid, w.startedAt, w.heartbeatAt, JSON.stringify(activities), w.concurrency],
+    "INSERT INTO worker (id, host, pid, started_at, heartbeat_at, activities, concurrency, lock_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [w.id, w.host, w.pid, w.startedAt, w.heartbeatAt, JSON.stringify(activities), w.concurrency, w.lockKey ?? null],
   );
 }
 
@@ -57,8 +59,13 @@ function registrations(json: string): ActivityRegistration[] {
   return (JSON.parse(json) as (ActivityRegistration | string)[]).map((a) => (typeof a === "string" ? { name: a } : a));
 }
 
-export async function beatWorker(db: SqlExecutor, id: string, at: number): Promise<void> {
-  await db.execute("UPDATE worker SET heartbeat_at = ? WHERE id = ?", [at, id]);
+/** Resolves to false when the row is gone (another worker took this one for dead: it registers again). */
+export async function beatWorker(db: SqlExecutor, id: string, at: number, lockKey?: number | null): Promise<boolean> {
+  const n =
+    lockKey === undefined
+      ? await db.execute("UPDATE worker SET heartbeat_at = ? WHERE id = ?", [at, id])
+      : await db.execute("UPDATE worker SET heartbeat_at = ?, lock_key = ? WHERE id = ?", [at, lockKey, id]);
+  return n > 0;
 }
 
 export async function unregisterWorker(db: SqlExecutor, id: string): Promise<void> {

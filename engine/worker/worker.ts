@@ -26,12 +26,13 @@ import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.t
 import { WorkflowExecution } from "../runtime/execution.ts";
 import { setDeterminismSource } from "../sandbox.ts";
 import { nextSignal } from "../signal-store.ts";
-import type { Database } from "../storage/types.ts";
-import { activityTask, claimTasks, extendLeases, nextDueAt, recordHeartbeat, releaseTasks, tasksHeld, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
+import type { Database, SqlExecutor } from "../storage/types.ts";
+import { activityTask, claimTasks, expireLeasesOf, extendLeases, nextDueAt, recordHeartbeat, releaseTasks, takeOverActivities, tasksHeld, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
 import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
 import { beatWorker, registerWorker, unregisterWorker, WORKER_BEAT_MS } from "../worker-store.ts";
 import { GroupCommitter } from "./committer.ts";
+import { deadWorkers, LIVENESS_CHECK_MS, LivenessLock } from "./liveness.ts";
 import { LeaseLost, type RunInsert, type StepWrite } from "./write-set.ts";
 import { ModuleCache } from "./modules.ts";
 import { applyHold, brokenReplay, heldEvents, type BrokenReplay } from "./hold.ts";
@@ -88,6 +89,8 @@ type Trigger =
       attempt: number;
       startedAt: number;
       outcome: { ok: true; result: unknown } | { ok: false; error: ErrorInfo; retryAt?: number };
+      /** The attempt was lost with this worker (it died holding the task): no start of it is known. */
+      lostBy?: string;
     };
 
 
@@ -174,6 +177,11 @@ export class Worker {
   private leaseRenewal: NodeJS.Timeout | undefined;
   /** Refreshes this worker's row in the registry (worker-store.ts). */
   private registration: NodeJS.Timeout | undefined;
+  /** PostgreSQL: the advisory lock that tells other workers this one is alive (liveness.ts). */
+  private liveness: LivenessLock | undefined;
+  /** Looks for dead workers, to take their work over without waiting for their leases to end. */
+  private livenessCheck: NodeJS.Timeout | undefined;
+  private checkingLiveness = false;
   private unlisten: (() => Promise<void>) | undefined;
   private stopCheckpoints: (() => Promise<void>) | undefined;
   /**
@@ -247,15 +255,23 @@ export class Worker {
   async start(): Promise<void> {
     // A worker whose payload keys may not write to this database refuses to start (codec-keys.ts).
     await this.engine.ensureWritable();
-    const now = Date.now();
-    // Names, titles and input schemas: the designer's palette lists them (liveActivities).
-    const activities = [...this.plugins]
-      .map(([name, def]) => ({ name, title: def.title, inputSchema: def.inputSchema }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    await registerWorker(this.db, { id: this.id, host: hostname(), pid: process.pid, activities, concurrency: this.options.concurrency, startedAt: now, heartbeatAt: now });
+    const startedAt = Date.now();
+    // The lock first, the row second: a registered worker without its lock is taken for dead.
+    this.liveness = await LivenessLock.take(this.db, this.options.log, (key) => {
+      beatWorker(this.db, this.id, Date.now(), key).catch(() => {});
+    });
+    await this.register(startedAt);
     this.registration = setInterval(() => {
-      beatWorker(this.db, this.id, Date.now()).catch((err) => this.options.log(`weft worker: refreshing its registration failed: ${(err as Error).message}`));
+      beatWorker(this.db, this.id, Date.now())
+        .then((listed) => {
+          // Taken for dead (its lock connection dropped a while): it registers again.
+          if (!listed && !this.stopping) return this.register(startedAt);
+        })
+        .catch((err) => this.options.log(`weft worker: refreshing its registration failed: ${(err as Error).message}`));
     }, WORKER_BEAT_MS);
+    // At once too: a worker started in place of one that died takes over its work first thing.
+    void this.takeOverDead();
+    this.livenessCheck = setInterval(() => void this.takeOverDead(), LIVENESS_CHECK_MS);
     this.unlisten = await this.engine.notifier.listen(() => this.poke());
     // SQLite: WAL checkpoints in a thread of their own, not in a commit that blocks this one.
     this.stopCheckpoints = startBackgroundCheckpoints(this.db);
@@ -264,9 +280,70 @@ export class Worker {
     this.engine.attachWorker(this);
   }
 
+  private async register(startedAt: number): Promise<void> {
+    // Names, titles and input schemas: the designer's palette lists them (liveActivities).
+    const activities = [...this.plugins]
+      .map(([name, def]) => ({ name, title: def.title, inputSchema: def.inputSchema }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    await registerWorker(this.db, {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      activities,
+      concurrency: this.options.concurrency,
+      startedAt,
+      heartbeatAt: Date.now(),
+      lockKey: this.liveness?.key ?? null,
+    });
+  }
+
+  /**
+   * Takes over the work of workers that are certainly dead (liveness.ts), so that their runs
+   * move on now rather than a lease later, and forgets them: their activity tasks at once
+   * (this worker records the lost attempts, which needs no activity slot), the rest (workflow
+   * tasks, timers) by ending their leases, so that they are claimed as expired leases are, by
+   * whichever worker has room for them.
+   */
+  private async takeOverDead(): Promise<void> {
+    if (this.checkingLiveness || this.stopping || !this.liveness) return;
+    this.checkingLiveness = true;
+    try {
+      const sql = this.liveness.executor;
+      const dead = await deadWorkers(this.db, this.id, sql);
+      let expired = 0;
+      for (const id of dead) {
+        const lost = await takeOverActivities(sql, id, this.id, Date.now() + this.options.leaseMs);
+        if (lost.length > 0) {
+          this.options.log(`weft worker: worker ${id} is gone; recording its ${lost.length} lost attempt(s)`);
+          // Their runs, loaded together (two statements, not two per run). What this worker
+          // held of them in memory is likely stale: the dead worker moved them on since.
+          for (const t of lost) {
+            this.cache.delete(t.runId);
+            this.prefetched.delete(t.runId);
+          }
+          await this.prefetch(
+            lost.map((t) => t.runId),
+            sql,
+          );
+          for (const task of lost) this.dispatch(task);
+        }
+        const n = await expireLeasesOf(sql, id);
+        await unregisterWorker(sql, id);
+        expired += n;
+        if (n > 0) this.options.log(`weft worker: worker ${id} is gone; its ${n} other task(s) are free to claim`);
+      }
+      if (expired > 0) await this.engine.notifier.notify();
+    } catch (err) {
+      this.options.log(`weft worker: looking for dead workers failed: ${(err as Error).message}`);
+    } finally {
+      this.checkingLiveness = false;
+    }
+  }
+
   /** Stops claiming; waits for in-flight activities (up to the grace period), then releases the rest. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.livenessCheck);
     this.engine.detachWorker(this);
     this.poke();
     await this.loopDone;
@@ -286,6 +363,8 @@ export class Worker {
     await this.stopCheckpoints?.();
     clearInterval(this.registration);
     await unregisterWorker(this.db, this.id).catch(() => {});
+    // Unregistered first: nobody takes this worker for dead once its lock is gone.
+    await this.liveness?.release();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -407,6 +486,9 @@ export class Worker {
   }
 
   private dispatch(task: TaskRow): void {
+    // This worker's own lease ran out (its thread was blocked a while) and it claimed the task
+    // back while still at it: the work under way goes on, under the lease just renewed.
+    if (this.held.has(task.id)) return;
     this.held.add(task.id);
     switch (task.kind) {
       case "workflow":
@@ -419,7 +501,9 @@ export class Worker {
         break;
       }
       case "activity":
-        void this.runActivity(task);
+        // Taken over from a worker that died holding it: that attempt was lost, and counts.
+        if (task.lostBy !== null) void this.recordLost(task, task.lostBy);
+        else void this.runActivity(task);
         break;
     }
   }
@@ -444,15 +528,16 @@ export class Worker {
   }
 
   /**
-   * Loads, in one go, the runs whose timers this worker will fire soon, so that firing costs no
-   * replay. A run that is cached, or busy with a transition, is left alone.
+   * Loads, in one go, the runs whose timers this worker will fire soon (or whose lost attempts
+   * it is about to record), so that firing costs no replay. A run that is cached, or busy with
+   * a transition, is left alone.
    */
-  private async prefetch(runIds: string[]): Promise<void> {
+  private async prefetch(runIds: string[], executor: SqlExecutor = this.db): Promise<void> {
     const wanted = [...new Set(runIds)].filter((id) => !this.cache.has(id) && !this.prefetched.has(id) && !this.locks.has(id) && !this.prefetching.has(id));
     if (wanted.length === 0) return;
     for (const id of wanted) this.prefetching.add(id);
     try {
-      const loaded = await this.loadMany(wanted);
+      const loaded = await this.loadMany(wanted, executor);
       for (const [runId, state] of loaded) {
         // A run that had a transition while it loaded may have moved on: not kept.
         if (this.stopping || !this.prefetching.has(runId) || this.cache.has(runId) || this.locks.has(runId)) continue;
@@ -534,12 +619,12 @@ export class Worker {
   }
 
   /** Loads several runs with two statements (their rows, then their histories). */
-  private async loadMany(runIds: string[]): Promise<Map<string, CachedRun>> {
+  private async loadMany(runIds: string[], executor: SqlExecutor = this.db): Promise<Map<string, CachedRun>> {
     const loaded = new Map<string, CachedRun>();
     for (let i = 0; i < runIds.length; i += this.batch) {
       const chunk = runIds.slice(i, i + this.batch);
       this.stats.loads += chunk.length;
-      const [all, histories] = await Promise.all([getRuns(this.db, this.codec, chunk), loadHistories(this.db, this.codec, chunk)]);
+      const [all, histories] = await Promise.all([getRuns(executor, this.codec, chunk), loadHistories(executor, this.codec, chunk)]);
       const runs = all.filter((r) => r.status === "running");
       for (const run of runs) {
         try {
@@ -675,7 +760,11 @@ export class Worker {
       case "activity": {
         if (waiting?.cmd !== trigger.cmd || waiting.type !== "ActivityScheduled") break;
         const { outcome } = trigger;
-        note({ type: "ActivityStarted", cmd: trigger.cmd, nodeId: trigger.nodeId, attempt: trigger.attempt, startedAt: trigger.startedAt, worker: this.id });
+        // (A lost attempt started on the dead worker at a time nobody recorded: its failure
+        // names that worker instead.)
+        if (trigger.lostBy === undefined) {
+          note({ type: "ActivityStarted", cmd: trigger.cmd, nodeId: trigger.nodeId, attempt: trigger.attempt, startedAt: trigger.startedAt, worker: this.id });
+        }
         if (outcome.ok) {
           await apply({ type: "ActivityCompleted", cmd: trigger.cmd, nodeId: trigger.nodeId, attempt: trigger.attempt, result: outcome.result ?? null });
           this.stats.steps++;
@@ -841,11 +930,19 @@ export class Worker {
     // Run at once the activities this worker claimed as it scheduled them.
     newTasks.forEach((t, i) => {
       if (t.kind === "activity" && t.leaseOwner === this.id && taskIds[i] > 0) {
-        void this.runActivity({ id: taskIds[i], runId, kind: "activity", dueAt: now, nodeId: t.nodeId ?? null, attempt: 1, data: t.data ?? null, heartbeat: null });
+        void this.runActivity({ id: taskIds[i], runId, kind: "activity", dueAt: now, nodeId: t.nodeId ?? null, attempt: 1, data: t.data ?? null, heartbeat: null, lostBy: null });
       }
     });
     // New timers, retries and queued activities: the claim loop looks at the next due time again.
     if (reschedule || newTasks.some((t) => t.kind === "timer" || !t.leaseOwner)) this.poke();
+    // A signal stored after this step looked at the inbox (above), but before the step was
+    // committed, has a wake-up of its own; another worker may have taken that wake-up while the
+    // run, as it saw it, was not waiting for the signal yet (only at this commit does it wait),
+    // and dropped it. One more look at the inbox now that the wait is recorded, so that no
+    // signal is left in the inbox of a run that waits for it (found by the crash soak). It
+    // costs a read per step that begins a signal or approval wait, and writes only when a
+    // signal is there.
+    if (wait && !same && (wait.kind === "signal" || wait.kind === "approval")) void this.advance(runId, { kind: "wake" });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -879,6 +976,35 @@ export class Worker {
     // (with room, it takes work as it is announced): queued activities when no slot was free,
     // workflow tasks until it takes runs again.
     if ((this.sleptWithoutSlots && this.freeSlots() > 0) || (this.fullSince !== undefined && this.takesRuns())) this.poke();
+  }
+
+  /**
+   * An attempt lost with the worker that held it (killed, out of memory, its machine gone: see
+   * liveness.ts and the leases) is recorded as failed with WorkerLost before anything else
+   * happens to the step, and the step's retry policy decides what comes next, as for any
+   * failure: a later attempt (ctx.attempt one more, after the policy's backoff, the heartbeat
+   * details kept) or, its attempts spent or WorkerLost among its nonRetryableErrors, the step
+   * fails for good. An activity that kills its worker every time thus ends, and the run fails
+   * or takes its error edge. The task stays held by this worker until that is recorded; if
+   * this worker dies first, the next one records it, still naming the worker the attempt ran
+   * on (task.lost_by is kept until the loss is recorded).
+   */
+  private async recordLost(task: TaskRow, lostBy: string): Promise<void> {
+    const attempt = task.attempt ?? 1;
+    try {
+      const data = this.codec.decode(task.data ?? "null") as ActivityTaskData;
+      const error: ErrorInfo = {
+        type: "WorkerLost",
+        message: `worker ${lostBy} was lost during attempt ${attempt} of ${data.activity}: its process died, or stopped renewing its lease, before the outcome was recorded`,
+      };
+      const decision = nextRetry(data.options.retry, attempt, error.type);
+      const outcome = decision.retry ? { ok: false as const, error, retryAt: Date.now() + decision.delayMs! } : { ok: false as const, error };
+      await this.advance(task.runId, { kind: "activity", taskId: task.id, cmd: data.cmd, nodeId: task.nodeId ?? "", attempt, startedAt: Date.now(), outcome, lostBy });
+    } catch (err) {
+      this.options.log(`weft worker: run ${task.runId}: recording the attempt lost with worker ${lostBy} failed: ${(err as Error).message}`);
+    } finally {
+      this.held.delete(task.id);
+    }
   }
 
   private async invoke(task: TaskRow, data: ActivityTaskData, attempt: number, controller: AbortController): Promise<unknown> {
