@@ -292,21 +292,21 @@ export function paintRun(
       case "WorkflowCompleted":
       case "WorkflowFailed": {
         status = e.type === "WorkflowCompleted" ? "completed" : "failed";
-        if (nodeId !== undefined) {
+        if (nodeId !== undefined && docNodes.get(nodeId)?.type === "end") {
+          // The end node the run reached (one that fails the run is where it meant to go: done).
           const p = paint(nodeId);
           p.visits += 1;
           p.startedAt = e.at;
           p.endedAt = e.at;
           p.durationMs = 0;
+          p.state = "done";
           visits.push({ nodeId });
-          if (e.type === "WorkflowFailed") {
-            const end = docNodes.get(nodeId);
-            // An end node that fails the run is where the run meant to go: done, and the run failed.
-            p.state = end?.type === "end" ? "done" : "failed";
-            if (end?.type !== "end") p.error = errOf(e.error);
-          } else {
-            p.state = "done";
-          }
+        } else if (nodeId !== undefined) {
+          // The run failed at a node it was at (a step whose attempts ran out): failed there.
+          const p = paint(nodeId);
+          p.state = "failed";
+          p.error ??= errOf(e.error);
+          p.wait = undefined;
         }
         if (e.type === "WorkflowFailed") error = { ...(errOf(e.error) ?? { type: "Error", message: "" }), ...(nodeId ? { nodeId } : {}) };
         break;

@@ -96,6 +96,7 @@ describe("run painting", () => {
     expect(paint.error).toEqual({ type: "Down", message: "no 3", nodeId: "transfer" });
     expect(paint.nodes.transfer).toMatchObject({ state: "failed", error: { type: "Down", message: "no 3" } });
     expect(paint.nodes.transfer!.attempts).toHaveLength(3);
+    expect(paint.nodes.transfer!.visits).toBe(1);
     expect(paint.edgesTaken).toEqual(["e1", "e3"]);
   });
 

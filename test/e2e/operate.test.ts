@@ -1,0 +1,213 @@
+// Operating runs in Chromium (issue 12), as the people would do it: a step that keeps failing
+// shows "attempt 3 of 3", its error and the next retry on its node while it waits, then fails
+// the run, which an operator retries from the failed step (after a confirmation) once the cause
+// is gone, and it completes; the scrubber shows a run as it stood after its second event; a
+// payment shows in the outbox; an approval that needs two approvers shows "1 of 2 approvals",
+// is decided from its e-mailed decision link (opening the link decides nothing), and an
+// outsider who follows the link sees no buttons; an operator cancels a selection of runs after
+// a confirmation that says how many.
+//
+// The failing step is the demo's notify.email with its outbox folder blocked by a file: each
+// attempt fails (EEXIST) until the test removes the file.
+
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ApiClient } from "../app/api-client.ts";
+import { startWeft, type WeftServer } from "../app/weft-server.ts";
+import { eventually, inBrowser, launchBrowser, signIn } from "./browser.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const outboxDir = path.join(tmpdir(), `weft-e2e-outbox-${process.pid}`);
+const blocker = path.join(outboxDir, "mail");
+
+let server: WeftServer;
+let browser: Browser;
+let api: ApiClient;
+const as: Record<string, string> = {};
+
+const FLAKY = {
+  name: "flaky-mail",
+  title: "Welcome mail",
+  nodes: [
+    { id: "start", type: "start" },
+    {
+      id: "mail",
+      type: "step",
+      label: "Send the welcome mail",
+      activity: "notify.email",
+      input: { to: "=input.to", subject: "Welcome", body: "Glad to have you." },
+      retry: { initialInterval: "4s", backoffCoefficient: 1, maximumAttempts: 3 },
+    },
+    { id: "done", type: "end" },
+  ],
+  edges: [
+    { id: "e1", source: "start", target: "mail" },
+    { id: "e2", source: "mail", target: "done" },
+  ],
+};
+
+beforeAll(async () => {
+  mkdirSync(outboxDir, { recursive: true });
+  [server, browser] = await Promise.all([startWeft("sqlite", { env: { WEFT_OUTBOX: path.join(blocker, "outbox.jsonl") } }), launchBrowser()]);
+  api = new ApiClient(server.url);
+  for (const name of ["ada", "admin", "ops"]) as[name] = await api.signIn(name, server.demoPassword);
+  for (const doc of [FLAKY, twoApprovers()]) {
+    expect((await api.put(`/api/workflows/${doc.name}`, { cookie: as.ada, body: doc })).status).toBe(201);
+    expect((await api.post(`/api/workflows/${doc.name}/deploy`, { cookie: as.ada })).status).toBe(201);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(outboxDir, { recursive: true, force: true });
+});
+
+function twoApprovers() {
+  const doc = JSON.parse(readFileSync(path.join(root, "test/fixtures/two-approvers.json"), "utf8"));
+  return doc as { name: string; title: string };
+}
+
+async function start(name: string, workflowId: string, input: unknown, by = as.ops): Promise<void> {
+  const r = await api.post(`/api/workflows/${name}/runs`, { cookie: by, body: { workflowId, input } });
+  expect(r.status, r.text).toBe(201);
+}
+
+test("a step failing three times shows attempt 3 of 3, its error and the next retry; retried from the failed step, the run completes", async () => {
+  writeFileSync(blocker, "a file where the outbox folder should be");
+  await start("flaky-mail", "welcome-1", { to: "ann@example.com" });
+  await inBrowser(browser, server.url, "operator retries a failed step", async (s) => {
+    const { page } = s;
+    await page.goto("/runs/welcome-1");
+    await signIn(s, "ops", server.demoPassword);
+    const drawing = page.getByRole("region", { name: "Drawing" });
+    const mail = drawing.getByRole("listitem").filter({ hasText: "Send the welcome mail" });
+    await eventually("attempt 3 of 3 with the next retry", async () => /attempt 3 of 3.*next retry in/.test((await mail.textContent()) ?? ""), 30_000);
+    const text = (await mail.textContent()) ?? "";
+    expect(text).toMatch(/waiting here to retry/);
+    expect(text).toMatch(/last error: Error: EEXIST/);
+    await s.step("attempt 3 of 3 waiting to retry");
+    const timeline = await page.getByRole("region", { name: "Timeline" }).textContent();
+    expect(timeline).toMatch(/attempt 1.*failed.*attempt 2.*failed/);
+
+    // The third attempt fails for good: the run fails there, and its node says why.
+    const status = page.getByRole("status", { name: "Status" });
+    await eventually("the run to fail", async () => (await status.textContent()) === "failed", 30_000);
+    expect(await mail.textContent()).toMatch(/failed here.*Error: EEXIST/);
+    await s.step("failed at its step");
+
+    // The cause is fixed; the operator retries, after a confirmation.
+    rmSync(blocker);
+    await page.getByRole("button", { name: /^Retry from Send the welcome mail/ }).click();
+    const confirm = page.getByRole("group", { name: /^Retry welcome-1 from Send the welcome mail\?/ });
+    await s.step("retry asks first");
+    await confirm.getByRole("button", { name: "Retry the run" }).click();
+    await eventually("the retried run to complete", async () => (await status.textContent()) === "completed", 30_000);
+    expect(await mail.textContent()).toMatch(/done/);
+    const history = await page.getByRole("region", { name: "History" }).textContent();
+    expect(history).toMatch(/retrying a failed run/);
+    await s.step("retried run completed");
+  });
+}, 150_000);
+
+test("the scrubber shows a run as it stood after its second event, and the outbox shows its payment", async () => {
+  await start("money-transfer", "scrub-1", { from: "ACC-1", to: "ACC-2", amount: 20_000 });
+  await eventually("scrub-1 at its approval", async () => (await api.get("/api/approvals", { cookie: as.admin })).status === 200 && (await api.get("/api/runs/scrub-1", { cookie: as.ops })).body.pending?.length > 0, 20_000);
+  await inBrowser(browser, server.url, "scrubber and outbox", async (s) => {
+    const { page } = s;
+    // fin1 approves through the API, so the run completes and has a longer history.
+    const fin1 = await api.signIn("fin1", server.demoPassword);
+    expect((await api.post("/api/approvals/scrub-1/review", { cookie: fin1, body: { decision: "approve", comment: "ok" } })).status).toBe(200);
+    await page.goto("/runs/scrub-1");
+    await signIn(s, "ops", server.demoPassword);
+    const status = page.getByRole("status", { name: "Status" });
+    await eventually("scrub-1 to complete", async () => (await status.textContent()) === "completed", 20_000);
+    const slider = page.getByRole("slider", { name: "Position in the history" });
+    await slider.focus();
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    const where = page.locator("p.scrub-where").filter({ hasText: /As it stood after event 2 of \d+/ });
+    await where.waitFor();
+    expect(await where.textContent()).toMatch(/review: approval “Approve transfer” requested from finance/);
+    const drawing = page.getByRole("region", { name: "Drawing after event 2" });
+    expect(await drawing.getByRole("listitem").filter({ hasText: "Approve transfer" }).textContent()).toMatch(/waiting here/);
+    expect(await drawing.getByRole("listitem").filter({ hasText: "bank.transfer" }).textContent()).toMatch(/not reached/);
+    await s.step("the run after its second event");
+    await page.getByRole("button", { name: "Now" }).click();
+    await page.getByRole("region", { name: "Drawing" }).waitFor();
+
+    await page.getByRole("link", { name: "Outbox" }).click();
+    await page.getByRole("heading", { name: "Outbox", level: 1 }).waitFor();
+    await page.getByRole("article", { name: "Payment of 20000 from ACC-1 to ACC-2" }).waitFor();
+    await s.step("outbox");
+  });
+}, 150_000);
+
+test("two approvers: 1 of 2 in the inbox, decided from the decision link; an outsider following it sees no buttons", async () => {
+  await start("two-approvers", "pay-1", { amount: 75_000, to: "ACME Ltd" }, as.admin);
+  await eventually("pay-1 at its approval", async () => (await api.get("/api/runs/pay-1", { cookie: as.ops })).body.pending?.length > 0, 20_000);
+  const fin2 = await api.signIn("fin2", server.demoPassword);
+  expect((await api.post("/api/approvals/pay-1/review", { cookie: fin2, body: { decision: "approve", comment: "looks right" } })).status).toBe(200);
+
+  await inBrowser(browser, server.url, "an outsider follows a decision link", async (s) => {
+    const { page } = s;
+    await page.goto("/approvals/pay-1/review");
+    await signIn(s, "ops", server.demoPassword);
+    await page.getByRole("heading", { name: "You may not decide this approval" }).waitFor();
+    expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    await s.step("not theirs to decide");
+  });
+
+  await inBrowser(browser, server.url, "fin1 decides from a decision link", async (s) => {
+    const { page } = s;
+    await page.goto("/approvals");
+    await signIn(s, "fin1", server.demoPassword);
+    const item = page.getByRole("article", { name: /Approve payment.*pay-1/ });
+    await item.waitFor({ timeout: 20_000 });
+    const text = (await item.textContent()) ?? "";
+    expect(text).toContain("1 of 2 approvals");
+    expect(text).toContain("approved by fin2");
+    expect(text).toContain("Payment over 50,000: two of finance, not the requester");
+    expect(text).toContain("ACME Ltd");
+    await s.step("inbox: 1 of 2 approvals");
+
+    // The link an e-mail would carry: opening it decides nothing.
+    const before = (await api.get("/api/runs/pay-1/history", { cookie: as.ops })).body;
+    await item.getByRole("link", { name: "Decision link" }).click();
+    await page.getByRole("heading", { name: "Decision", level: 1 }).waitFor();
+    const card = page.getByRole("article", { name: /Approve payment.*pay-1/ });
+    await card.waitFor();
+    expect((await api.get("/api/runs/pay-1/history", { cookie: as.ops })).body).toEqual(before);
+    await s.step("decision link page");
+    await card.getByRole("textbox", { name: "Comment" }).fill("Second pair of eyes");
+    await card.getByRole("button", { name: "Approve" }).click();
+    await eventually("the decision to be confirmed", async () => /You approved “Approve payment” for pay-1/.test((await page.getByRole("status").first().textContent()) ?? ""));
+    await s.step("decided from the link");
+  });
+  await eventually("pay-1 to complete", async () => (await api.get("/api/runs/pay-1", { cookie: as.ops })).body.status === "completed", 20_000);
+}, 150_000);
+
+test("an operator cancels a selection of runs after a confirmation that says how many", async () => {
+  for (let i = 0; i < 3; i++) await start("two-approvers", `sel-${i}`, { amount: 1, to: "X" });
+  await inBrowser(browser, server.url, "operator cancels a selection", async (s) => {
+    const { page } = s;
+    await page.goto("/runs?name=two-approvers&status=running");
+    await signIn(s, "ops", server.demoPassword);
+    for (const id of ["sel-0", "sel-2"]) await page.getByRole("checkbox", { name: `Select ${id}` }).check();
+    await page.getByRole("button", { name: "Cancel selected" }).click();
+    const confirm = page.getByRole("group", { name: "Cancel 2 runs?" });
+    await confirm.waitFor();
+    await s.step("confirm cancelling 2 runs");
+    await confirm.getByRole("button", { name: "Cancel 2 runs" }).click();
+    await eventually("the runs to be cancelled", async () => /Cancelled 2 runs/.test((await page.getByRole("status").first().textContent()) ?? ""));
+    const history = (await api.get("/api/runs/sel-0/history", { cookie: as.ops })).body;
+    expect(history.at(-1)).toMatchObject({ type: "WorkflowCancelled", by: "ops" });
+    expect((await api.get("/api/runs/sel-1", { cookie: as.ops })).body.status).toBe("running");
+    await s.step("after cancelling");
+  });
+}, 150_000);
