@@ -141,7 +141,7 @@ test("the scrubber shows a run as it stood after its second event, and the outbo
     await page.getByRole("button", { name: "Now" }).click();
     await page.getByRole("region", { name: "Drawing" }).waitFor();
 
-    await page.getByRole("link", { name: "Outbox" }).click();
+    await page.getByRole("link", { name: "What this run sent (outbox)" }).click();
     await page.getByRole("heading", { name: "Outbox", level: 1 }).waitFor();
     await page.getByRole("article", { name: "Payment of 20000 from ACC-1 to ACC-2" }).waitFor();
     await s.step("outbox");
