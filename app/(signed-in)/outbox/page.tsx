@@ -45,7 +45,7 @@ export default async function OutboxPage({ searchParams }: Props) {
       ) : (
         <>
           <p className="muted small">
-            {mails === 1 ? "1 e-mail" : `${mails} e-mails`}, {entries.length - mails === 1 ? "1 payment" : `${entries.length - mails} payments`}
+            {[count(mails, "e-mail"), count(entries.length - mails, "payment")].filter(Boolean).join(", ")}
             {entries.length >= 200 ? " (the newest 200)" : ""}
           </p>
           <ul className="outbox" aria-label="E-mails and payments">
@@ -60,6 +60,11 @@ export default async function OutboxPage({ searchParams }: Props) {
       <AutoRefresh everyMs={5000} />
     </>
   );
+}
+
+/** "2 e-mails", "1 payment"; "" for none. */
+function count(n: number, what: string): string {
+  return n === 0 ? "" : `${n} ${what}${n === 1 ? "" : "s"}`;
 }
 
 function Entry({ entry }: { entry: OutboxEntry }) {
