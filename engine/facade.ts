@@ -82,6 +82,18 @@ export interface Decision {
   approvals?: { by: string; comment?: string; at: string }[];
 }
 
+/** What deploying a draft would do to the open runs (Weft.checkDraft). */
+export interface DraftCheck {
+  /** The newest version, whose open runs the check replayed; null when never deployed. */
+  version: number | null;
+  /** The open runs that would move to the draft's code if it were declared compatible. */
+  runs: number;
+  /** Those whose history the draft's code does not replay, with the node where each parts from it. */
+  breaking: { workflowId: string; runId: string; nodeId: string; message: string }[];
+  /** Nodes the draft no longer has where open runs wait, with how many. */
+  removed: { nodeId: string; runs: number }[];
+}
+
 export class Weft {
   /** People, their sessions and tokens (engine/people.ts). */
   readonly people: People;
@@ -226,11 +238,29 @@ export class Weft {
    * INVALID with the diagnostics as `errors` when it does not compile; an unchanged document
    * adds no version (`created: false`, the newest version's number).
    */
-  async deployDraft(name: string, by: string): Promise<Deployed> {
+  async deployDraft(name: string, by: string, options: { compatibleWith?: number } = {}): Promise<Deployed> {
     const current = await this.#current(name);
     if (!current) throw notFound(name);
-    const { version, hash, created } = await this.#engine.deploy(current.document, { by });
+    const { version, hash, created } = await this.#engine.deploy(current.document, { by, ...(options.compatibleWith === undefined ? {} : { compatibleWith: options.compatibleWith }) });
     return { name, version, hash, created };
+  }
+
+  /**
+   * What deploying the draft would do to the runs still open (the designer asks before a
+   * deploy): those of the newest version (and of versions already moved to it) replayed on the
+   * draft's code (Engine.checkCompatible), with the node where each that would break parts from
+   * it; and how many open runs wait at each node the draft no longer has. Writes nothing.
+   */
+  async checkDraft(name: string): Promise<DraftCheck> {
+    const current = await this.#current(name);
+    if (!current) throw notFound(name);
+    const doc = current.document as { nodes?: { id?: unknown }[] };
+    const ids = new Set((Array.isArray(doc.nodes) ? doc.nodes : []).map((n) => n?.id).filter((id): id is string => typeof id === "string"));
+    const removed = (await this.waiting(name)).filter((w) => !ids.has(w.nodeId)).map((w) => ({ nodeId: w.nodeId, runs: w.runs }));
+    const latest = await latestVersion(this.#engine.db, name);
+    if (!latest) return { version: null, runs: 0, breaking: [], removed };
+    const report = await this.#engine.checkCompatible(current.document, latest.version);
+    return { version: latest.version, runs: report.runs, breaking: report.breaking, removed };
   }
 
   /** A workflow's versions, newest first; [] for a draft never deployed; NOT_FOUND for neither. */

@@ -14,6 +14,10 @@ export const startRun = z.strictObject({
   workflowId: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, "must be 1-200 characters of letters, digits and . _ : -").optional(),
 });
 
+export const deploy = z
+  .strictObject({ compatibleWith: z.number().int("must be a whole number").min(1, "must be a version, from 1").optional() })
+  .optional();
+
 export const signal = z.strictObject({ payload: z.unknown().optional() });
 
 export const reason = z.strictObject({ reason: text(2000).optional() }).optional();

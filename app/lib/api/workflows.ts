@@ -12,9 +12,16 @@ export async function saveDraft(caller: Caller, name: string, document: unknown,
   return weft().saveDraft(name, document, { by: caller.name, ifMatch });
 }
 
-export async function deploy(caller: Caller, name: string) {
+/** Deploys the draft; `compatibleWith` N also moves the open runs of version N onto it (refused when one would break). */
+export async function deploy(caller: Caller, name: string, options: { compatibleWith?: number } = {}) {
   requireRole(caller, "designer");
-  return weft().deployDraft(name, caller.name);
+  return weft().deployDraft(name, caller.name, options);
+}
+
+/** What a deploy of the draft would do to the open runs: designers ask before they deploy. */
+export async function checkDraft(caller: Caller, name: string) {
+  requireRole(caller, "designer");
+  return weft().checkDraft(name);
 }
 
 export const versions = (name: string) => weft().versions(name);
