@@ -287,3 +287,18 @@ describe("names in scope", () => {
     expect(namesInScope({ name: "x", nodes: [], edges: [] }, "a").variables).toEqual([]);
   });
 });
+
+describe("the outline", () => {
+  it("is a tree from start in handle order, with loops and joins as references, on every example", async () => {
+    const { outline } = await import("../../designer/outline.ts");
+    const money = outline(examples.find((e) => e.file === "money-transfer.json")!.doc);
+    const flat = (items: ReturnType<typeof outline>): string[] => items.flatMap((i) => [`${i.via ?? ""}>${i.id}${i.ref ? `(${i.ref})` : ""}`, ...flat(i.children)]);
+    expect(flat(money)).toEqual([">start", ">size", "large>review", "approved>transfer", ">done", "declined>notify-declined", ">declined", "timeout>expired", "else>transfer(join)"]);
+    for (const { doc } of examples) {
+      const items = flat(outline(doc)).filter((s) => !s.includes("("));
+      expect(items.length, doc.name).toBe(doc.nodes.length);
+    }
+    const loop = outline(examples.find((e) => e.file === "monthly-statements.json")!.doc);
+    expect(flat(loop).some((s) => s.endsWith("(back)"))).toBe(true);
+  });
+});

@@ -309,3 +309,43 @@ test("a second tab editing the same workflow gets the conflict, and can reload o
     expect(saved).toBe("Onboarding, mine");
   });
 }, 240_000);
+
+test("before a deploy, the designer replays the open runs on the drawing and marks the node where one would break", async () => {
+  await inBrowser(browser, server.url, "designer pre-deploy check", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "admin", server.demoPassword);
+    // A transfer over 10,000 waits for finance's approval at review.
+    const started = await page.evaluate(async () => {
+      const r = await fetch("/api/workflows/money-transfer/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ input: { from: "ACC-1", to: "ACC-2", amount: 25000 }, workflowId: "check-transfer-1" }) });
+      return r.status;
+    });
+    expect(started).toBe(201);
+    await eventually(
+      "the run to wait at review",
+      async () => (await page.evaluate(async () => JSON.stringify(await (await fetch("/api/runs/check-transfer-1")).json()))).includes('"nodeId":"review"'),
+      30_000,
+    );
+    await page.goto("/workflows/money-transfer");
+    await waitChecked(page, 0);
+    // An incompatible edit: the threshold moves, so that run would not have asked for approval.
+    await selectNode(page, "Large transfer?");
+    const when = inspector(page).getByRole("textbox", { name: "When 1" });
+    await when.focus();
+    await page.keyboard.press("End");
+    await page.keyboard.type("0");
+    await waitChecked(page, 0);
+    await waitSaved(page);
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText(/1 run would break/).waitFor({ timeout: 30_000 });
+    const marked = page.locator(".react-flow__node .wnode-breaking");
+    await marked.first().waitFor();
+    expect(await marked.count()).toBe(1);
+    await s.step("the pre-deploy check");
+    // Deployed for new runs only: the open run stays on version 1.
+    await dialog.getByRole("button", { name: /^Deploy/ }).click();
+    await page.getByRole("status").filter({ hasText: "Deployed version 2" }).waitFor();
+    expect(await page.locator(".react-flow__node .wnode-breaking").count()).toBe(0);
+  });
+}, 240_000);

@@ -71,7 +71,11 @@ export default function CodeEditorView({ code, lines, selected, onSelect, label 
         language={CODE_LANGUAGE}
         theme={theme}
         onMount={onMount}
-        loading={<pre className="code code-view">{code}</pre>}
+        loading={
+          <pre className="code code-view" tabIndex={0} aria-label={label}>
+            {code}
+          </pre>
+        }
         options={{
           readOnly: true,
           domReadOnly: true,
@@ -83,6 +87,7 @@ export default function CodeEditorView({ code, lines, selected, onSelect, label 
           automaticLayout: true,
           renderLineHighlight: "none",
           folding: false,
+          renderFinalNewline: "off",
         }}
       />
     </div>

@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { useId, useRef, useState } from "react";
 import type { WorkflowDocument } from "../../../compiler/document.ts";
 import type { Deployed, VersionSummary } from "../../../engine/views.ts";
+import type { DraftCheck } from "../../../engine/facade.ts";
 import { callApi } from "../../lib/client-api.ts";
 import { runPath, withQuery, workflowPath } from "../../lib/paths.ts";
 import { LocalTime } from "../local-time.tsx";
@@ -24,12 +25,16 @@ export function DeployDialog(props: {
   newest: number;
   beforeDeploy: () => Promise<boolean>;
   onDeployed: (message: string, versions?: VersionSummary[]) => void;
+  /** The check's findings, for the drawing to mark the nodes where runs would break. */
+  onChecked: (check: DraftCheck | undefined) => void;
+  nodeName: (id: string) => string;
 }) {
-  const { name, canEdit, problems, newest } = props;
+  const { name, canEdit, problems, newest, nodeName } = props;
   const dialog = useDialog();
   const titleId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+  const [check, setCheck] = useState<DraftCheck | "checking" | undefined>();
   const why = !canEdit ? "Deploying needs the designer role." : problems > 0 ? `Fix the ${problems} ${problems === 1 ? "problem" : "problems"} first.` : undefined;
 
   const start = async () => {
@@ -38,42 +43,101 @@ export function DeployDialog(props: {
       props.onDeployed("The draft could not be saved, so it was not deployed. See the message above the drawing.");
       return;
     }
+    setCheck(newest > 0 ? "checking" : undefined);
     dialog.open();
+    if (newest === 0) return;
+    // Before a deploy: what it would do to the runs still open, replayed on the server.
+    const result = await callApi<DraftCheck>("GET", `/api/workflows/${encodeURIComponent(name)}/check`);
+    if (result.ok) {
+      setCheck(result.data);
+      props.onChecked(result.data);
+    } else {
+      setCheck(undefined);
+      setError(`The open runs could not be checked: ${result.message}`);
+    }
   };
 
-  const confirm = async () => {
+  const confirm = async (compatibleWith?: number) => {
     setBusy(true);
-    const result = await callApi<Deployed>("POST", `/api/workflows/${encodeURIComponent(name)}/deploy`);
+    const result = await callApi<Deployed>("POST", `/api/workflows/${encodeURIComponent(name)}/deploy`, compatibleWith ? { compatibleWith } : undefined);
     setBusy(false);
     if (!result.ok) {
       setError(result.message);
       return;
     }
     dialog.close();
+    props.onChecked(undefined);
     const list = await callApi<VersionSummary[]>("GET", `/api/workflows/${encodeURIComponent(name)}/versions`);
     const d = result.data;
-    props.onDeployed(d.created ? `Deployed version ${d.version}: new runs use it.` : `Nothing changed since version ${d.version}, so no version was added.`, list.ok ? list.data : undefined);
+    const moved = compatibleWith && d.created ? ` The open runs of version ${compatibleWith} carry on with it.` : "";
+    props.onDeployed(d.created ? `Deployed version ${d.version}: new runs use it.${moved}` : `Nothing changed since version ${d.version}, so no version was added.`, list.ok ? list.data : undefined);
   };
+
+  const report = typeof check === "object" ? check : undefined;
+  const breakingByNode = new Map<string, number>();
+  for (const b of report?.breaking ?? []) breakingByNode.set(b.nodeId, (breakingByNode.get(b.nodeId) ?? 0) + 1);
+  const compatible = report && report.version !== null && report.runs > 0 && report.breaking.length === 0;
+  const runs = (n: number) => `${n} ${n === 1 ? "run" : "runs"}`;
 
   return (
     <>
       <button type="button" className="button button-small button-primary" onClick={() => void start()} disabled={!!why || props.checking} title={why}>
         Deploy
       </button>
-      <dialog ref={dialog.ref} className="dialog" aria-labelledby={titleId}>
+      <dialog ref={dialog.ref} className="dialog" aria-labelledby={titleId} onClose={() => props.onChecked(undefined)}>
         <h2 id={titleId}>Deploy {name}?</h2>
-        <p>
-          {newest === 0 ? "This makes version 1; runs can start once it is deployed." : `New runs will use what you drew; runs already open stay on the version they started with. If nothing changed since version ${newest}, no version is added.`}
-        </p>
+        {newest === 0 ? (
+          <p>This makes version 1; runs can start once it is deployed.</p>
+        ) : (
+          <p>New runs will use what you drew. If nothing changed since version {newest}, no version is added.</p>
+        )}
+        {check === "checking" ? (
+          <p className="hint" role="status">
+            Checking the open runs against this drawing…
+          </p>
+        ) : report ? (
+          <div className="deploy-check" role="status">
+            {report.runs === 0 && report.removed.length === 0 ? (
+              <p>No run of version {report.version} is open: nothing else changes.</p>
+            ) : (
+              <>
+                <p>
+                  {runs(report.runs)} of version {report.version} {report.runs === 1 ? "is" : "are"} open. Replayed on this drawing,{" "}
+                  {report.breaking.length === 0 ? "every one carries on the same way." : `${runs(report.breaking.length)} would break:`}
+                </p>
+                {breakingByNode.size > 0 ? (
+                  <ul className="deploy-breaking">
+                    {[...breakingByNode].map(([node, n]) => (
+                      <li key={node}>
+                        {runs(n)} at <strong>{nodeName(node)}</strong> (marked on the drawing)
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                {report.removed.map((r) => (
+                  <p key={r.nodeId}>
+                    {runs(r.runs)} wait at <strong>{r.nodeId}</strong>, which this version deletes.
+                  </p>
+                ))}
+                <p className="hint">Deployed for new runs only, the open runs finish on version {report.version}.</p>
+              </>
+            )}
+          </div>
+        ) : null}
         {error ? (
           <p className="alert alert-error" role="alert">
             {error}
           </p>
         ) : null}
         <div className="actions">
-          <button type="button" className="button button-primary" onClick={() => void confirm()} disabled={busy}>
-            {newest === 0 ? "Deploy version 1" : "Deploy now"}
+          <button type="button" className="button button-primary" onClick={() => void confirm()} disabled={busy || check === "checking"}>
+            {newest === 0 ? "Deploy version 1" : report && report.runs > 0 ? "Deploy for new runs only" : "Deploy now"}
           </button>
+          {compatible ? (
+            <button type="button" className="button" onClick={() => void confirm(report.version!)} disabled={busy}>
+              Move the open runs too, and deploy
+            </button>
+          ) : null}
           <button type="button" className="button" onClick={dialog.close}>
             Cancel
           </button>

@@ -27,6 +27,7 @@ import type { LineRange } from "../../../compiler/node-lines.ts";
 import type { WorkflowDocument } from "../../../compiler/document.ts";
 import { toCanvas } from "../../../designer/canvas.ts";
 import { canConnect, freeHandles } from "../../../designer/connections.ts";
+import { nodeName } from "../../../designer/catalogue.ts";
 import { byElement, type Problem } from "../../../designer/diagnostics.ts";
 import { addNode, connect, copy, deleteElements, isFragment, moveNodes, paste } from "../../../designer/edits.ts";
 import { canRedo, canUndo, createHistory, record, redo, undo, type History } from "../../../designer/history.ts";
@@ -38,6 +39,7 @@ import { Inspector, type Edit } from "./inspector.tsx";
 import { NodeView, type WeftNode } from "./node-view.tsx";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette.tsx";
 import { Problems } from "./problems.tsx";
+import { OutlineView } from "./outline-view.tsx";
 import { useCompiler } from "./use-compiler.ts";
 import { useDraftSaver, type SaveState } from "./use-draft.ts";
 import { DeployDialog, StartRunDialog, VersionsPanel } from "./deploy.tsx";
@@ -90,6 +92,8 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
   const [target, setTarget] = useState<Target>("weft");
   const [versions, setVersions] = useState(initialVersions);
+  /** Where open runs would break if this drawing were deployed (the pre-deploy check's marks). */
+  const [breaking, setBreaking] = useState<ReadonlyMap<string, number>>(new Map());
   const canvasRef = useRef<HTMLDivElement>(null);
 
   const commit = useCallback((next: History<WorkflowDocument>) => {
@@ -155,21 +159,22 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
         const p = before.get(cn.id);
         const selected = selectedNodes.has(cn.id);
         const problems = by.nodes.get(cn.id)?.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
-        const key = problems?.join("\n") ?? "";
+        const breaks = breaking.get(cn.id);
+        const key = (problems?.join("\n") ?? "") + (breaks ? `\u0000${breaks}` : "");
         const samePlace = p?.data.placeholder === cn.data.placeholder || (p?.data.placeholder && cn.data.placeholder && p.data.placeholder.x === cn.data.placeholder.x && p.data.placeholder.y === cn.data.placeholder.y);
-        if (p && p.data.node === cn.data.node && samePlace && p.selected === selected && (p.data.problems?.join("\n") ?? "") === key) return p;
+        if (p && p.data.node === cn.data.node && samePlace && p.selected === selected && p.data.key === key) return p;
         return {
           ...cn,
           selected,
           measured: p?.measured,
-          className: key ? "has-problem" : undefined,
+          className: problems ? "has-problem" : breaks ? "is-breaking" : undefined,
           // The contract's landmark: a selected node says so.
           domAttributes: selected ? { "aria-selected": "true" } : {},
-          data: { ...cn.data, problems },
+          data: { ...cn.data, problems, breaking: breaks, key },
         } as WeftNode;
       });
     });
-  }, [canvas, selectedNodes, by]);
+  }, [canvas, selectedNodes, by, breaking]);
 
   const edges: FlowEdge[] = useMemo(
     () =>
@@ -433,6 +438,12 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
               setNotice(message);
               if (list) setVersions(list);
             }}
+            onChecked={(check) => {
+              const counts = new Map<string, number>();
+              for (const b of check?.breaking ?? []) counts.set(b.nodeId, (counts.get(b.nodeId) ?? 0) + 1);
+              setBreaking(counts);
+            }}
+            nodeName={(id) => nodeName(doc.nodes.find((n) => n.id === id), id)}
           />
         </div>
       </div>
@@ -458,6 +469,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
         <div className="designer-left">
           <Palette activities={activities} disabled={!canEdit} onAdd={(item) => addItem(item)} />
           <Problems problems={by.problems} checking={compiled.pending} onChoose={chooseProblem} />
+          <OutlineView doc={doc} selected={selectedNodes} onSelect={(id) => selectNode(id, { focus: true })} />
           <VersionsPanel name={name} versions={versions} />
         </div>
         <div className="designer-canvas" ref={canvasRef} onDragOver={(e) => e.dataTransfer.types.includes(DRAG_TYPE) && (e.preventDefault(), (e.dataTransfer.dropEffect = "copy"))} onDrop={onDrop}>

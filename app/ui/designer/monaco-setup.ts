@@ -47,13 +47,13 @@ export function setUpMonaco(): typeof monaco {
       { token: "type", foreground: "1c5b6e" },
       { token: "regexp", foreground: "7a3410" },
     ],
-    colors: { "editor.background": "#ffffff", "editorLineNumber.foreground": "#5c6370" },
+    colors: { "editor.background": "#ffffff", "editorLineNumber.foreground": "#5c6370", "editorLineNumber.dimmedForeground": "#5c6370" },
   });
   monaco.editor.defineTheme(DARK_THEME, {
     base: "vs-dark",
     inherit: true,
     rules: [{ token: "comment", foreground: "8fbf7f" }],
-    colors: { "editor.background": "#17191d", "editorLineNumber.foreground": "#a0a6b3" },
+    colors: { "editor.background": "#17191d", "editorLineNumber.foreground": "#a0a6b3", "editorLineNumber.dimmedForeground": "#a0a6b3" },
   });
   loader.config({ monaco: monaco as never });
   return monaco;

@@ -9,7 +9,13 @@ import { kindOf } from "../../../designer/catalogue.ts";
 import type { NodeData } from "../../../designer/canvas.ts";
 import { KindIcon } from "./icons.tsx";
 
-export type WeftNodeData = NodeData & { problems?: string[] };
+export type WeftNodeData = NodeData & {
+  problems?: string[];
+  /** How many open runs would break here if the drawing were deployed (the pre-deploy check). */
+  breaking?: number;
+  /** What the canvas compares to reuse the node's object. */
+  key?: string;
+};
 export type WeftNode = Node<WeftNodeData, "weft">;
 
 function detailOf(node: NodeData["node"]): string | undefined {
@@ -36,11 +42,16 @@ function NodeViewImpl({ data, selected }: NodeProps<WeftNode>) {
   const problems = data.problems ?? [];
   const handles = data.handles;
   return (
-    <div className={`wnode wnode-${data.node.type}${selected ? " is-selected" : ""}${problems.length ? " has-problem" : ""}`}>
+    <div className={`wnode wnode-${data.node.type}${selected ? " is-selected" : ""}${problems.length ? " has-problem" : ""}${data.breaking ? " is-breaking" : ""}`}>
       {kind?.hasInput !== false ? <Handle type="target" position={Position.Top} className="whandle whandle-in" /> : null}
       <div className="wnode-head">
         <KindIcon name={kind?.icon ?? "gear"} />
         <span className="wnode-kind">{kind?.title ?? String(data.node.type)}</span>
+        {data.breaking ? (
+          <span className="wnode-breaking">
+            {data.breaking} {data.breaking === 1 ? "run breaks" : "runs break"} here
+          </span>
+        ) : null}
         {problems.length ? (
           <span className="wnode-problem" title={problems.join("\n")}>
             {problems.length} {problems.length === 1 ? "problem" : "problems"}
