@@ -96,6 +96,13 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   const [breaking, setBreaking] = useState<ReadonlyMap<string, number>>(new Map());
   const canvasRef = useRef<HTMLDivElement>(null);
 
+  // A notice (a refusal, a deploy's outcome) stays a while, then goes.
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(""), 12_000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
   const commit = useCallback((next: History<WorkflowDocument>) => {
     historyRef.current = next;
     setHistory(next);
