@@ -326,6 +326,8 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
       expect(JSON.parse(inbox.stdout)).toContainEqual({
         workflowId: "transfer-approve", runId: waiting.runId, nodeId: "review", title: "Approve transfer", message: "Transfer 50000 from A-2 to B-2",
         assignees: ["finance"], since: expect.stringMatching(ISO), dueAt: approval.dueAt,
+        // What the approver decides on, and how many must approve (one, with no approval so far).
+        name: "money-transfer", input: { from: "A-2", to: "B-2", amount: 50_000 }, quorum: 1, approvals: [],
       });
       expect((await engine.approvals({ assignee: "someone-else" })).map((a) => a.workflowId)).not.toContain("transfer-approve");
       const approved = await runWeft(["approve", "transfer-approve", "--by", "fiona", "--comment", "fine"], env);
