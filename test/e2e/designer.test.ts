@@ -349,3 +349,80 @@ test("before a deploy, the designer replays the open runs on the drawing and mar
     expect(await page.locator(".react-flow__node .wnode-breaking").count()).toBe(0);
   });
 }, 240_000);
+
+/** Presses Tab (Shift+Tab with `back`) until the focused element passes `test`, as a keyboard user does. */
+async function tabTo(page: Page, what: string, test: string, back = false) {
+  for (let i = 0; i < 200; i++) {
+    const hit = await page.evaluate(`(() => { const el = document.activeElement; return !!el && (${test})(el); })()`);
+    if (hit) return;
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+  }
+  throw new Error(`Tab never reached ${what}`);
+}
+
+const buttonNamed = (name: string) => `(el) => el.tagName === "BUTTON" && el.textContent.trim().startsWith(${JSON.stringify(name)})`;
+const fieldLabelled = (label: string) => `(el) => !!el.id && document.querySelector('label[for="' + el.id + '"]')?.textContent.trim() === ${JSON.stringify(label)}`;
+const nodeFocused = (id: string) => `(el) => el.getAttribute("data-id") === ${JSON.stringify(id)} && el.getAttribute("aria-roledescription") === "node"`;
+
+test("the order-item drawing can be built with the keyboard alone", async () => {
+  await inBrowser(browser, server.url, "designer keyboard only", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "ada", server.demoPassword);
+    const example = JSON.parse(readFileSync(path.join(root, "examples/order-item.json"), "utf8"));
+    const created = await page.evaluate(
+      async (schema) => (await fetch("/api/workflows/order-keys", { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "order-keys", title: "Order item by keyboard", inputSchema: schema, nodes: [{ id: "start", type: "start", position: { x: 0, y: 0 } }], edges: [] }) })).status,
+      example.inputSchema,
+    );
+    expect(created).toBe(201);
+    await page.goto("/workflows/order-keys");
+    await waitChecked(page, 1);
+
+    // From the top of the page, Tab reaches the start node; Enter selects it.
+    await page.locator("body").focus();
+    await tabTo(page, "the start node", nodeFocused("start"));
+    await page.keyboard.press("Enter");
+    await eventually("start to be selected", async () => (await nodeNamed(page, "start").getAttribute("aria-selected")) === "true");
+
+    // Each palette button adds its node after the selected one, connected, and selects it.
+    const steps: [string, string][] = [
+      ["Initiate order", "init"],
+      ["Fulfill order", "fulfill"],
+      ["Archive order", "archive"],
+    ];
+    for (const [title, id] of steps) {
+      await tabTo(page, `the palette's ${title}`, buttonNamed(title), true);
+      await page.keyboard.press("Enter");
+      await eventually(`${id} to be added and selected`, async () => (await nodeNamed(page, title).getAttribute("aria-selected")) === "true");
+      const node = example.nodes.find((n: { id: string }) => n.id === id);
+      await tabTo(page, `${title}'s input`, fieldLabelled("Input as JSON"));
+      await page.keyboard.press("Control+a");
+      await page.keyboard.type(JSON.stringify(node.input));
+      if (node.output) {
+        await tabTo(page, `${title}'s output`, fieldLabelled("Output variable"));
+        await page.keyboard.type(node.output);
+      }
+    }
+    await tabTo(page, "the palette's End", buttonNamed("End"), true);
+    await page.keyboard.press("Enter");
+    await nodeNamed(page, "end").waitFor();
+    await tabTo(page, "the end's result", fieldLabelled("Result"));
+    await page.keyboard.type(JSON.stringify(example.nodes[4].result));
+    await waitChecked(page, 0);
+    expect(await page.locator(".react-flow__edge").count()).toBe(4);
+    await s.step("drawn with the keyboard");
+
+    // Delete with the keyboard, and undo.
+    await page.locator("body").focus();
+    await tabTo(page, "the end node", nodeFocused("end"));
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Delete");
+    await eventually("end to be deleted", async () => (await nodeNamed(page, "end").count()) === 0);
+    await page.keyboard.press("Control+z");
+    await nodeNamed(page, "end").waitFor();
+    await waitChecked(page, 0);
+    await waitSaved(page);
+    const saved = await page.evaluate(async () => (await (await fetch("/api/workflows/order-keys")).json()).errors.length);
+    expect(saved).toBe(0);
+  });
+}, 240_000);

@@ -51,15 +51,22 @@ export function useDraftSaver(name: string, doc: WorkflowDocument, initialEtag: 
       saved.current = body;
       conflicted.current = false;
       setState(latest.current === body ? "saved" : "unsaved");
+      // Edited (or undone) while this save was under way: that goes next.
+      if (latest.current !== body) setTimeout(() => void saveRef.current(), DELAY_MS);
     },
     [url],
   );
 
+  const saveRef = useRef<(force?: boolean) => Promise<void>>(async () => undefined);
   const save = useCallback(
     (force = false): Promise<void> => {
       const run = async () => {
         if (inFlight.current) await inFlight.current;
-        if (!force && (latest.current === saved.current || conflicted.current)) return;
+        if (conflicted.current && !force) return;
+        if (!force && latest.current === saved.current) {
+          setState("saved");
+          return;
+        }
         await put(force);
       };
       const p = run().finally(() => {
@@ -70,9 +77,15 @@ export function useDraftSaver(name: string, doc: WorkflowDocument, initialEtag: 
     },
     [put],
   );
+  saveRef.current = save;
 
   useEffect(() => {
-    if (!enabled || doc === saved.current || conflicted.current) return;
+    if (!enabled || conflicted.current) return;
+    // Back to what is saved (an undo): nothing to send, unless a save is under way.
+    if (doc === saved.current && !inFlight.current) {
+      setState("saved");
+      return;
+    }
     setState("unsaved");
     const timer = setTimeout(() => void save(), DELAY_MS);
     return () => clearTimeout(timer);
