@@ -27,7 +27,7 @@ import type { LineRange } from "../../../compiler/node-lines.ts";
 import type { WorkflowDocument } from "../../../compiler/document.ts";
 import { toCanvas } from "../../../designer/canvas.ts";
 import { canConnect, freeHandles } from "../../../designer/connections.ts";
-import { nodeName } from "../../../designer/catalogue.ts";
+import { kindOf, nodeName } from "../../../designer/catalogue.ts";
 import { byElement, type Problem } from "../../../designer/diagnostics.ts";
 import { addNode, connect, copy, deleteElements, isFragment, moveNodes, paste } from "../../../designer/edits.ts";
 import { canRedo, canUndo, createHistory, record, redo, undo, type History } from "../../../designer/history.ts";
@@ -309,7 +309,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
       });
       if (ok) {
         selectNode(newId, { center: !at });
-        setNotice(`Added ${item.label ?? item.type} as ${newId}${after ? `, after ${after.label ?? after.id}` : ""}.`);
+        setNotice(`Added ${item.label ?? kindOf(item.type)?.title ?? item.type} as ${newId}${after ? `, after ${nodeName(after)}` : ""}.`);
       }
     },
     [edit, flow, selectNode, selectedNodes],
