@@ -147,14 +147,17 @@ export async function completeTask(tx: SqlExecutor, id: number, owner: string): 
   return (await tx.execute("DELETE FROM task WHERE id = ? AND lease_owner = ?", [id, owner])) === 1;
 }
 
-/** Gives a task back for a later attempt (the last one's outcome, a loss too, is recorded). */
+/**
+ * Gives a task back for its attempt `attempt` (the previous one's outcome, a loss too, is
+ * recorded with it). Only if `owner` holds it, still at the previous attempt: an owner whose
+ * lease ran out while it was at an attempt, and that has the task again for a later one, must
+ * not record the earlier attempt's outcome a second time.
+ */
 export async function rescheduleTask(tx: SqlExecutor, id: number, owner: string, dueAt: number, attempt: number): Promise<boolean> {
-  const n = await tx.execute("UPDATE task SET due_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL, lost_by = NULL WHERE id = ? AND lease_owner = ?", [
-    dueAt,
-    attempt,
-    id,
-    owner,
-  ]);
+  const n = await tx.execute(
+    "UPDATE task SET due_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL, lost_by = NULL WHERE id = ? AND lease_owner = ? AND COALESCE(attempt, 1) = ?",
+    [dueAt, attempt, id, owner, attempt - 1],
+  );
   return n === 1;
 }
 

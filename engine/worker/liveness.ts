@@ -77,6 +77,26 @@ export class LivenessLock {
     };
   }
 
+  /**
+   * Runs `fn` in one transaction on `executor`'s connection: taking a dead worker's work over
+   * is one commit (on SQLite, one wait for the file's write lock, not one per statement) that
+   * happens whole or not at all.
+   */
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = this.client;
+    if (!client) return this.db.transaction(fn);
+    const tx = this.executor;
+    await client.query("BEGIN");
+    try {
+      const result = await fn(tx);
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    }
+  }
+
   static async take(db: Database, log: (line: string) => void, onRelock: (key: number) => void): Promise<LivenessLock> {
     const lock = new LivenessLock(db, log, onRelock, null);
     if (db.driver.kind === "postgresql") await lock.connect();

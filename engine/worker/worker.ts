@@ -147,6 +147,14 @@ export class Worker {
   private readonly armed = new Map<number, NodeJS.Timeout>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly held = new Set<number>();
+  /** Activity tasks with an attempt under way here (run, or its loss being recorded): task id → attempt. */
+  private readonly attemptsUnderWay = new Map<number, number>();
+  /**
+   * A later attempt of a task, claimed back by this worker while an earlier one was still under
+   * way here (its lease had run out meanwhile, and another worker recorded that attempt's
+   * outcome): dispatched once the earlier one ends, whose own outcome the database refuses.
+   */
+  private readonly reclaimed = new Map<number, TaskRow>();
   private readonly running = new Map<number, AbortController>();
   /**
    * Activity slots promised to tasks this worker claims as it schedules them, from the moment
@@ -308,29 +316,37 @@ export class Worker {
     if (this.checkingLiveness || this.stopping || !this.liveness) return;
     this.checkingLiveness = true;
     try {
-      const sql = this.liveness.executor;
-      const dead = await deadWorkers(this.db, this.id, sql);
+      const liveness = this.liveness;
+      const dead = await deadWorkers(this.db, this.id, liveness.executor);
       let expired = 0;
       for (const id of dead) {
-        const lost = await takeOverActivities(sql, id, this.id, Date.now() + this.options.leaseMs);
-        if (lost.length > 0) {
-          this.options.log(`weft worker: worker ${id} is gone; recording its ${lost.length} lost attempt(s)`);
-          // Their runs, loaded together (two statements, not two per run). What this worker
-          // held of them in memory is likely stale: the dead worker moved them on since.
-          for (const t of lost) {
-            this.cache.delete(t.runId);
-            this.prefetched.delete(t.runId);
-          }
-          await this.prefetch(
-            lost.map((t) => t.runId),
-            sql,
-          );
-          for (const task of lost) this.dispatch(task);
+        // In one commit: its activity tasks become this worker's, its other leases end, its
+        // registration goes.
+        const { lost, freed } = await liveness.transaction(async (tx) => {
+          const taken = await takeOverActivities(tx, id, this.id, Date.now() + this.options.leaseMs);
+          const n = await expireLeasesOf(tx, id);
+          await unregisterWorker(tx, id);
+          return { lost: taken, freed: n };
+        });
+        expired += freed;
+        this.options.log(`weft worker: worker ${id} is gone: recording its ${lost.length} lost attempt(s), freeing its ${freed} other task(s)`);
+        if (lost.length === 0) continue;
+        // Held from now on, so that their leases are renewed however long the loading takes.
+        for (const t of lost) {
+          this.held.add(t.id);
+          this.attemptsUnderWay.set(t.id, t.attempt ?? 1);
         }
-        const n = await expireLeasesOf(sql, id);
-        await unregisterWorker(sql, id);
-        expired += n;
-        if (n > 0) this.options.log(`weft worker: worker ${id} is gone; its ${n} other task(s) are free to claim`);
+        // Their runs, loaded together (two statements, not two per run). What this worker
+        // held of them in memory is likely stale: the dead worker moved them on since.
+        for (const t of lost) {
+          this.cache.delete(t.runId);
+          this.prefetched.delete(t.runId);
+        }
+        await this.prefetch(
+          lost.map((t) => t.runId),
+          { executor: liveness.executor, together: true },
+        );
+        for (const task of lost) void this.recordLost(task, task.lostBy!);
       }
       if (expired > 0) await this.engine.notifier.notify();
     } catch (err) {
@@ -487,8 +503,13 @@ export class Worker {
 
   private dispatch(task: TaskRow): void {
     // This worker's own lease ran out (its thread was blocked a while) and it claimed the task
-    // back while still at it: the work under way goes on, under the lease just renewed.
-    if (this.held.has(task.id)) return;
+    // back while still at it: the work under way goes on, under the lease just renewed. A later
+    // attempt than the one under way waits for that one to end.
+    if (this.held.has(task.id)) {
+      const under = this.attemptsUnderWay.get(task.id);
+      if (task.kind === "activity" && under !== undefined && (task.attempt ?? 1) !== under) this.reclaimed.set(task.id, task);
+      return;
+    }
     this.held.add(task.id);
     switch (task.kind) {
       case "workflow":
@@ -532,12 +553,12 @@ export class Worker {
    * it is about to record), so that firing costs no replay. A run that is cached, or busy with
    * a transition, is left alone.
    */
-  private async prefetch(runIds: string[], executor: SqlExecutor = this.db): Promise<void> {
+  private async prefetch(runIds: string[], options: { executor?: SqlExecutor; together?: boolean } = {}): Promise<void> {
     const wanted = [...new Set(runIds)].filter((id) => !this.cache.has(id) && !this.prefetched.has(id) && !this.locks.has(id) && !this.prefetching.has(id));
     if (wanted.length === 0) return;
     for (const id of wanted) this.prefetching.add(id);
     try {
-      const loaded = await this.loadMany(wanted, executor);
+      const loaded = await this.loadMany(wanted, options);
       for (const [runId, state] of loaded) {
         // A run that had a transition while it loaded may have moved on: not kept.
         if (this.stopping || !this.prefetching.has(runId) || this.cache.has(runId) || this.locks.has(runId)) continue;
@@ -619,21 +640,28 @@ export class Worker {
   }
 
   /** Loads several runs with two statements (their rows, then their histories). */
-  private async loadMany(runIds: string[], executor: SqlExecutor = this.db): Promise<Map<string, CachedRun>> {
+  private async loadMany(runIds: string[], options: { executor?: SqlExecutor; together?: boolean } = {}): Promise<Map<string, CachedRun>> {
+    const executor = options.executor ?? this.db;
     const loaded = new Map<string, CachedRun>();
     for (let i = 0; i < runIds.length; i += this.batch) {
       const chunk = runIds.slice(i, i + this.batch);
       this.stats.loads += chunk.length;
       const [all, histories] = await Promise.all([getRuns(executor, this.codec, chunk), loadHistories(executor, this.codec, chunk)]);
       const runs = all.filter((r) => r.status === "running");
-      for (const run of runs) {
+      const replay = async (run: RunRow) => {
         try {
           const state = await this.replay(run, histories.get(run.runId) ?? []);
           loaded.set(run.runId, state);
         } catch {
           // Left to the transition, which reports it.
         }
-      }
+      };
+      // A replay yields to the event loop after each event (setImmediate): one after the other,
+      // on a busy worker, a dozen runs took a second and more. A takeover replays the dead
+      // worker's runs side by side; other loads replay one run at a time, as the benchmarks
+      // measured them.
+      if (options.together) await Promise.all(runs.map(replay));
+      else for (const run of runs) await replay(run);
     }
     return loaded;
   }
@@ -952,6 +980,7 @@ export class Worker {
     this.held.add(task.id);
     const data = this.codec.decode(task.data ?? "null") as ActivityTaskData;
     const attempt = task.attempt ?? 1;
+    this.attemptsUnderWay.set(task.id, attempt);
     const startedAt = Date.now();
     const controller = new AbortController();
     this.running.set(task.id, controller);
@@ -971,7 +1000,7 @@ export class Worker {
       return;
     }
     await this.advance(task.runId, { kind: "activity", taskId: task.id, cmd: data.cmd, nodeId: task.nodeId ?? "", attempt, startedAt, outcome });
-    this.held.delete(task.id);
+    this.attemptEnded(task.id);
     // A slot is free again. The claim loop, asleep, may have left work alone for want of room
     // (with room, it takes work as it is announced): queued activities when no slot was free,
     // workflow tasks until it takes runs again.
@@ -991,6 +1020,8 @@ export class Worker {
    */
   private async recordLost(task: TaskRow, lostBy: string): Promise<void> {
     const attempt = task.attempt ?? 1;
+    this.held.add(task.id);
+    this.attemptsUnderWay.set(task.id, attempt);
     try {
       const data = this.codec.decode(task.data ?? "null") as ActivityTaskData;
       const error: ErrorInfo = {
@@ -1003,7 +1034,20 @@ export class Worker {
     } catch (err) {
       this.options.log(`weft worker: run ${task.runId}: recording the attempt lost with worker ${lostBy} failed: ${(err as Error).message}`);
     } finally {
-      this.held.delete(task.id);
+      this.attemptEnded(task.id);
+    }
+  }
+
+  /** An activity task's attempt under way here has ended: a later attempt claimed meanwhile goes now. */
+  private attemptEnded(taskId: number): void {
+    this.held.delete(taskId);
+    this.attemptsUnderWay.delete(taskId);
+    const next = this.reclaimed.get(taskId);
+    if (next) {
+      this.reclaimed.delete(taskId);
+      // (Stopping: held again, to be released with the rest.)
+      if (this.stopping) this.held.add(taskId);
+      else this.dispatch(next);
     }
   }
 
