@@ -137,6 +137,11 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     return map;
   }, [by, doc.name]);
 
+  // After a layout, the view fits the drawing once React Flow has measured the moved nodes.
+  const fitSoon = useCallback(() => {
+    setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 150 }), 150);
+  }, [flow]);
+
   // Nodes without positions are drawn where ELK puts them; the document stays as it is (an
   // import exports unchanged) until a node is moved, or Tidy writes every position.
   const [autoPositions, setAutoPositions] = useState<ReadonlyMap<string, { x: number; y: number }>>();
@@ -149,12 +154,12 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     void layout(doc)
       .then((positions) => {
         setAutoPositions(positions);
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+        fitSoon();
       })
       .finally(() => {
         laying.current = false;
       });
-  }, [doc, unplaced, autoPositions, flow]);
+  }, [doc, unplaced, autoPositions, fitSoon]);
 
   // ---- the canvas's nodes: the document's, with selection, problems and measured sizes
   const canvas = useMemo(() => toCanvas(doc, autoPositions), [doc, autoPositions]);
@@ -333,8 +338,8 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   const tidy = useCallback(async () => {
     const positions = await layout(historyRef.current.present);
     edit((d) => moveNodes(d, positions));
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.2, duration: 200 }));
-  }, [edit, flow]);
+    fitSoon();
+  }, [edit, fitSoon]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
