@@ -7,7 +7,10 @@ import dynamic from "next/dynamic";
 import { Designer, type DesignerProps } from "./designer.tsx";
 import { EditorsContext, type Editors } from "./editors.ts";
 
-const CodeEditor = dynamic(() => import("./code-editor.tsx"), { ssr: false });
+const CodeEditor = dynamic(() => import("./code-editor.tsx"), {
+  ssr: false,
+  loading: () => <p className="hint">Loading the code view…</p>,
+});
 const Expression = dynamic(() => import("./expression-editor.tsx"), { ssr: false });
 const InputForm = dynamic(() => import("./input-form.tsx"), { ssr: false });
 
