@@ -499,6 +499,9 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
             deleteKeyCode={canEdit ? DELETE_KEYS : null}
             nodesDraggable={canEdit}
             nodesConnectable={canEdit}
+            // Only nodes are groups on the canvas (the landmarks count them); a connection is
+            // chosen by mouse, or changed from the keyboard in its node's "Leads to".
+            edgesFocusable={false}
             snapToGrid
             snapGrid={SNAP}
             // A new drawing starts at the top; a drawn one is fitted into view.
