@@ -26,7 +26,7 @@ import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.t
 import { WorkflowExecution } from "../runtime/execution.ts";
 import { setDeterminismSource } from "../sandbox.ts";
 import { nextSignal } from "../signal-store.ts";
-import type { Database, SqlExecutor } from "../storage/types.ts";
+import type { Database } from "../storage/types.ts";
 import { activityTask, claimTasks, expireLeasesOf, extendLeases, nextDueAt, recordHeartbeat, releaseTasks, takeOverActivities, tasksHeld, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
 import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
@@ -330,23 +330,8 @@ export class Worker {
         });
         expired += freed;
         this.options.log(`weft worker: worker ${id} is gone: recording its ${lost.length} lost attempt(s), freeing its ${freed} other task(s)`);
-        if (lost.length === 0) continue;
-        // Held from now on, so that their leases are renewed however long the loading takes.
-        for (const t of lost) {
-          this.held.add(t.id);
-          this.attemptsUnderWay.set(t.id, t.attempt ?? 1);
-        }
-        // Their runs, loaded together (two statements, not two per run). What this worker
-        // held of them in memory is likely stale: the dead worker moved them on since.
-        for (const t of lost) {
-          this.cache.delete(t.runId);
-          this.prefetched.delete(t.runId);
-        }
-        await this.prefetch(
-          lost.map((t) => t.runId),
-          { executor: liveness.executor, together: true },
-        );
-        for (const task of lost) void this.recordLost(task, task.lostBy!);
+        // Not awaited: the next dead worker is looked for meanwhile.
+        if (lost.length > 0) void this.recordLosses(lost);
       }
       if (expired > 0) await this.engine.notifier.notify();
     } catch (err) {
@@ -523,7 +508,7 @@ export class Worker {
       }
       case "activity":
         // Taken over from a worker that died holding it: that attempt was lost, and counts.
-        if (task.lostBy !== null) void this.recordLost(task, task.lostBy);
+        if (task.lostBy !== null) void this.recordLosses([task]);
         else void this.runActivity(task);
         break;
     }
@@ -549,16 +534,15 @@ export class Worker {
   }
 
   /**
-   * Loads, in one go, the runs whose timers this worker will fire soon (or whose lost attempts
-   * it is about to record), so that firing costs no replay. A run that is cached, or busy with
-   * a transition, is left alone.
+   * Loads, in one go, the runs whose timers this worker will fire soon, so that firing costs no
+   * replay. A run that is cached, or busy with a transition, is left alone.
    */
-  private async prefetch(runIds: string[], options: { executor?: SqlExecutor; together?: boolean } = {}): Promise<void> {
+  private async prefetch(runIds: string[]): Promise<void> {
     const wanted = [...new Set(runIds)].filter((id) => !this.cache.has(id) && !this.prefetched.has(id) && !this.locks.has(id) && !this.prefetching.has(id));
     if (wanted.length === 0) return;
     for (const id of wanted) this.prefetching.add(id);
     try {
-      const loaded = await this.loadMany(wanted, options);
+      const loaded = await this.loadMany(wanted);
       for (const [runId, state] of loaded) {
         // A run that had a transition while it loaded may have moved on: not kept.
         if (this.stopping || !this.prefetching.has(runId) || this.cache.has(runId) || this.locks.has(runId)) continue;
@@ -640,28 +624,21 @@ export class Worker {
   }
 
   /** Loads several runs with two statements (their rows, then their histories). */
-  private async loadMany(runIds: string[], options: { executor?: SqlExecutor; together?: boolean } = {}): Promise<Map<string, CachedRun>> {
-    const executor = options.executor ?? this.db;
+  private async loadMany(runIds: string[]): Promise<Map<string, CachedRun>> {
     const loaded = new Map<string, CachedRun>();
     for (let i = 0; i < runIds.length; i += this.batch) {
       const chunk = runIds.slice(i, i + this.batch);
       this.stats.loads += chunk.length;
-      const [all, histories] = await Promise.all([getRuns(executor, this.codec, chunk), loadHistories(executor, this.codec, chunk)]);
+      const [all, histories] = await Promise.all([getRuns(this.db, this.codec, chunk), loadHistories(this.db, this.codec, chunk)]);
       const runs = all.filter((r) => r.status === "running");
-      const replay = async (run: RunRow) => {
+      for (const run of runs) {
         try {
           const state = await this.replay(run, histories.get(run.runId) ?? []);
           loaded.set(run.runId, state);
         } catch {
           // Left to the transition, which reports it.
         }
-      };
-      // A replay yields to the event loop after each event (setImmediate): one after the other,
-      // on a busy worker, a dozen runs took a second and more. A takeover replays the dead
-      // worker's runs side by side; other loads replay one run at a time, as the benchmarks
-      // measured them.
-      if (options.together) await Promise.all(runs.map(replay));
-      else for (const run of runs) await replay(run);
+      }
     }
     return loaded;
   }
@@ -896,6 +873,16 @@ export class Worker {
       // waits on); the same wait keeps the seq it had.
       seq: same ? state.wait!.seq : state.nextSeq + events.indexOf(waitingOn),
     };
+    // A signal stored after this step looked at the inbox (above), but before the step is
+    // committed, has a wake-up of its own; another worker may take that wake-up while the run,
+    // as it sees it, does not wait for the signal yet (it does only from this commit on), and
+    // drop it: the signal would stay in the inbox of a run waiting for it (found by the crash
+    // soak). So a step that begins a signal or approval wait leaves, in its commit, a wake-up
+    // of its own, leased to this worker, which takes it at once and looks at the inbox again;
+    // should this worker die first, whoever takes the task over looks. It costs a task row,
+    // written and deleted, and a read of the inbox, per step that begins such a wait.
+    const lookAgain = wait !== undefined && !same && (wait.kind === "signal" || wait.kind === "approval");
+    if (lookAgain) newTasks.push({ runId, kind: "workflow", dueAt: now, leaseOwner: this.id, leaseUntil });
 
     const expectedSeq = state.nextSeq;
     const write: StepWrite = {
@@ -963,14 +950,12 @@ export class Worker {
     });
     // New timers, retries and queued activities: the claim loop looks at the next due time again.
     if (reschedule || newTasks.some((t) => t.kind === "timer" || !t.leaseOwner)) this.poke();
-    // A signal stored after this step looked at the inbox (above), but before the step was
-    // committed, has a wake-up of its own; another worker may have taken that wake-up while the
-    // run, as it saw it, was not waiting for the signal yet (only at this commit does it wait),
-    // and dropped it. One more look at the inbox now that the wait is recorded, so that no
-    // signal is left in the inbox of a run that waits for it (found by the crash soak). It
-    // costs a read per step that begins a signal or approval wait, and writes only when a
-    // signal is there.
-    if (wait && !same && (wait.kind === "signal" || wait.kind === "approval")) void this.advance(runId, { kind: "wake" });
+    // The wake-up this step left for itself (above): the inbox once more.
+    const again = lookAgain ? taskIds[newTasks.length - 1]! : -1;
+    if (again > 0) {
+      this.held.add(again);
+      void this.advance(runId, { kind: "wake", taskId: again });
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1008,20 +993,34 @@ export class Worker {
   }
 
   /**
-   * An attempt lost with the worker that held it (killed, out of memory, its machine gone: see
-   * liveness.ts and the leases) is recorded as failed with WorkerLost before anything else
-   * happens to the step, and the step's retry policy decides what comes next, as for any
-   * failure: a later attempt (ctx.attempt one more, after the policy's backoff, the heartbeat
-   * details kept) or, its attempts spent or WorkerLost among its nonRetryableErrors, the step
-   * fails for good. An activity that kills its worker every time thus ends, and the run fails
-   * or takes its error edge. The task stays held by this worker until that is recorded; if
-   * this worker dies first, the next one records it, still naming the worker the attempt ran
-   * on (task.lost_by is kept until the loss is recorded).
+   * Attempts lost with the workers that held them (killed, out of memory, their machine gone:
+   * see liveness.ts and the leases), their tasks now this worker's: each is recorded as failed
+   * with WorkerLost before anything else happens to its step, and the step's retry policy
+   * decides what comes next, as for any failure: a later attempt (ctx.attempt one more, after
+   * the policy's backoff, the heartbeat details kept) or, its attempts spent or WorkerLost among
+   * its nonRetryableErrors, the step fails for good. An activity that kills its worker every
+   * time thus ends, and the run fails or takes its error edge. The tasks stay held by this
+   * worker until that is recorded; if this worker dies first, the next one records them, still
+   * naming the worker each attempt ran on (task.lost_by is kept until the loss is recorded).
    */
-  private async recordLost(task: TaskRow, lostBy: string): Promise<void> {
+  private async recordLosses(tasks: TaskRow[]): Promise<void> {
+    // Held from now on, so that their leases are renewed however long this takes.
+    for (const t of tasks) {
+      this.held.add(t.id);
+      this.attemptsUnderWay.set(t.id, t.attempt ?? 1);
+    }
+    // The runs' rows, in one statement: where each is, for the losses that need no replay.
+    let runs = new Map<string, RunRow>();
+    try {
+      runs = new Map((await getRuns(this.db, this.codec, [...new Set(tasks.map((t) => t.runId))])).map((r) => [r.runId, r]));
+    } catch {
+      // Each is then recorded through a transition.
+    }
+    await Promise.all(tasks.map((t) => this.recordLost(t, t.lostBy!, runs.get(t.runId))));
+  }
+
+  private async recordLost(task: TaskRow, lostBy: string, run: RunRow | undefined): Promise<void> {
     const attempt = task.attempt ?? 1;
-    this.held.add(task.id);
-    this.attemptsUnderWay.set(task.id, attempt);
     try {
       const data = this.codec.decode(task.data ?? "null") as ActivityTaskData;
       const error: ErrorInfo = {
@@ -1029,13 +1028,52 @@ export class Worker {
         message: `worker ${lostBy} was lost during attempt ${attempt} of ${data.activity}: its process died, or stopped renewing its lease, before the outcome was recorded`,
       };
       const decision = nextRetry(data.options.retry, attempt, error.type);
-      const outcome = decision.retry ? { ok: false as const, error, retryAt: Date.now() + decision.delayMs! } : { ok: false as const, error };
+      const retryAt = decision.retry ? Date.now() + decision.delayMs! : undefined;
+      // A loss the policy retries changes nothing the code reads (the step is still open), so
+      // it is recorded from the run's row alone, with no replay: a dead worker's runs move on
+      // in one commit, however many there are and however busy this worker is. A step that
+      // fails for good needs the code (what comes next), and so does any surprise.
+      if (retryAt !== undefined && run?.status === "running" && (await this.recordLossAlone(task, data, error, retryAt, run))) return;
+      const outcome = retryAt !== undefined ? { ok: false as const, error, retryAt } : { ok: false as const, error };
       await this.advance(task.runId, { kind: "activity", taskId: task.id, cmd: data.cmd, nodeId: task.nodeId ?? "", attempt, startedAt: Date.now(), outcome, lostBy });
     } catch (err) {
       this.options.log(`weft worker: run ${task.runId}: recording the attempt lost with worker ${lostBy} failed: ${(err as Error).message}`);
     } finally {
       this.attemptEnded(task.id);
     }
+  }
+
+  /**
+   * Records a lost attempt that will be tried again, as the transition would (ActivityFailed
+   * with its next attempt, the task rescheduled, the run's wait marked retrying), at the run's
+   * next seq as its row says, without running its code. The task, held by this worker at this
+   * attempt (rescheduleTask checks both), is proof that the step is open: a step's outcome and
+   * its task's end are written together. False when the run moved on meanwhile (SeqConflict):
+   * the transition decides then.
+   */
+  private async recordLossAlone(task: TaskRow, data: ActivityTaskData, error: ErrorInfo, retryAt: number, run: RunRow): Promise<boolean> {
+    const attempt = task.attempt ?? 1;
+    const nodeId = task.nodeId ?? "";
+    const wait = run.wait && run.wait.kind === "activity" && run.wait.nodeId === nodeId ? { ...run.wait, retrying: true } : undefined;
+    try {
+      await this.committer.submit({
+        kind: "step",
+        runId: run.runId,
+        task: { id: task.id, owner: this.id, reschedule: { dueAt: retryAt, attempt: attempt + 1 } },
+        guard: { expectedSeq: run.nextSeq, events: [{ type: "ActivityFailed", cmd: data.cmd, nodeId, attempt, error, nextAttemptAt: retryAt }], at: Date.now(), ...(wait ? { wait } : {}) },
+        consumed: [],
+        tasks: [],
+      });
+    } catch (err) {
+      if (err instanceof LeaseLost) return true; // another worker has the task now, and records it
+      if (err instanceof SeqConflict) return false;
+      throw err;
+    }
+    // What this worker held of the run in memory is behind it now.
+    this.cache.delete(run.runId);
+    this.prefetched.delete(run.runId);
+    this.poke(); // the next attempt's due time
+    return true;
   }
 
   /** An activity task's attempt under way here has ended: a later attempt claimed meanwhile goes now. */
