@@ -90,7 +90,7 @@ test("a finance approver approves a transfer with a comment; the run page turns 
   } finally {
     await colleague.close();
   }
-}, 150_000);
+}, 300_000);
 
 test("the runs list leads to a run by its workflow id, and filters by status", async () => {
   const workflowId = await startTransfer(500);
@@ -119,4 +119,4 @@ test("the runs list leads to a run by its workflow id, and filters by status", a
     expect(result).toMatch(/receipt/);
     await s.step("completed run");
   });
-}, 120_000);
+}, 300_000);

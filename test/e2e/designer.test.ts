@@ -236,7 +236,7 @@ test("a designer draws order-item from an empty canvas, checks it, reads its cod
     const saved = await page.evaluate(async () => (await (await fetch("/api/workflows/order-drawn")).json()).document);
     expect(saved.nodes.map((n: { id: string }) => n.id)).toEqual(["start", "init", "fulfill", "archive", "end"]);
   });
-}, 240_000);
+}, 300_000);
 
 test("the four examples import, and export byte-equal to their files", async () => {
   await inBrowser(browser, server.url, "designer imports and exports the examples", async (s) => {
@@ -275,7 +275,7 @@ test("the four examples import, and export byte-equal to their files", async () 
     s.allowConsoleError(/status of 404 .*\/api\/workflows\/broken-one/);
     expect((await page.evaluate(async () => (await fetch("/api/workflows/broken-one")).status))).toBe(404);
   });
-}, 240_000);
+}, 300_000);
 
 test("a second tab editing the same workflow gets the conflict, and can reload or overwrite", async () => {
   await inBrowser(browser, server.url, "designer conflict between tabs", async (s) => {
@@ -308,7 +308,7 @@ test("a second tab editing the same workflow gets the conflict, and can reload o
     const saved = await other.evaluate(async () => (await (await fetch("/api/workflows/user-onboarding")).json()).document.title);
     expect(saved).toBe("Onboarding, mine");
   });
-}, 240_000);
+}, 300_000);
 
 test("before a deploy, the designer replays the open runs on the drawing and marks the node where one would break", async () => {
   await inBrowser(browser, server.url, "designer pre-deploy check", async (s) => {
@@ -348,7 +348,7 @@ test("before a deploy, the designer replays the open runs on the drawing and mar
     await page.getByRole("status").filter({ hasText: "Deployed version 2" }).waitFor();
     expect(await page.locator(".react-flow__node .wnode-breaking").count()).toBe(0);
   });
-}, 240_000);
+}, 300_000);
 
 /** Presses Tab (Shift+Tab with `back`) until the focused element passes `test`, as a keyboard user does. */
 async function tabTo(page: Page, what: string, test: string, back = false) {
@@ -425,4 +425,4 @@ test("the order-item drawing can be built with the keyboard alone", async () => 
     const saved = await page.evaluate(async () => (await (await fetch("/api/workflows/order-keys")).json()).errors.length);
     expect(saved).toBe(0);
   });
-}, 240_000);
+}, 300_000);

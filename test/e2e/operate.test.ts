@@ -112,7 +112,7 @@ test("a step failing three times shows attempt 3 of 3, its error and the next re
     expect(history).toMatch(/retrying a failed run/);
     await s.step("retried run completed");
   });
-}, 150_000);
+}, 300_000);
 
 test("the scrubber shows a run as it stood after its second event, and the outbox shows its payment", async () => {
   await start("money-transfer", "scrub-1", { from: "ACC-1", to: "ACC-2", amount: 20_000 });
@@ -146,7 +146,7 @@ test("the scrubber shows a run as it stood after its second event, and the outbo
     await page.getByRole("article", { name: "Payment of 20000 from ACC-1 to ACC-2" }).waitFor();
     await s.step("outbox");
   });
-}, 150_000);
+}, 300_000);
 
 test("two approvers: 1 of 2 in the inbox, decided from the decision link; an outsider following it sees no buttons", async () => {
   await start("two-approvers", "pay-1", { amount: 75_000, to: "ACME Ltd" }, as.admin);
@@ -190,7 +190,7 @@ test("two approvers: 1 of 2 in the inbox, decided from the decision link; an out
     await s.step("decided from the link");
   });
   await eventually("pay-1 to complete", async () => (await api.get("/api/runs/pay-1", { cookie: as.ops })).body.status === "completed", 20_000);
-}, 150_000);
+}, 300_000);
 
 test("an operator cancels a selection of runs after a confirmation that says how many", async () => {
   for (let i = 0; i < 3; i++) await start("two-approvers", `sel-${i}`, { amount: 1, to: "X" });
@@ -210,4 +210,4 @@ test("an operator cancels a selection of runs after a confirmation that says how
     expect((await api.get("/api/runs/sel-1", { cookie: as.ops })).body.status).toBe("running");
     await s.step("after cancelling");
   });
-}, 150_000);
+}, 300_000);

@@ -88,7 +88,7 @@ test("an admin signs in (a wrong password first), reaches each section, opens a 
     await signIn(s, "admin", server.demoPassword);
     expect(new URL(page.url()).pathname).toBe("/workflows");
   });
-}, 120_000);
+}, 300_000);
 
 test("an admin adds a person with the finance role, and that person signs in", async () => {
   let password = "";
@@ -177,4 +177,4 @@ test("an admin adds a person with the finance role, and that person signs in", a
     await page.getByRole("heading", { name: "Approvals", level: 1 }).waitFor();
     await s.step("approvals of the new person");
   });
-}, 120_000);
+}, 300_000);
