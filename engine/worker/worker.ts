@@ -26,13 +26,14 @@ import type { ErrorInfo, HistoryEvent, RecordedEvent } from "../runtime/events.t
 import { WorkflowExecution } from "../runtime/execution.ts";
 import { setDeterminismSource } from "../sandbox.ts";
 import { nextSignal } from "../signal-store.ts";
-import type { Database } from "../storage/types.ts";
+import type { Database, SqlExecutor } from "../storage/types.ts";
 import { activityTask, claimTasks, expireLeasesOf, extendLeases, nextDueAt, recordHeartbeat, releaseTasks, takeOverActivities, tasksHeld, type ActivityTaskData, type ClaimWant, type NewTask, type TaskRow } from "../task-store.ts";
 import { parseDuration } from "../../compiler/durations.ts";
 import { startBackgroundCheckpoints } from "../storage/sqlite-checkpointer.ts";
 import { beatWorker, registerWorker, unregisterWorker, WORKER_BEAT_MS } from "../worker-store.ts";
 import { GroupCommitter } from "./committer.ts";
 import { deadWorkers, LIVENESS_CHECK_MS, LivenessLock } from "./liveness.ts";
+import { recordRetriedLosses, type RetriedLoss } from "./lost-attempts.ts";
 import { LeaseLost, type RunInsert, type StepWrite } from "./write-set.ts";
 import { ModuleCache } from "./modules.ts";
 import { applyHold, brokenReplay, heldEvents, type BrokenReplay } from "./hold.ts";
@@ -320,18 +321,32 @@ export class Worker {
       const dead = await deadWorkers(this.db, this.id, liveness.executor);
       let expired = 0;
       for (const id of dead) {
-        // In one commit: its activity tasks become this worker's, its other leases end, its
-        // registration goes.
-        const { lost, freed } = await liveness.transaction(async (tx) => {
+        // In one commit, on the liveness connection (no wait for the pool): its activity tasks
+        // become this worker's, the attempts they had under way are recorded lost where the
+        // step will be tried again, its other leases end, its registration goes.
+        const { lost, recorded, freed } = await liveness.transaction(async (tx) => {
           const taken = await takeOverActivities(tx, id, this.id, Date.now() + this.options.leaseMs);
+          const done = await this.recordRetriedLosses(tx, taken);
           const n = await expireLeasesOf(tx, id);
           await unregisterWorker(tx, id);
-          return { lost: taken, freed: n };
+          return { lost: taken, recorded: done, freed: n };
         });
-        expired += freed;
-        this.options.log(`weft worker: worker ${id} is gone: recording its ${lost.length} lost attempt(s), freeing its ${freed} other task(s)`);
-        // Not awaited: the next dead worker is looked for meanwhile.
-        if (lost.length > 0) void this.recordLosses(lost);
+        expired += freed + recorded.size;
+        this.options.log(`weft worker: worker ${id} is gone: ${lost.length} lost attempt(s) recorded, ${freed} other task(s) freed`);
+        const appended = [...new Set(lost.filter((t) => recorded.has(t.id)).map((t) => t.runId))];
+        for (const runId of appended) {
+          // What this worker held of the run in memory is behind it now.
+          this.cache.delete(runId);
+          this.prefetched.delete(runId);
+        }
+        if (appended.length > 0) {
+          this.engine.notifier.appended(appended);
+          this.poke(); // the next attempts' due times
+        }
+        // Steps that fail for good need their code: through a transition each (not awaited: the
+        // next dead worker is looked for meanwhile).
+        const rest = lost.filter((t) => !recorded.has(t.id));
+        if (rest.length > 0) void this.recordLosses(rest);
       }
       if (expired > 0) await this.engine.notifier.notify();
     } catch (err) {
@@ -1019,16 +1034,40 @@ export class Worker {
     await Promise.all(tasks.map((t) => this.recordLost(t, t.lostBy!, runs.get(t.runId))));
   }
 
+  /** What an attempt lost with `lostBy` is recorded as, and when the step is tried again (if it is). */
+  private loss(task: TaskRow, lostBy: string): { data: ActivityTaskData; error: ErrorInfo; retryAt?: number } {
+    const attempt = task.attempt ?? 1;
+    const data = this.codec.decode(task.data ?? "null") as ActivityTaskData;
+    const error: ErrorInfo = {
+      type: "WorkerLost",
+      message: `worker ${lostBy} was lost during attempt ${attempt} of ${data.activity}: its process died, or stopped renewing its lease, before the outcome was recorded`,
+    };
+    const decision = nextRetry(data.options.retry, attempt, error.type);
+    return { data, error, ...(decision.retry ? { retryAt: Date.now() + decision.delayMs! } : {}) };
+  }
+
+  /**
+   * In the takeover's transaction: records the lost attempts of `tasks` that their steps'
+   * policies try again, without replay (lost-attempts.ts). Resolves to the ids of the tasks
+   * recorded; the others (steps that fail for good, runs that ended) are left to recordLosses.
+   */
+  private async recordRetriedLosses(tx: SqlExecutor, tasks: TaskRow[]): Promise<Set<number>> {
+    const losses: RetriedLoss[] = [];
+    for (const task of tasks) {
+      try {
+        const l = this.loss(task, task.lostBy!);
+        if (l.retryAt !== undefined) losses.push({ task, cmd: l.data.cmd, error: l.error, retryAt: l.retryAt });
+      } catch {
+        // Left to recordLosses, which reports it.
+      }
+    }
+    return recordRetriedLosses(tx, this.db.kind, this.codec, this.id, losses, Date.now());
+  }
+
   private async recordLost(task: TaskRow, lostBy: string, run: RunRow | undefined): Promise<void> {
     const attempt = task.attempt ?? 1;
     try {
-      const data = this.codec.decode(task.data ?? "null") as ActivityTaskData;
-      const error: ErrorInfo = {
-        type: "WorkerLost",
-        message: `worker ${lostBy} was lost during attempt ${attempt} of ${data.activity}: its process died, or stopped renewing its lease, before the outcome was recorded`,
-      };
-      const decision = nextRetry(data.options.retry, attempt, error.type);
-      const retryAt = decision.retry ? Date.now() + decision.delayMs! : undefined;
+      const { data, error, retryAt } = this.loss(task, lostBy);
       // A loss the policy retries changes nothing the code reads (the step is still open), so
       // it is recorded from the run's row alone, with no replay: a dead worker's runs move on
       // in one commit, however many there are and however busy this worker is. A step that

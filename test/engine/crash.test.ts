@@ -21,7 +21,7 @@ import type { RecordedEvent } from "../../engine/runtime/events.ts";
 import { deadWorkers, LivenessLock, processGone } from "../../engine/worker/liveness.ts";
 import { registerWorker } from "../../engine/worker-store.ts";
 import { line, type Doc } from "./documents.ts";
-import { childEnv, createTestDatabase, readJsonLines, runWeft, sleep, waitFor, waitForEnd, WorkerPool, type DbKind, type TestDatabase, type WorkerProcess } from "./harness.ts";
+import { childEnv, createTestDatabase, readJsonLines, runWeft, sleep, waitFor, waitForEnd, WorkerPool, WorkerProcess, type DbKind, type TestDatabase } from "./harness.ts";
 
 /**
  * The time a dead worker's runs may take to move on, in this test. The target is 2 s at the
@@ -247,6 +247,41 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("a worker killed during an a
       }
     },
     120_000,
+  );
+
+  it(
+    "a worker that dies unnoticed (gone from the registry) loses its attempt when its lease runs out: recorded the same way, attempt 2 next",
+    async () => {
+      const slowLog = logFile("unnoticed-slow");
+      await engine.deploy(
+        line("unnoticed", [
+          { id: "slow", type: "step", activity: "test.slow", input: { ms: 1000, log: "=input.log" }, output: "s", retry: { initialInterval: "100ms" }, timeout: "30s" },
+          { id: "done", type: "end", result: "=s" },
+        ]),
+      );
+      // Alone, with a short lease: the run's attempt 1 runs there.
+      await pool.stopAll();
+      const victim = new WorkerProcess(`crash-${kind}-victim`, childEnv(db.url, { WEFT_LEASE_MS: "1500" }));
+      pool.all.push(victim);
+      await victim.ready();
+      await engine.start("unnoticed", { workflowId: "unnoticed-1", input: { log: slowLog } });
+      await waitFor("attempt 1 to start", () => readJsonLines<{ event: string }>(slowLog).some((l) => l.event === "start"), { details: () => pool.diagnostics() });
+      // Nobody can tell it died (no registry row to check): only its lease says so.
+      const victimId = workerIdOf(victim);
+      await engine.db.execute("DELETE FROM worker WHERE id = ?", [victimId]);
+      await victim.kill();
+      await pool.ensure(1);
+
+      const end = await waitForEnd(engine, "unnoticed-1", { timeoutMs: 30_000, details: () => pool.diagnostics() });
+      expect(end.status).toBe("completed");
+      const h = await engine.history("unnoticed-1");
+      expect(failures(h, "slow").map((f) => [f.attempt, f.error.type, f.error.message.startsWith(`worker ${victimId} was lost during attempt 1`), f.nextAttemptAt !== undefined])).toEqual([
+        [1, "WorkerLost", true, true],
+      ]);
+      expect(h.filter((e) => e.type === "ActivityCompleted")).toEqual([expect.objectContaining({ attempt: 2 })]);
+      expect(readJsonLines<{ event: string; attempt: number }>(slowLog).filter((l) => l.event === "start").map((l) => l.attempt)).toEqual([1, 2]);
+    },
+    60_000,
   );
 });
 
