@@ -11,7 +11,7 @@ import { EngineError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, insertEvents, loadHistories, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
 import { closeRun, continueChain, findRun, heldRunsOf, insertRun, openRunsOf, type RunRow } from "./run-store.ts";
-import { continuedRunsHidden, describeRun, runCounts, listRunSummaries, listWorkers, pendingApprovals, runsPage, waitingPerNode, type ApprovalRequests, type Description, type PendingApproval, type RunsQuery, type RunSummary, type WorkerSummary } from "./run-views.ts";
+import { continuedRunsHidden, describeRun, runCounts, listRunSummaries, listWorkers, pendingApprovals, runsPage, waitingPerNode, type ApprovalRequests, type StepActivities, type Description, type PendingApproval, type RunsQuery, type RunSummary, type WorkerSummary } from "./run-views.ts";
 import type { RunsPage, RunStatus, WaitingNode } from "./views.ts";
 import { getDraft } from "./draft-store.ts";
 import { isClosing, isCommandEvent, isResolution, type CommandEvent, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
@@ -102,6 +102,8 @@ export class Engine {
   private readonly inputValidators = new Map<string, ValidateFunction>();
   /** The pending approval requests the inbox has read, decoded (see pendingApprovals). */
   private readonly approvalRequests: ApprovalRequests = new Map();
+  /** The step activities of each version's document, read once (where-runs-wait names them). */
+  private readonly stepActivities: StepActivities = new Map();
   private localWorker: LocalWorker | undefined;
   /**
    * The codec for what is only shown (describe, history, lists, the inbox): a payload this
@@ -794,7 +796,7 @@ export class Engine {
    */
   async describe(workflowId: string): Promise<Description> {
     const run = await this.findShown(workflowId);
-    return describeRun(this.db, run, await loadHistory(this.db, this.shown, run.runId));
+    return describeRun(this.db, run, await loadHistory(this.db, this.shown, run.runId), this.shown);
   }
 
   /**
@@ -868,7 +870,7 @@ export class Engine {
 
   /** Where the open runs of workflow `name` (any version) wait, per node; NOT_FOUND for an unknown name. */
   async waiting(name: string): Promise<WaitingNode[]> {
-    const waiting = await waitingPerNode(this.db, name);
+    const waiting = await waitingPerNode(this.db, name, this.stepActivities);
     if (waiting.length === 0 && (await latestVersion(this.db, name)) === undefined && (await getDraft(this.db, name)) === undefined) {
       throw new EngineError("NOT_FOUND", `no workflow named "${name}"`);
     }

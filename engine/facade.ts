@@ -283,9 +283,19 @@ export class Weft {
     return { version: row.version, hash: row.hash, document: row.document, code: row.source };
   }
 
-  /** Where the workflow's open runs wait, per node; NOT_FOUND for a name with neither draft nor version. */
+  /**
+   * Where the workflow's open runs wait, per node (the designer's badges); at a step, the
+   * activities no live worker has loaded, for which its runs wait until a worker with them
+   * starts. NOT_FOUND for a name with neither draft nor version.
+   */
   async waiting(name: string): Promise<WaitingNode[]> {
-    return this.#engine.waiting(name);
+    const waiting = await this.#engine.waiting(name);
+    if (!waiting.some((w) => w.activities?.length)) return waiting;
+    const live = new Set((await liveActivities(this.#engine.db, Date.now())).map((a) => a.name));
+    return waiting.map((w) => {
+      const missing = (w.activities ?? []).filter((a) => !live.has(a));
+      return missing.length ? { ...w, noWorker: missing } : w;
+    });
   }
 
   /** The activities live workers have loaded, once per name, by title: the palette's steps. */

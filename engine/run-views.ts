@@ -22,7 +22,7 @@ export const RUN_STATUSES = ["running", "completed", "failed", "cancelled", "ter
  * on now (one declared compatible with its own may have taken it over), and, held, where and
  * why its code does not replay its history.
  */
-export async function describeRun(db: SqlExecutor, run: RunRow, events: RecordedEvent[]): Promise<Description> {
+export async function describeRun(db: SqlExecutor, run: RunRow, events: RecordedEvent[], codec?: PayloadCodec): Promise<Description> {
   const status = run.status === "continued" ? "running" : run.status;
   const open = run.status === "running";
   const pending = open ? pendingOf(events) : [];
@@ -39,6 +39,14 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
     for (const p of pending) {
       const task = held.find((t) => t.node_id === p.nodeId && Number(t.attempt ?? 1) === p.attempt);
       if (p.kind === "activity" && task) p.worker = String(task.lease_owner);
+    }
+  }
+  if (codec && pending.some((p) => p.kind === "approval" && (p.quorum ?? 1) > 1)) {
+    // An approval that needs several approvers: the approvals so far (votes are not events).
+    const seq = run.wait?.seq ?? -1;
+    for (const v of await votesOf(db, codec, [run.runId])) {
+      const p = pending.find((x) => x.kind === "approval" && x.nodeId === v.nodeId);
+      if (p && voteCounts(v.requestSeq, seq)) (p.approvals ??= []).push(v.vote);
     }
   }
   const first = events[0];
@@ -158,9 +166,41 @@ function decodeCursor(cursor: string): { startedAt: number; runId: string } {
   throw new EngineError("BAD_REQUEST", `the cursor "${shown}" is not one this list gave: give the "next" of the previous page`, [{ id: "cursor", message: "is not a cursor this list gave" }]);
 }
 
-/** Where a workflow's open runs wait, per node, the oldest wait's since as ISO 8601. */
-export async function waitingPerNode(db: SqlExecutor, name: string): Promise<WaitingNode[]> {
-  return (await waitsOf(db, name)).map((w) => ({ ...w, oldestSince: new Date(w.oldestSince).toISOString() }));
+/** The activity of each step node of a version's document, by node id (versions never change: kept by the engine). */
+export type StepActivities = Map<string, ReadonlyMap<string, string>>;
+
+/**
+ * Where a workflow's open runs wait, per node, the oldest wait's since as ISO 8601; at a step,
+ * the activity its runs wait for, from the document of the version each run is on (the draft
+ * may name another by now).
+ */
+export async function waitingPerNode(db: SqlExecutor, name: string, known: StepActivities = new Map()): Promise<WaitingNode[]> {
+  const groups = await waitsOf(db, name);
+  const key = (version: number) => `${name}\u0000${version}`;
+  const missing = [...new Set(groups.filter((g) => g.kind === "activity" && !known.has(key(g.version))).map((g) => g.version))];
+  if (missing.length > 0) {
+    const rows = await db.query(`SELECT version, document FROM workflow_version WHERE name = ? AND version IN (${missing.map(() => "?").join(", ")})`, [name, ...missing]);
+    for (const row of rows) {
+      const doc = JSON.parse(String(row.document)) as { nodes?: { id?: unknown; type?: unknown; activity?: unknown }[] };
+      const steps = new Map<string, string>();
+      for (const n of Array.isArray(doc.nodes) ? doc.nodes : []) if (n?.type === "step" && typeof n.id === "string" && typeof n.activity === "string") steps.set(n.id, n.activity);
+      known.set(key(Number(row.version)), steps);
+    }
+  }
+  const byNode = new Map<string, WaitingNode & { since: number }>();
+  for (const g of groups) {
+    const activity = g.kind === "activity" ? known.get(key(g.version))?.get(g.nodeId) : undefined;
+    const node = byNode.get(g.nodeId);
+    if (!node) {
+      byNode.set(g.nodeId, { nodeId: g.nodeId, runs: g.runs, oldestSince: "", since: g.oldestSince, retrying: g.retrying, kind: g.kind, ...(activity === undefined ? {} : { activities: [activity] }) });
+      continue;
+    }
+    node.runs += g.runs;
+    node.retrying += g.retrying;
+    node.since = Math.min(node.since, g.oldestSince);
+    if (activity !== undefined && !node.activities?.includes(activity)) node.activities = [...(node.activities ?? []), activity].sort();
+  }
+  return [...byNode.values()].map(({ since, ...w }) => ({ ...w, oldestSince: new Date(since).toISOString() }));
 }
 
 /** An approval request as the inbox shows it, by `${runId}:${seq}` (see pendingApprovals). */
@@ -308,6 +348,7 @@ export function pendingOf(events: RecordedEvent[]): PendingItem[] {
           assignees: e.assignees,
           since: iso(e.at),
           ...(e.dueAt === undefined ? {} : { dueAt: iso(e.dueAt) }),
+          ...((e.quorum ?? 1) > 1 ? { quorum: e.quorum, approvals: [] } : {}),
         });
         break;
       case "SignalWaitStarted":

@@ -30,6 +30,9 @@ export interface PendingItem {
   title?: unknown;
   message?: unknown;
   assignees?: string[];
+  /** An approval that needs several approvers: how many, and the approvals so far. */
+  quorum?: number;
+  approvals?: { by: string; comment?: string; at: string }[];
   since?: string;
   /** For a held run: why its code does not replay its history. */
   reason?: string;
@@ -194,6 +197,12 @@ export interface WaitingNode {
   oldestSince: string;
   /** Of those runs, how many wait for a step's next attempt after a failure. */
   retrying: number;
+  /** What they wait for there. */
+  kind?: "activity" | "timer" | "approval" | "signal";
+  /** At a step: the activities its runs wait for (one, unless versions differ), by name. */
+  activities?: string[];
+  /** Of those activities, the ones no live worker has loaded: the runs wait until one starts. */
+  noWorker?: string[];
 }
 
 /** An activity some live worker has loaded: what the designer's palette lists. */

@@ -274,6 +274,36 @@ describe.each(["sqlite", "postgresql"] as const)("runs through the Weft facade o
   });
 });
 
+describe.each(["sqlite", "postgresql"] as const)("where runs wait, through the facade, on %s", (kind) => {
+  let engine: Engine;
+  let weft: Weft;
+  beforeEach(async () => {
+    engine = await Engine.open({ url: databases.freshUrl(kind) });
+    weft = Weft.over(engine);
+  });
+  afterEach(() => engine.close());
+
+  it("names the activity runs wait for at a step, and says when no live worker has loaded it", async () => {
+    await engine.deploy(doc("payout", "Payout", [{ id: "pay", type: "step", activity: "bank.payout" }, { id: "end", type: "end" }]));
+    // A worker that runs workflows but has no activity loaded: the runs reach the step and wait there.
+    const worker = new Worker(engine, new Map(), { pollMs: 50, log: () => {} });
+    await worker.start();
+    for (const id of ["p-1", "p-2"]) await engine.start("payout", { workflowId: id });
+    let stuck = await weft.waiting("payout");
+    for (let i = 0; i < 200 && stuck[0]?.runs !== 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      stuck = await weft.waiting("payout");
+    }
+    await worker.stop();
+    expect(stuck).toEqual([{ nodeId: "pay", runs: 2, oldestSince: expect.stringMatching(ISO), retrying: expect.any(Number), kind: "activity", activities: ["bank.payout"], noWorker: ["bank.payout"] }]);
+
+    const now = Date.now();
+    await registerWorker(engine.db, { id: "w-pay", host: "h", pid: 1, activities: ["bank.payout"], concurrency: 1, startedAt: now, heartbeatAt: now });
+    const { noWorker: _, ...served } = stuck[0]!;
+    expect(await weft.waiting("payout")).toEqual([{ ...served, retrying: expect.any(Number) }]);
+  });
+});
+
 describe.each(["sqlite", "postgresql"] as const)("the draft store on %s", (kind) => {
   let engine: Engine;
   beforeEach(async () => {

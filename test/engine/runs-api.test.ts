@@ -213,10 +213,10 @@ describe.each(["sqlite", "postgresql"] as const)("runs for the app on %s", (kind
     for (let i = 0; i < 2; i++) await engine.start(FLAKY.name, { workflowId: `flaky-${i}` });
 
     const hold = await until("three runs at hold", () => engine.waiting(HOLD.name), (w) => w.length === 1 && w[0]!.nodeId === "hold" && w[0]!.runs === 3);
-    expect(hold).toEqual([{ nodeId: "hold", runs: 3, oldestSince: expect.any(String), retrying: 0 }]);
+    expect(hold).toEqual([{ nodeId: "hold", runs: 3, oldestSince: expect.any(String), retrying: 0, kind: "signal" }]);
     expect(Date.parse(hold[0]!.oldestSince)).toBeLessThanOrEqual(Date.now());
     const flaky = await until("two runs retrying", () => engine.waiting(FLAKY.name), (w) => w[0]?.retrying === 2);
-    expect(flaky).toEqual([{ nodeId: "try", runs: 2, oldestSince: expect.any(String), retrying: 2 }]);
+    expect(flaky).toEqual([{ nodeId: "try", runs: 2, oldestSince: expect.any(String), retrying: 2, kind: "activity", activities: ["app.fail"] }]);
     // Retrying keeps the time the step was first scheduled, not that of its failure.
     const scheduled = await Promise.all(["flaky-0", "flaky-1"].map(async (id) => ofType(await history(id), "ActivityScheduled")[0]!.at));
     expect(Date.parse(flaky[0]!.oldestSince)).toBe(Math.min(...scheduled));
@@ -230,13 +230,13 @@ describe.each(["sqlite", "postgresql"] as const)("runs for the app on %s", (kind
     // A signal moves one on: it waits nowhere once it has completed.
     await engine.signal("hold-1", "go", { n: 1 });
     await until("hold-1 to complete", () => engine.describe("hold-1"), (d) => d.status === "completed");
-    expect(await engine.waiting(HOLD.name)).toEqual([{ nodeId: "hold", runs: 2, oldestSince: expect.any(String), retrying: 0 }]);
+    expect(await engine.waiting(HOLD.name)).toEqual([{ nodeId: "hold", runs: 2, oldestSince: expect.any(String), retrying: 0, kind: "signal" }]);
     expect((await engine.runs({ node: "hold" })).runs.map((r) => r.workflowId).sort()).toEqual(["hold-0", "hold-2"]);
     expect((await engine.runs({ q: "hold-1" })).runs[0]).not.toHaveProperty("waitingAt");
 
     // Cancelled: it waits nowhere either.
     await engine.cancel("flaky-0", { by: "ops" });
-    expect(await engine.waiting(FLAKY.name)).toEqual([{ nodeId: "try", runs: 1, oldestSince: expect.any(String), retrying: 1 }]);
+    expect(await engine.waiting(FLAKY.name)).toEqual([{ nodeId: "try", runs: 1, oldestSince: expect.any(String), retrying: 1, kind: "activity", activities: ["app.fail"] }]);
 
     expect(await engine.waiting(BRITTLE.name)).toEqual([]); // known, no open runs
     expect(await rejection(engine.waiting("no-such-workflow"))).toMatchObject({ code: "NOT_FOUND" });

@@ -32,6 +32,7 @@ import { byElement, type Problem } from "../../../designer/diagnostics.ts";
 import { addNode, connect, copy, deleteElements, isFragment, moveNodes, paste } from "../../../designer/edits.ts";
 import { canRedo, canUndo, createHistory, record, redo, undo, type History } from "../../../designer/history.ts";
 import { layout, needsLayout, NODE_HEIGHT } from "../../../designer/layout.ts";
+import { waitBadges } from "../../../designer/waits.ts";
 import type { ActivityInfo, VersionSummary } from "../../../engine/views.ts";
 import { CodeView } from "./code-view.tsx";
 import type { Target } from "./compile-types.ts";
@@ -42,6 +43,8 @@ import { Problems } from "./problems.tsx";
 import { OutlineView } from "./outline-view.tsx";
 import { useCompiler } from "./use-compiler.ts";
 import { useDraftSaver, type SaveState } from "./use-draft.ts";
+import { useWaits } from "./use-waits.ts";
+import { WaitsElsewhere, WaitsToggle } from "./waits-view.tsx";
 import { DeployDialog, StartRunDialog, VersionsPanel } from "./deploy.tsx";
 import "./designer.css";
 
@@ -95,6 +98,10 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   /** Where open runs would break if this drawing were deployed (the pre-deploy check's marks). */
   const [breaking, setBreaking] = useState<ReadonlyMap<string, number>>(new Map());
   const canvasRef = useRef<HTMLDivElement>(null);
+  // Where open runs wait, on the nodes: kept current while shown.
+  const [showWaits, setShowWaits] = useState(true);
+  const waits = useWaits(name, showWaits);
+  const badges = useMemo(() => (showWaits && waits.at ? waitBadges(doc, waits.waiting, waits.at) : undefined), [showWaits, doc, waits]);
 
   // A notice (a refusal, a deploy's outcome) stays a while, then goes.
   useEffect(() => {
@@ -172,7 +179,8 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
         const selected = selectedNodes.has(cn.id);
         const problems = by.nodes.get(cn.id)?.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
         const breaks = breaking.get(cn.id);
-        const key = (problems?.join("\n") ?? "") + (breaks ? `\u0000${breaks}` : "");
+        const wait = badges?.nodes.get(cn.id);
+        const key = (problems?.join("\n") ?? "") + (breaks ? `\u0000${breaks}` : "") + (wait ? `\u0000${wait.label}\u0000${wait.stuck ?? ""}` : "");
         const samePlace = p?.data.placeholder === cn.data.placeholder || (p?.data.placeholder && cn.data.placeholder && p.data.placeholder.x === cn.data.placeholder.x && p.data.placeholder.y === cn.data.placeholder.y);
         if (p && p.data.node === cn.data.node && samePlace && p.selected === selected && p.data.key === key) return p;
         return {
@@ -180,13 +188,15 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
           selected,
           measured: p?.measured,
           className: problems ? "has-problem" : breaks ? "is-breaking" : undefined,
+          // A badge reaches above its node: over the node before it, not under.
+          zIndex: wait ? 1 : undefined,
           // The contract's landmark: a selected node says so.
           domAttributes: selected ? { "aria-selected": "true" } : {},
-          data: { ...cn.data, problems, breaking: breaks, key },
+          data: { ...cn.data, problems, breaking: breaks, waits: wait, key },
         } as WeftNode;
       });
     });
-  }, [canvas, selectedNodes, by, breaking]);
+  }, [canvas, selectedNodes, by, breaking, badges]);
 
   const edges: FlowEdge[] = useMemo(
     () =>
@@ -438,6 +448,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
               <ExportCode name={name} doc={doc} download={download} />
             </div>
           </details>
+          <WaitsToggle on={showWaits} onChange={setShowWaits} />
           {canRun ? <StartRunDialog name={name} doc={doc} deployed={versions.length > 0} /> : null}
           <DeployDialog
             name={name}
@@ -462,6 +473,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
       <p className="designer-notice" role="status" aria-live="polite">
         {notice}
       </p>
+      <WaitsElsewhere badges={badges} />
       {saver.conflict ? (
         <div className="alert alert-warning designer-conflict" role="alert">
           <p>

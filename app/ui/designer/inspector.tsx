@@ -32,7 +32,8 @@ export function Inspector(props: InspectorProps) {
   const node = nodeId ? doc.nodes.find((n) => n.id === nodeId) : undefined;
   const edge = !node && edgeId ? doc.edges.find((e) => e.id === edgeId) : undefined;
   return (
-    <section className="dpanel inspector" role="region" aria-label="Inspector">
+    // Focusable, so that a reader without the designer role (every field disabled) can still scroll it from the keyboard.
+    <section className="dpanel inspector" role="region" aria-label="Inspector" tabIndex={0}>
       {node ? <NodeForm {...props} node={node} key={node.id} /> : edge ? <EdgeInfo {...props} edgeId={edge.id} /> : <WorkflowForm {...props} />}
     </section>
   );

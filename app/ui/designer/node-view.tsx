@@ -4,15 +4,19 @@
 // problems. Memoised; the canvas declares it in `nodeTypes` at module scope.
 
 import { Handle, Position, type NodeProps, type Node } from "@xyflow/react";
+import Link from "next/link";
 import { memo } from "react";
 import { kindOf } from "../../../designer/catalogue.ts";
 import type { NodeData } from "../../../designer/canvas.ts";
+import type { WaitBadge } from "../../../designer/waits.ts";
 import { KindIcon } from "./icons.tsx";
 
 export type WeftNodeData = NodeData & {
   problems?: string[];
   /** How many open runs would break here if the drawing were deployed (the pre-deploy check). */
   breaking?: number;
+  /** The open runs waiting here (designer/waits.ts); absent where none wait. */
+  waits?: WaitBadge;
   /** What the canvas compares to reuse the node's object. */
   key?: string;
 };
@@ -60,6 +64,14 @@ function NodeViewImpl({ data, selected }: NodeProps<WeftNode>) {
       </div>
       <div className="wnode-name">{data.name}</div>
       {detail ? <div className="wnode-detail">{detail}</div> : null}
+      {data.waits ? (
+        <>
+          <Link href={data.waits.href} className="wnode-waits-link nodrag nopan" aria-label={data.waits.label}>
+            {data.waits.text}
+          </Link>
+          {data.waits.stuck ? <p className="wnode-stuck">{data.waits.stuck}</p> : null}
+        </>
+      ) : null}
       {handles.map((h, i) => (
         <Handle
           key={h.id || "plain"}
