@@ -344,11 +344,12 @@ export interface WaitGroup {
 
 /**
  * Where the open runs of a workflow (any version) wait: per node, kind and version, how many,
- * since when, how many retrying. One read of the workflow's open runs, grouped in the database:
- * the wait columns have no index of their own (see the migration 20261201030000_run_waits), on
- * purpose, since they change at every step and an index on them would take PostgreSQL's heap-only
- * updates away from every run's progress; the (status, name) index narrows the read to the
- * workflow's open runs. Measured with 100,000 open runs of one workflow (`npm run bench -- operate`).
+ * since when, how many retrying; one read grouped in the database. On SQLite it reads a partial
+ * index of the open runs' waits alone (migration 20261202010000_run_open_waits). On PostgreSQL
+ * the wait columns stay unindexed, on purpose: they change at every step, and an index on them
+ * would take every step's heap-only update away (migration 20261201030000_run_waits); it scans
+ * the workflow's open runs instead. Measured with 100,000 open runs of one workflow by `npm run
+ * bench -- operate`.
  */
 export async function waitsOf(db: SqlExecutor, name: string): Promise<WaitGroup[]> {
   const rows = await db.query(
