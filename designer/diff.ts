@@ -1,0 +1,175 @@
+// What changed between two versions of a drawing: the nodes added, removed, changed (each
+// changed field named, with its value before and after) and only moved; the connections added
+// and removed; the workflow's own fields changed. Nodes are matched by id and connections by
+// what they join (source, handle, target), not by their edge ids, which carry no meaning.
+// Values are compared as JSON whatever the order of their keys. Works on broken drawings too:
+// an item without an id is left out.
+
+import type { Edge, WorkflowDocument, WorkflowNode } from "../compiler/document.ts";
+import { kindOf, nodeName } from "./catalogue.ts";
+
+export interface FieldChange {
+  /** The field's key in the document ("conditions", "title"). */
+  field: string;
+  /** Its name in plain words, as the inspector shows it ("Conditions"). */
+  label: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface NodeChange {
+  id: string;
+  before: WorkflowNode;
+  after: WorkflowNode;
+  /** What changed, in the kind's field order, position left out (see `moved`). */
+  fields: FieldChange[];
+}
+
+export interface DocumentDiff {
+  /** The workflow's own fields (title, input schema, …) that changed. */
+  workflow: FieldChange[];
+  /** Nodes only the newer document has, in its order. */
+  added: WorkflowNode[];
+  /** Nodes only the older document has, in its order. */
+  removed: WorkflowNode[];
+  /** Nodes in both whose fields differ, in the newer document's order. */
+  changed: NodeChange[];
+  /** Nodes in both that differ only in where they are drawn. */
+  moved: string[];
+  /** Connections only the newer document has. */
+  edgesAdded: Edge[];
+  /** Connections only the older document has. */
+  edgesRemoved: Edge[];
+}
+
+/** Fields that place a node on the drawing and do not change what runs do. */
+const LAYOUT_FIELDS = new Set(["position"]);
+
+const WORKFLOW_LABELS: Record<string, string> = { name: "Name", title: "Title", inputSchema: "Input fields" };
+const NODE_LABELS: Record<string, string> = { type: "Kind", label: "Label", position: "Place on the drawing" };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** JSON with object keys sorted, so that key order makes no difference. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (isObject(value))
+    return `{${Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(",")}}`;
+  return value === undefined ? "undefined" : JSON.stringify(value);
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || canonical(a) === canonical(b);
+}
+
+function byId(nodes: unknown): Map<string, WorkflowNode> {
+  const map = new Map<string, WorkflowNode>();
+  if (!Array.isArray(nodes)) return map;
+  for (const n of nodes) if (isObject(n) && typeof n.id === "string" && !map.has(n.id)) map.set(n.id, n as unknown as WorkflowNode);
+  return map;
+}
+
+/** What an edge joins: two edges joining the same handle to the same node are one connection. */
+export function connectionKey(e: { source: string; target: string; sourceHandle?: string | null }): string {
+  return `${e.source}\u0000${e.sourceHandle ?? ""}\u0000${e.target}`;
+}
+
+function byConnection(edges: unknown): Map<string, Edge> {
+  const map = new Map<string, Edge>();
+  if (!Array.isArray(edges)) return map;
+  for (const e of edges) if (isObject(e) && typeof e.source === "string" && typeof e.target === "string") map.set(connectionKey(e as unknown as Edge), e as unknown as Edge);
+  return map;
+}
+
+/** A node field's name in plain words: the inspector's label for its kind, else the key. */
+export function fieldLabel(type: unknown, field: string): string {
+  return kindOf(type)?.fields.find((f) => f.key === field)?.label ?? NODE_LABELS[field] ?? field;
+}
+
+/** The keys of both records, in `after`'s order then `before`'s, kind-declared fields first. */
+function keysOf(before: Record<string, unknown>, after: Record<string, unknown>, order: readonly string[] = []): string[] {
+  const all = new Set([...Object.keys(after), ...Object.keys(before)]);
+  return [...order.filter((k) => all.has(k)), ...[...all].filter((k) => !order.includes(k))];
+}
+
+function nodeChanges(before: WorkflowNode, after: WorkflowNode): FieldChange[] {
+  const a = before as unknown as Record<string, unknown>;
+  const b = after as unknown as Record<string, unknown>;
+  const order = ["type", ...(kindOf(after.type)?.fields.map((f) => f.key) ?? [])];
+  return keysOf(a, b, order)
+    .filter((k) => k !== "id" && !sameValue(a[k], b[k]))
+    .map((k) => ({ field: k, label: fieldLabel(after.type, k), before: a[k], after: b[k] }));
+}
+
+/** What changed from `before` to `after` (either may be a drawing with problems). */
+export function diffDocuments(before: WorkflowDocument, after: WorkflowDocument): DocumentDiff {
+  const a = before as unknown as Record<string, unknown>;
+  const b = after as unknown as Record<string, unknown>;
+  const workflow = keysOf(a, b, ["name", "title", "inputSchema"])
+    .filter((k) => k !== "nodes" && k !== "edges" && !sameValue(a[k], b[k]))
+    .map((k) => ({ field: k, label: WORKFLOW_LABELS[k] ?? k, before: a[k], after: b[k] }));
+
+  const old = byId(before.nodes);
+  const now = byId(after.nodes);
+  const added = [...now.values()].filter((n) => !old.has(n.id));
+  const removed = [...old.values()].filter((n) => !now.has(n.id));
+  const changed: NodeChange[] = [];
+  const moved: string[] = [];
+  for (const n of now.values()) {
+    const o = old.get(n.id);
+    if (!o) continue;
+    const fields = nodeChanges(o, n);
+    const meaningful = fields.filter((f) => !LAYOUT_FIELDS.has(f.field));
+    if (meaningful.length > 0) changed.push({ id: n.id, before: o, after: n, fields: meaningful });
+    else if (fields.length > 0) moved.push(n.id);
+  }
+
+  const oldEdges = byConnection(before.edges);
+  const newEdges = byConnection(after.edges);
+  const edgesAdded = [...newEdges].filter(([k]) => !oldEdges.has(k)).map(([, e]) => e);
+  const edgesRemoved = [...oldEdges].filter(([k]) => !newEdges.has(k)).map(([, e]) => e);
+  return { workflow, added, removed, changed, moved, edgesAdded, edgesRemoved };
+}
+
+/** Whether two drawings run the same way and look the same: nothing in the diff at all. */
+export function isEmptyDiff(d: DocumentDiff): boolean {
+  return d.workflow.length + d.added.length + d.removed.length + d.changed.length + d.moved.length + d.edgesAdded.length + d.edgesRemoved.length === 0;
+}
+
+/** How each node of either document fares: what the drawing of a comparison colours. */
+export type NodeFate = "added" | "removed" | "changed" | "moved" | "same";
+
+export function nodeFates(d: DocumentDiff): Map<string, NodeFate> {
+  const fates = new Map<string, NodeFate>();
+  for (const n of d.added) fates.set(n.id, "added");
+  for (const n of d.removed) fates.set(n.id, "removed");
+  for (const c of d.changed) fates.set(c.id, "changed");
+  for (const id of d.moved) fates.set(id, "moved");
+  return fates;
+}
+
+/** A value in a sentence: text as it is, lists of names joined, anything else as short JSON. */
+export function valueInWords(value: unknown, max = 160): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return value === "" ? "an empty text" : `“${value.length > max ? `${value.slice(0, max)}…` : value}”`;
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value.length === 0 ? "none" : value.join(", ");
+  const json = JSON.stringify(value);
+  return json.length > max ? `${json.slice(0, max)}…` : json;
+}
+
+/** A connection in words: “Review (approved) to Pay”, by the nodes' names in either document. */
+export function connectionInWords(e: Edge, ...docs: WorkflowDocument[]): string {
+  const name = (id: string) => {
+    for (const d of docs) {
+      const n = byId(d.nodes).get(id);
+      if (n) return nodeName(n, id);
+    }
+    return id;
+  };
+  return `${name(e.source)}${e.sourceHandle ? ` (${e.sourceHandle})` : ""} to ${name(e.target)}`;
+}

@@ -1,0 +1,138 @@
+// The comparison of two versions of a drawing (designer/diff.ts), on the examples and on the
+// compiler's generated documents: a document compared with itself (or a copy with its keys in
+// another order) shows no change, and one edit shows exactly that edit, no more.
+
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import type { WorkflowDocument } from "../../compiler/document.ts";
+import { connectionInWords, diffDocuments, isEmptyDiff, nodeFates, valueInWords, type DocumentDiff } from "../../designer/diff.ts";
+import { addNode, connect, deleteElements, moveNodes, setDocumentField, setNodeField } from "../../designer/edits.ts";
+import { canConnect } from "../../designer/connections.ts";
+import { createRng, randomDocument, validDocument, type Rng } from "../compiler/random-documents.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const examples = readdirSync(path.join(root, "examples"))
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => ({ file: f, doc: JSON.parse(readFileSync(path.join(root, "examples", f), "utf8")) as WorkflowDocument }));
+
+const generated = Array.from({ length: 300 }, (_, seed) => randomDocument(seed + 1).raw).filter(
+  (raw): raw is WorkflowDocument => !!raw && typeof raw === "object" && !Array.isArray(raw) && Array.isArray((raw as WorkflowDocument).nodes) && Array.isArray((raw as WorkflowDocument).edges),
+);
+
+/** The same JSON with every object's keys reversed. */
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]));
+  return value;
+}
+
+/** The diff in a few words, for comparing with what an edit should give. */
+function summary(d: DocumentDiff) {
+  return {
+    workflow: d.workflow.map((f) => f.field),
+    added: d.added.map((n) => n.id),
+    removed: d.removed.map((n) => n.id),
+    changed: d.changed.map((c) => [c.id, c.fields.map((f) => f.field)]),
+    moved: d.moved,
+    edgesAdded: d.edgesAdded.map((e) => e.id),
+    edgesRemoved: d.edgesRemoved.map((e) => e.id),
+  };
+}
+
+const none = { workflow: [], added: [], removed: [], changed: [], moved: [], edgesAdded: [], edgesRemoved: [] };
+
+describe("a drawing compared with itself", () => {
+  it.each(examples)("shows no change on $file, whatever the order of its keys", ({ doc }) => {
+    expect(isEmptyDiff(diffDocuments(doc, doc))).toBe(true);
+    expect(isEmptyDiff(diffDocuments(doc, reversedKeys(doc) as WorkflowDocument))).toBe(true);
+    expect(isEmptyDiff(diffDocuments(doc, JSON.parse(JSON.stringify(doc))))).toBe(true);
+  });
+
+  it(`shows no change on ${generated.length} generated documents, broken ones included`, () => {
+    for (const doc of generated) {
+      const d = diffDocuments(doc, JSON.parse(JSON.stringify(doc)));
+      expect(summary(d)).toEqual(none);
+    }
+  });
+});
+
+/** One random edit of a valid document, and the diff it must give. */
+function randomEdit(rng: Rng, doc: WorkflowDocument): { after: WorkflowDocument; expected: typeof none } {
+  const nodes = doc.nodes.filter((n) => n.type !== "start");
+  const pick = rng.pick(["label", "field", "add", "delete", "connect", "move", "title"] as const);
+  const node = rng.pick(nodes);
+  switch (pick) {
+    case "label":
+      return { after: setNodeField(doc, node.id, "label", `renamed ${rng.int(1, 1000)}`), expected: { ...none, changed: [[node.id, ["label"]]] as never } };
+    case "field": {
+      const key = node.type === "end" ? "result" : node.type === "timer" ? "duration" : node.type === "step" ? "timeout" : node.type === "signal" ? "signal" : node.type === "branch" ? "conditions" : "assignees";
+      const value = key === "conditions" ? [{ handle: "other", when: "=false" }] : key === "assignees" ? ["legal"] : key === "result" ? { changed: true } : key === "signal" ? "other-signal" : "17m";
+      const after = setNodeField(doc, node.id, key, value);
+      // A branch's conditions renamed move its edge's handle: a connection removed and one added.
+      const before = doc.edges.filter((e) => !after.edges.includes(e)).map((e) => e.id);
+      const now = after.edges.filter((e) => !doc.edges.includes(e)).map((e) => e.id);
+      return { after, expected: { ...none, changed: [[node.id, [key]]] as never, edgesRemoved: before as never, edgesAdded: now as never } };
+    }
+    case "add": {
+      const { document, id } = addNode(doc, rng.pick(["step", "timer", "end", "approval"] as const), { position: { x: 1, y: 2 } });
+      return { after: document, expected: { ...none, added: [id] as never } };
+    }
+    case "delete": {
+      const after = deleteElements(doc, { nodes: [node.id] });
+      return { after, expected: { ...none, removed: [node.id] as never, edgesRemoved: doc.edges.filter((e) => e.source === node.id || e.target === node.id).map((e) => e.id) as never } };
+    }
+    case "connect": {
+      const { document, id } = addNode(doc, "end", { id: "the-new-end" });
+      const source = nodes.find((n) => canConnect(document, { source: n.id, target: id, sourceHandle: n.type === "step" ? "error" : null }).ok);
+      if (!source) return { after: document, expected: { ...none, added: [id] as never } };
+      const connected = connect(document, { source: source.id, target: id, sourceHandle: source.type === "step" ? "error" : null });
+      return { after: connected.document, expected: { ...none, added: [id] as never, edgesAdded: [connected.id] as never } };
+    }
+    case "move":
+      return { after: moveNodes(doc, new Map([[node.id, { x: (node.position?.x ?? 0) + 40, y: (node.position?.y ?? 0) + 8 }]])), expected: { ...none, moved: [node.id] as never } };
+    case "title":
+      return { after: setDocumentField(doc, "title", `Title ${rng.int(1, 1000)}`), expected: { ...none, workflow: ["title"] as never } };
+  }
+}
+
+describe("a drawing compared with itself after one edit", () => {
+  it("names exactly that edit, on 400 generated documents", () => {
+    const rng = createRng(7);
+    const seen = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const doc = validDocument(rng, { minNodes: 3, maxNodes: 20 });
+      const { after, expected } = randomEdit(rng, doc);
+      expect(summary(diffDocuments(doc, after))).toEqual(expected);
+      // And the other way round: what was added is removed.
+      const back = summary(diffDocuments(after, doc));
+      expect([back.added, back.removed, back.edgesAdded, back.edgesRemoved]).toEqual([expected.removed, expected.added, expected.edgesRemoved, expected.edgesAdded]);
+      for (const [k, v] of Object.entries(expected)) if ((v as unknown[]).length) seen.add(k);
+    }
+    expect([...seen].sort()).toEqual(["added", "changed", "edgesAdded", "edgesRemoved", "moved", "removed", "workflow"]);
+  });
+
+  it("gives each changed field's label and its values before and after, in words", () => {
+    const transfer = examples.find((e) => e.file === "money-transfer.json")!.doc;
+    const branch = transfer.nodes.find((n) => n.type === "branch")!;
+    const conditions = (branch as { conditions: { handle: string; when: string }[] }).conditions;
+    const after = setNodeField(transfer, branch.id, "conditions", [{ ...conditions[0], when: "=input.amount > 20000" }, ...conditions.slice(1)]);
+    const d = diffDocuments(transfer, after);
+    expect(d.changed).toHaveLength(1);
+    expect(d.changed[0].fields).toEqual([{ field: "conditions", label: "Conditions", before: conditions, after: (after.nodes.find((n) => n.id === branch.id) as typeof branch & { conditions: unknown }).conditions }]);
+    expect(nodeFates(d)).toEqual(new Map([[branch.id, "changed"]]));
+    expect(valueInWords("=input.amount > 20000")).toBe("“=input.amount > 20000”");
+    expect(valueInWords(["finance", "legal"])).toBe("finance, legal");
+    expect(valueInWords(undefined)).toBe("nothing");
+    const edge = transfer.edges.find((e) => e.sourceHandle === "approved")!;
+    expect(connectionInWords(edge, transfer)).toMatch(/ \(approved\) to /);
+  });
+
+  it("tells a type changed under the same id, and the workflow's input schema", () => {
+    const doc: WorkflowDocument = { name: "w", nodes: [{ id: "start", type: "start" }, { id: "x", type: "timer", duration: "1h" }], edges: [{ id: "e1", source: "start", target: "x" }] };
+    const after = { ...doc, inputSchema: { type: "object" }, nodes: [doc.nodes[0], { id: "x", type: "end" }], edges: [{ id: "other-id", source: "start", target: "x" }] } as WorkflowDocument;
+    expect(summary(diffDocuments(doc, after))).toEqual({ ...none, workflow: ["inputSchema"], changed: [["x", ["type", "duration"]]] });
+    expect(diffDocuments(doc, after).workflow[0]).toMatchObject({ label: "Input fields", before: undefined, after: { type: "object" } });
+  });
+});
