@@ -84,6 +84,8 @@ export interface CompatibilityReport {
   breaking: { workflowId: string; runId: string; nodeId: string; message: string }[];
 }
 
+type OpenRun = Awaited<ReturnType<typeof openRunsOf>>[number];
+
 /** A compiled module, as compile() gives it: its name and its TypeScript. */
 export interface CompiledModule {
   name: string;
@@ -217,24 +219,8 @@ export class Engine {
    */
   async checkCompatible(source: unknown, withVersion: number): Promise<CompatibilityReport> {
     if (!(Number.isSafeInteger(withVersion) && withVersion >= 1)) throw new EngineError("BAD_REQUEST", `a version is a whole number from 1, not ${JSON.stringify(withVersion)}`);
-    const { transpileModule, documentErrors, getVersion } = await import("./deploy.ts");
-    const { loadWorkflowModule } = await import("./sandbox.ts");
-    const { WorkflowExecution } = await import("./runtime/execution.ts");
-    let name: string;
-    let code: string;
-    if (isCompiledModule(source)) {
-      ({ name } = source);
-      code = transpileModule(source.code, `${name}.ts`);
-    } else {
-      const { compile } = await import("../compiler/compile.ts");
-      const compiled = compile(typeof source === "string" ? parseDocument(source) : source, { target: "weft" });
-      if (!compiled.ok) {
-        const errors = documentErrors(compiled.diagnostics);
-        throw new EngineError("INVALID", `the workflow document has ${errors.length} error${errors.length === 1 ? "" : "s"}: ${errors.map((e) => `${e.id} ${e.message}`).join("; ")}`, errors, true);
-      }
-      name = compiled.name;
-      code = transpileModule(compiled.code, `${name}.ts`);
-    }
+    const { name, code } = await this.checkedModule(source);
+    const { getVersion } = await import("./deploy.ts");
     if ((await getVersion(this.db, name, withVersion)) === undefined) {
       const latest = await latestVersion(this.db, name);
       throw new EngineError("NOT_FOUND", `${name} has no version ${withVersion}${latest ? `: its versions are 1 to ${latest.version}` : ": it is not deployed"}`);
@@ -242,11 +228,50 @@ export class Engine {
     // The runs whose chain of declarations passes through `withVersion`: the new version's
     // declaration takes all of them over (it is the newest adopter of `withVersion`).
     const declarations = await compatibilityDeclarations(this.db, name);
-    const passes = (version: number) => {
-      const chain = adopterChain(declarations, version);
-      return chain.includes(withVersion);
-    };
-    const runs = (await openRunsOf(this.db, name)).filter((r) => passes(r.version));
+    const runs = (await openRunsOf(this.db, name)).filter((r) => adopterChain(declarations, r.version).includes(withVersion));
+    return { runs: runs.length, breaking: await this.replayOn(name, code, runs) };
+  }
+
+  /**
+   * checkCompatible for every version that has open runs at once, the new code compiled once:
+   * the open runs grouped by the version whose code they are on now (their own, or the one
+   * they were moved to), each group replayed on the new code. Newest version first; a version
+   * with no open run is not listed. Writes nothing.
+   */
+  async checkOpenRuns(source: unknown): Promise<(CompatibilityReport & { version: number; waiting: { nodeId: string; runs: number }[] })[]> {
+    const { name, code } = await this.checkedModule(source);
+    const declarations = await compatibilityDeclarations(this.db, name);
+    const groups = new Map<number, OpenRun[]>();
+    for (const run of await openRunsOf(this.db, name)) {
+      const on = adopterOf(declarations, run.version);
+      groups.set(on, [...(groups.get(on) ?? []), run]);
+    }
+    const reports = [];
+    for (const [version, runs] of [...groups].sort((a, b) => b[0] - a[0])) {
+      const waiting = new Map<string, number>();
+      for (const r of runs) if (r.waitNode) waiting.set(r.waitNode, (waiting.get(r.waitNode) ?? 0) + 1);
+      reports.push({ version, runs: runs.length, breaking: await this.replayOn(name, code, runs), waiting: [...waiting].map(([nodeId, n]) => ({ nodeId, runs: n })) });
+    }
+    return reports;
+  }
+
+  /** New code to check runs on: a workflow document compiled (INVALID with its errors), or a module as compile() gives it; transpiled. */
+  private async checkedModule(source: unknown): Promise<{ name: string; code: string }> {
+    const { transpileModule, documentErrors } = await import("./deploy.ts");
+    if (isCompiledModule(source)) return { name: source.name, code: transpileModule(source.code, `${source.name}.ts`) };
+    const { compile } = await import("../compiler/compile.ts");
+    const compiled = compile(typeof source === "string" ? parseDocument(source) : source, { target: "weft" });
+    if (!compiled.ok) {
+      const errors = documentErrors(compiled.diagnostics);
+      throw new EngineError("INVALID", `the workflow document has ${errors.length} error${errors.length === 1 ? "" : "s"}: ${errors.map((e) => `${e.id} ${e.message}`).join("; ")}`, errors, true);
+    }
+    return { name: compiled.name, code: transpileModule(compiled.code, `${compiled.name}.ts`) };
+  }
+
+  /** Replays each run's history on `code`, as `query` replays, writing nothing: those it does not replay, with the node where each parts from it. */
+  private async replayOn(name: string, code: string, runs: readonly OpenRun[]): Promise<CompatibilityReport["breaking"]> {
+    const { loadWorkflowModule } = await import("./sandbox.ts");
+    const { WorkflowExecution } = await import("./runtime/execution.ts");
     const module = loadWorkflowModule(code, `${name}@check.js`);
     const breaking: CompatibilityReport["breaking"] = [];
     const drain = () => new Promise<void>((r) => setImmediate(r));
@@ -268,7 +293,7 @@ export class Engine {
         if (nd) breaking.push({ workflowId: run.workflowId, runId: run.runId, nodeId: nd.nodeId ?? run.waitNode ?? "", message: nd.message });
       }
     }
-    return { runs: runs.length, breaking };
+    return breaking;
   }
 
   /** Held runs that a new version `version` of `name` now takes over get a workflow task: they try its code. */

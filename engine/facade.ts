@@ -82,16 +82,38 @@ export interface Decision {
   approvals?: { by: string; comment?: string; at: string }[];
 }
 
-/** What deploying a draft would do to the open runs (Weft.checkDraft). */
-export interface DraftCheck {
-  /** The newest version, whose open runs the check replayed; null when never deployed. */
-  version: number | null;
-  /** The open runs that would move to the draft's code if it were declared compatible. */
+/** Open runs the draft's code does not replay, each with the node where it parts from it. */
+export interface BreakingRun {
+  workflowId: string;
+  runId: string;
+  nodeId: string;
+  message: string;
+  /** The version whose code the run is on now. */
+  version: number;
+}
+
+/** What deploying the draft would do to the open runs of one version (Weft.checkDraft). */
+export interface VersionRunsCheck {
+  /** The version whose code these runs are on now (theirs, or the one they were moved to). */
+  version: number;
   runs: number;
-  /** Those whose history the draft's code does not replay, with the node where each parts from it. */
-  breaking: { workflowId: string; runId: string; nodeId: string; message: string }[];
-  /** Nodes the draft no longer has where open runs wait, with how many. */
-  removed: { nodeId: string; runs: number }[];
+  breaking: BreakingRun[];
+  /** Nodes of that version the draft no longer has, where its runs wait: how many, and the node's name there. */
+  removed: { nodeId: string; name: string; runs: number }[];
+}
+
+/** What deploying a draft would do to the open runs, of every version (Weft.checkDraft). */
+export interface DraftCheck {
+  /** The newest version; null when never deployed. */
+  version: number | null;
+  /** The open runs, of every version. */
+  runs: number;
+  /** Every open run whose history the draft's code does not replay. */
+  breaking: BreakingRun[];
+  /** Nodes the draft no longer has where open runs wait: how many in all, and of which versions. */
+  removed: { nodeId: string; name: string; runs: number; versions: { version: number; runs: number }[] }[];
+  /** Each version with open runs, newest first. */
+  versions: VersionRunsCheck[];
 }
 
 export class Weft {
@@ -247,20 +269,45 @@ export class Weft {
 
   /**
    * What deploying the draft would do to the runs still open (the designer asks before a
-   * deploy): those of the newest version (and of versions already moved to it) replayed on the
-   * draft's code (Engine.checkCompatible), with the node where each that would break parts from
-   * it; and how many open runs wait at each node the draft no longer has. Writes nothing.
+   * deploy), version by version: the open runs on each version's code replayed on the draft's
+   * (Engine.checkOpenRuns), with the node where each that would break parts from it, and how
+   * many wait at each node the draft no longer has (named as in their version). Writes nothing.
    */
   async checkDraft(name: string): Promise<DraftCheck> {
     const current = await this.#current(name);
     if (!current) throw notFound(name);
-    const doc = current.document as { nodes?: { id?: unknown }[] };
-    const ids = new Set((Array.isArray(doc.nodes) ? doc.nodes : []).map((n) => n?.id).filter((id): id is string => typeof id === "string"));
-    const removed = (await this.waiting(name)).filter((w) => !ids.has(w.nodeId)).map((w) => ({ nodeId: w.nodeId, runs: w.runs }));
-    const latest = await latestVersion(this.#engine.db, name);
-    if (!latest) return { version: null, runs: 0, breaking: [], removed };
-    const report = await this.#engine.checkCompatible(current.document, latest.version);
-    return { version: latest.version, runs: report.runs, breaking: report.breaking, removed };
+    const doc = current.document as { nodes?: unknown };
+    const ids = new Set((Array.isArray(doc.nodes) ? doc.nodes : []).map((n) => (isObject(n) ? n.id : undefined)).filter((id): id is string => typeof id === "string"));
+    const db = this.#engine.db;
+    const latest = await latestVersion(db, name);
+    if (!latest) return { version: null, runs: 0, breaking: [], removed: [], versions: [] };
+    const versions: VersionRunsCheck[] = [];
+    for (const report of await this.#engine.checkOpenRuns(current.document)) {
+      const gone = report.waiting.filter((w) => !ids.has(w.nodeId));
+      const nodes = gone.length > 0 ? nodeNames((await getVersion(db, name, report.version))?.document) : new Map<string, string>();
+      versions.push({
+        version: report.version,
+        runs: report.runs,
+        breaking: report.breaking.map((b) => ({ ...b, version: report.version })),
+        removed: gone.map((w) => ({ nodeId: w.nodeId, name: nodes.get(w.nodeId) ?? w.nodeId, runs: w.runs })),
+      });
+    }
+    const removed = new Map<string, DraftCheck["removed"][number]>();
+    for (const v of versions) {
+      for (const r of v.removed) {
+        const sum = removed.get(r.nodeId) ?? { nodeId: r.nodeId, name: r.name, runs: 0, versions: [] };
+        sum.runs += r.runs;
+        sum.versions.push({ version: v.version, runs: r.runs });
+        removed.set(r.nodeId, sum);
+      }
+    }
+    return {
+      version: latest.version,
+      runs: versions.reduce((n, v) => n + v.runs, 0),
+      breaking: versions.flatMap((v) => v.breaking),
+      removed: [...removed.values()],
+      versions,
+    };
   }
 
   /** A workflow's versions, newest first; [] for a draft never deployed; NOT_FOUND for neither. */
@@ -478,6 +525,14 @@ async function diagnostics(document: unknown): Promise<DocumentError[]> {
   // Loaded on demand, as by deploy: the compiler (and TypeScript) only where documents are.
   const { checkDocument } = await import("./deploy.ts");
   return checkDocument(document);
+}
+
+/** A version's nodes by id, with the name each is drawn with (its label, else its id). */
+function nodeNames(document: unknown): Map<string, string> {
+  const nodes = isObject(document) && Array.isArray(document.nodes) ? document.nodes : [];
+  const names = new Map<string, string>();
+  for (const n of nodes) if (isObject(n) && typeof n.id === "string") names.set(n.id, typeof n.label === "string" && n.label.trim() ? n.label.trim() : n.id);
+  return names;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

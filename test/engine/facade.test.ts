@@ -272,6 +272,48 @@ describe.each(["sqlite", "postgresql"] as const)("runs through the Weft facade o
     expect(await weft.describe("pay-2")).toMatchObject({ status: "cancelled" });
     expect(await weft.waiting("pay")).toEqual([]);
   });
+
+  it("checks a draft against the open runs of every version, each on its own", async () => {
+    const waitAt = (id: string, label: string) => ({ id, type: "signal", signal: "go", label });
+    // Version 1 waits at review (two runs), version 2 waits a day first (one run).
+    await weft.saveDraft("two", doc("two", "Two", [waitAt("review", "Review"), { id: "end", type: "end" }]), { by: "ada" });
+    await weft.deployDraft("two", "ada");
+    await weft.start("two", { workflowId: "two-1" }, "ops");
+    await weft.start("two", { workflowId: "two-2" }, "ops");
+    await weft.saveDraft("two", doc("two", "Two", [{ id: "wait", type: "timer", duration: "1d" }, waitAt("review", "Review"), { id: "end", type: "end" }]), { by: "ada" });
+    await weft.deployDraft("two", "ada");
+    await weft.start("two", { workflowId: "two-3" }, "ops");
+    await until(() => weft.waiting("two"), (w) => w.reduce((n, x) => n + x.runs, 0) === 3);
+
+    // A draft without review: version 1's runs break (their history waits at review first) and
+    // wait at a node it deletes; version 2's run replays on it.
+    await weft.saveDraft("two", doc("two", "Two", [{ id: "wait", type: "timer", duration: "1d" }, { id: "end", type: "end" }]), { by: "ada" });
+    const check = await weft.checkDraft("two");
+    const breaks = (workflowId: string) => ({ workflowId, runId: expect.any(String), nodeId: "review", message: expect.any(String), version: 1 });
+    expect(check).toEqual({
+      version: 2,
+      runs: 3,
+      breaking: [breaks("two-1"), breaks("two-2")],
+      removed: [{ nodeId: "review", name: "Review", runs: 2, versions: [{ version: 1, runs: 2 }] }],
+      versions: [
+        { version: 2, runs: 1, breaking: [], removed: [] },
+        { version: 1, runs: 2, breaking: [breaks("two-1"), breaks("two-2")], removed: [{ nodeId: "review", name: "Review", runs: 2 }] },
+      ],
+    });
+
+    // Version 1's runs moved onto a version 3 that replays them: they are checked as version 3's.
+    await weft.saveDraft("two", doc("two", "Two", [waitAt("review", "Review"), { id: "end", type: "end", result: "v3" }]), { by: "ada" });
+    expect(await weft.deployDraft("two", "ada", { compatibleWith: 1 })).toMatchObject({ version: 3, created: true });
+    const after = await weft.checkDraft("two");
+    expect(after.versions.map((v) => [v.version, v.runs, v.breaking.length, v.removed.length])).toEqual([
+      [3, 2, 0, 0],
+      [2, 1, 1, 1],
+    ]);
+    expect(after.breaking).toEqual([{ workflowId: "two-3", runId: expect.any(String), nodeId: expect.any(String), message: expect.any(String), version: 2 }]);
+    await expect(weft.checkDraft("never")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await weft.saveDraft("fresh", doc("fresh"), { by: "ada" });
+    expect(await weft.checkDraft("fresh")).toEqual({ version: null, runs: 0, breaking: [], removed: [], versions: [] });
+  });
 });
 
 describe.each(["sqlite", "postgresql"] as const)("where runs wait, through the facade, on %s", (kind) => {

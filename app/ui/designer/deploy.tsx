@@ -74,10 +74,12 @@ export function DeployDialog(props: {
   };
 
   const report = typeof check === "object" ? check : undefined;
-  const breakingByNode = new Map<string, number>();
-  for (const b of report?.breaking ?? []) breakingByNode.set(b.nodeId, (breakingByNode.get(b.nodeId) ?? 0) + 1);
-  const compatible = report && report.version !== null && report.runs > 0 && report.breaking.length === 0;
   const runs = (n: number) => `${n} ${n === 1 ? "run" : "runs"}`;
+  // The open runs of one version move onto the new one when none of them would break: those of
+  // the newest version with open runs (a deploy declares one version compatible).
+  const movable = report?.versions.find((v) => v.runs > 0);
+  const compatible = movable && movable.breaking.length === 0 ? movable.version : undefined;
+  const several = (report?.versions.length ?? 0) > 1;
 
   return (
     <>
@@ -97,29 +99,30 @@ export function DeployDialog(props: {
           </p>
         ) : report ? (
           <div className="deploy-check" role="status">
-            {report.runs === 0 && report.removed.length === 0 ? (
-              <p>No run of version {report.version} is open: nothing else changes.</p>
+            {report.runs === 0 ? (
+              <p>No run is open: nothing else changes.</p>
             ) : (
               <>
                 <p>
-                  {runs(report.runs)} of version {report.version} {report.runs === 1 ? "is" : "are"} open. Replayed on this drawing,{" "}
+                  {runs(report.runs)} {report.runs === 1 ? "is" : "are"} open
+                  {several ? ` on ${report.versions.length} versions` : ` on version ${report.versions[0]?.version}`}. Replayed on this drawing,{" "}
                   {report.breaking.length === 0 ? "every one carries on the same way." : `${runs(report.breaking.length)} would break:`}
                 </p>
-                {breakingByNode.size > 0 ? (
-                  <ul className="deploy-breaking">
-                    {[...breakingByNode].map(([node, n]) => (
-                      <li key={node}>
-                        {runs(n)} at <strong>{nodeName(node)}</strong> (marked on the drawing)
-                      </li>
-                    ))}
-                  </ul>
-                ) : null}
+                <ul className="deploy-versions" aria-label="Open runs by version">
+                  {report.versions.map((v) => (
+                    <li key={v.version}>
+                      <strong>Version {v.version}</strong>: {runs(v.runs)} open
+                      {v.breaking.length === 0 ? ", every one carries on." : `; ${v.breaking.length} would break, at ${breakingAt(v.breaking, nodeName)} (marked on the drawing).`}
+                    </li>
+                  ))}
+                </ul>
                 {report.removed.map((r) => (
                   <p key={r.nodeId}>
-                    {runs(r.runs)} wait at <strong>{r.nodeId}</strong>, which this version deletes.
+                    {runs(r.runs)} wait at <strong>{r.name}</strong>, which this version deletes
+                    {several ? ` (${r.versions.map((v) => `${v.runs} of version ${v.version}`).join(", ")})` : ""}.
                   </p>
                 ))}
-                <p className="hint">Deployed for new runs only, the open runs finish on version {report.version}.</p>
+                <p className="hint">Deployed for new runs only, the open runs finish on the version they are on.</p>
               </>
             )}
           </div>
@@ -134,8 +137,8 @@ export function DeployDialog(props: {
             {newest === 0 ? "Deploy version 1" : report && report.runs > 0 ? "Deploy for new runs only" : "Deploy now"}
           </button>
           {compatible ? (
-            <button type="button" className="button" onClick={() => void confirm(report.version!)} disabled={busy}>
-              Move the open runs too, and deploy
+            <button type="button" className="button" onClick={() => void confirm(compatible)} disabled={busy}>
+              Move the open runs {several ? `of version ${compatible} ` : ""}too, and deploy
             </button>
           ) : null}
           <button type="button" className="button" onClick={dialog.close}>
@@ -145,6 +148,13 @@ export function DeployDialog(props: {
       </dialog>
     </>
   );
+}
+
+/** Where runs would break, by node: “Review (2), Pay (1)”. */
+function breakingAt(breaking: readonly { nodeId: string }[], nodeName: (id: string) => string): string {
+  const counts = new Map<string, number>();
+  for (const b of breaking) counts.set(b.nodeId, (counts.get(b.nodeId) ?? 0) + 1);
+  return [...counts].map(([node, n]) => `${nodeName(node)} (${n})`).join(", ");
 }
 
 /** An input to start from: the schema's fields with an example value of their type. */
