@@ -7,6 +7,7 @@
 
 import type { Edge, WorkflowDocument, WorkflowNode } from "../compiler/document.ts";
 import { kindOf, nodeName } from "./catalogue.ts";
+import { fieldInWords, schemaToFields } from "./input-schema.ts";
 
 export interface FieldChange {
   /** The field's key in the document ("conditions", "title"). */
@@ -158,6 +159,9 @@ export function valueInWords(value: unknown, max = 160): string {
   if (typeof value === "string") return value === "" ? "an empty text" : `“${value.length > max ? `${value.slice(0, max)}…` : value}”`;
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value.length === 0 ? "none" : value.join(", ");
+  // A branch's conditions: “big when =input.amount > 10000; small when …”.
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => isObject(v) && typeof v.handle === "string" && typeof v.when === "string"))
+    return (value as { handle: string; when: string }[]).map((c) => `${c.handle} when ${c.when}`).join("; ");
   const json = JSON.stringify(value);
   return json.length > max ? `${json.slice(0, max)}…` : json;
 }
@@ -172,4 +176,83 @@ export function connectionInWords(e: Edge, ...docs: WorkflowDocument[]): string 
     return id;
   };
   return `${name(e.source)}${e.sourceHandle ? ` (${e.sourceHandle})` : ""} to ${name(e.target)}`;
+}
+
+/** One line of a comparison in words, with the node it is about (for the drawing) and the fields that changed. */
+export interface ChangeLine {
+  kind: NodeFate | "workflow" | "connected" | "disconnected";
+  text: string;
+  /** The node the line is about. */
+  nodeId?: string;
+  fields?: { label: string; before: string; after: string }[];
+}
+
+const kindTitle = (n: WorkflowNode) => kindOf(n.type)?.title ?? String(n.type);
+
+/** The input fields added, removed and changed between two input schemas, in words. */
+export function inputChangesInWords(before: unknown, after: unknown): { label: string; before: string; after: string }[] {
+  const a = schemaToFields(before);
+  const b = schemaToFields(after);
+  if (!a.ok || !b.ok) return [{ label: "Input schema", before: valueInWords(before), after: valueInWords(after) }];
+  const old = new Map(a.fields.map((f) => [f.name, fieldInWords(f)]));
+  const now = new Map(b.fields.map((f) => [f.name, fieldInWords(f)]));
+  const lines: { label: string; before: string; after: string }[] = [];
+  for (const [name, words] of now) if (old.get(name) !== words) lines.push({ label: `Input field ${name}`, before: old.get(name) ?? "none", after: words });
+  for (const [name, words] of old) if (!now.has(name)) lines.push({ label: `Input field ${name}`, before: words, after: "none" });
+  return lines;
+}
+
+/** The whole comparison in plain words: the workflow's fields, then nodes added, removed, changed, moved, then connections. */
+export function changesInWords(before: WorkflowDocument, after: WorkflowDocument, d: DocumentDiff = diffDocuments(before, after)): ChangeLine[] {
+  const lines: ChangeLine[] = [];
+  for (const f of d.workflow) {
+    const fields = f.field === "inputSchema" ? inputChangesInWords(f.before, f.after) : [{ label: f.label, before: valueInWords(f.before), after: valueInWords(f.after) }];
+    lines.push({ kind: "workflow", text: f.field === "inputSchema" ? "Changed the input fields" : `Changed the workflow's ${f.label.toLowerCase()}`, fields });
+  }
+  for (const n of d.added) lines.push({ kind: "added", nodeId: n.id, text: `Added ${kindTitle(n)} “${nodeName(n)}”` });
+  for (const n of d.removed) lines.push({ kind: "removed", nodeId: n.id, text: `Removed ${kindTitle(n)} “${nodeName(n)}”` });
+  for (const c of d.changed)
+    lines.push({
+      kind: "changed",
+      nodeId: c.id,
+      text: `Changed ${kindTitle(c.after)} “${nodeName(c.after)}”`,
+      fields: c.fields.map((f) => ({ label: f.label, before: valueInWords(f.before), after: valueInWords(f.after) })),
+    });
+  if (d.moved.length > 0) {
+    const names = d.moved.map((id) => nodeName(byId(after.nodes).get(id), id));
+    lines.push({ kind: "moved", text: `Moved ${names.map((n) => `“${n}”`).join(", ")} on the drawing, nothing else` });
+  }
+  for (const e of d.edgesAdded) lines.push({ kind: "connected", text: `Connected ${connectionInWords(e, after, before)}` });
+  for (const e of d.edgesRemoved) lines.push({ kind: "disconnected", text: `Disconnected ${connectionInWords(e, before, after)}` });
+  return lines;
+}
+
+/**
+ * One drawing of both documents: the newer one's nodes and connections, and the older one's
+ * removed nodes and connections with them (their ids marked, so they clash with nothing).
+ */
+export function mergedDrawing(before: WorkflowDocument, after: WorkflowDocument, d: DocumentDiff = diffDocuments(before, after)): { document: WorkflowDocument; removedEdges: Set<string>; addedEdges: Set<string> } {
+  const nodes = [...(Array.isArray(after.nodes) ? after.nodes : []).filter((n) => isObject(n) && typeof n.id === "string"), ...d.removed];
+  const present = new Set(nodes.map((n) => n.id));
+  const added = new Set(d.edgesAdded.map(connectionKey));
+  const edges: Edge[] = [];
+  const addedEdges = new Set<string>();
+  const removedEdges = new Set<string>();
+  const seen = new Set<string>();
+  for (const e of byConnection(after.edges).values()) {
+    if (!present.has(e.source) || !present.has(e.target)) continue;
+    const id = `now:${e.id}`;
+    edges.push({ ...e, id });
+    seen.add(id);
+    if (added.has(connectionKey(e))) addedEdges.add(id);
+  }
+  for (const e of d.edgesRemoved) {
+    if (!present.has(e.source) || !present.has(e.target)) continue;
+    let id = `was:${e.id}`;
+    for (let i = 2; seen.has(id); i++) id = `was:${e.id}:${i}`;
+    seen.add(id);
+    edges.push({ ...e, id });
+    removedEdges.add(id);
+  }
+  return { document: { ...after, nodes, edges }, removedEdges, addedEdges };
 }

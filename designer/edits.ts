@@ -127,8 +127,8 @@ export function renameNode(doc: WorkflowDocument, id: string, to: string): Workf
   };
 }
 
-/** Sets a field of the document itself (title, inputSchema); `undefined` removes it. */
-export function setDocumentField(doc: WorkflowDocument, key: "title" | "inputSchema" | "name", value: unknown): WorkflowDocument {
+/** Sets a field of the document itself (title, description, inputSchema); `undefined` removes it. */
+export function setDocumentField(doc: WorkflowDocument, key: "title" | "description" | "inputSchema" | "name", value: unknown): WorkflowDocument {
   const current = (doc as unknown as Record<string, unknown>)[key];
   if (Object.is(current, value)) return doc;
   const next: Record<string, unknown> = { ...doc };

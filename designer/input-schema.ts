@@ -211,3 +211,73 @@ export function fieldInWords(f: InputField): string {
   if (f.type === "choice") parts.push(`one of ${(f.choices ?? []).join(", ")}`);
   return `${f.name}: ${parts.join(", ")}`;
 }
+
+/** A field as the form holds it while it is typed: numbers and choices as text. */
+export interface FieldRow {
+  name: string;
+  type: InputFieldType;
+  required: boolean;
+  description: string;
+  minimum: string;
+  minimumExclusive: boolean;
+  maximum: string;
+  maximumExclusive: boolean;
+  /** The choices, separated by commas. */
+  choices: string;
+  extra?: Record<string, JsonValue>;
+}
+
+export function fieldToRow(f: InputField): FieldRow {
+  return {
+    name: f.name,
+    type: f.type,
+    required: f.required,
+    description: f.description ?? "",
+    minimum: f.minimum === undefined ? "" : String(f.minimum),
+    minimumExclusive: f.minimumExclusive ?? false,
+    maximum: f.maximum === undefined ? "" : String(f.maximum),
+    maximumExclusive: f.maximumExclusive ?? false,
+    choices: (f.choices ?? []).join(", "),
+    ...(f.extra ? { extra: f.extra } : {}),
+  };
+}
+
+/** A new field's row: optional text, named so as not to clash. */
+export function newRow(rows: readonly FieldRow[]): FieldRow {
+  const taken = new Set(rows.map((r) => r.name));
+  let name = "field";
+  for (let i = 2; taken.has(name); i++) name = `field${i}`;
+  return { name, type: "text", required: false, description: "", minimum: "", minimumExclusive: false, maximum: "", maximumExclusive: false, choices: "" };
+}
+
+/** The rows as fields, or what is wrong with each row that is not one yet (then nothing is written). */
+export function rowsToFields(rows: readonly FieldRow[]): { fields: InputField[]; problems: Map<number, string> } {
+  const problems = new Map<number, string>();
+  const fields = rows.map((r, i) => {
+    const numeric = r.type === "number" || r.type === "integer";
+    const limit = (text: string, what: string) => {
+      if (!numeric || text.trim() === "") return undefined;
+      const n = Number(text.trim());
+      if (!Number.isFinite(n)) problems.set(i, `The ${what} is not a number.`);
+      else if (r.type === "integer" && !Number.isInteger(n)) problems.set(i, `The ${what} of a whole number is a whole number.`);
+      return n;
+    };
+    const field: InputField = { name: r.name.trim(), type: r.type, required: r.required };
+    if (r.description.trim() !== "") field.description = r.description;
+    const min = limit(r.minimum, "minimum");
+    const max = limit(r.maximum, "maximum");
+    if (min !== undefined) field.minimum = min;
+    if (min !== undefined && r.minimumExclusive) field.minimumExclusive = true;
+    if (max !== undefined) field.maximum = max;
+    if (max !== undefined && r.maximumExclusive) field.maximumExclusive = true;
+    if (r.type === "choice")
+      field.choices = r.choices
+        .split(",")
+        .map((c) => c.trim())
+        .filter(Boolean);
+    if (r.extra) field.extra = r.extra;
+    return field;
+  });
+  for (const [i, p] of fieldProblems(fields)) if (!problems.has(i)) problems.set(i, p);
+  return { fields, problems };
+}

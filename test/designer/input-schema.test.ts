@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { WorkflowDocument } from "../../compiler/document.ts";
 import { setDocumentField } from "../../designer/edits.ts";
-import { fieldInWords, fieldProblems, fieldsToSchema, freshFieldName, schemaToFields, type InputField } from "../../designer/input-schema.ts";
+import { fieldInWords, fieldProblems, fieldsToSchema, fieldToRow, freshFieldName, newRow, rowsToFields, schemaToFields, type InputField } from "../../designer/input-schema.ts";
 import { namesInScope } from "../../designer/scope.ts";
 import { compile } from "../../compiler/compile.ts";
 
@@ -25,8 +25,22 @@ const roundTrip = (schema: unknown) => {
 };
 
 describe("an input schema as a form of fields", () => {
-  it.each(examples)("reads $file's schema and writes it back byte-equal", ({ doc }) => {
+  it.each(examples)("reads $file's schema and writes it back byte-equal, through the form's rows too", ({ doc }) => {
     expect(JSON.stringify(roundTrip(doc.inputSchema))).toBe(JSON.stringify(doc.inputSchema));
+    const read = schemaToFields(doc.inputSchema);
+    if (!read.ok) throw new Error(read.reason);
+    const rows = rowsToFields(read.fields.map(fieldToRow));
+    expect(rows.problems.size).toBe(0);
+    expect(JSON.stringify(fieldsToSchema(rows.fields, doc.inputSchema))).toBe(JSON.stringify(doc.inputSchema));
+  });
+
+  it("takes the form's rows as typed: numbers checked, choices split, a new row named apart", () => {
+    const first = newRow([]);
+    const rows = [first, { ...newRow([first]), type: "integer" as const, minimum: "1.5", maximum: "x" }, { ...newRow([]), name: "kind", type: "choice" as const, choices: " car, home ,," }];
+    expect(rows.map((r) => r.name)).toEqual(["field", "field2", "kind"]);
+    const { fields, problems } = rowsToFields(rows);
+    expect(problems.get(1)).toMatch(/not a number|whole number/);
+    expect(fields[2]).toEqual({ name: "kind", type: "choice", required: false, choices: ["car", "home"] });
   });
 
   it("reads every type and limit the form shows, and writes them back byte-equal", () => {

@@ -118,6 +118,7 @@ test("a designer draws order-item from an empty canvas, checks it, reads its cod
 
     // The workflow's input schema, in the workflow's own form.
     const example = JSON.parse(readFileSync(path.join(root, "examples/order-item.json"), "utf8"));
+    await inspector(page).getByText("Edit as JSON").click();
     await inspector(page).getByLabel("Input schema").fill(JSON.stringify(example.inputSchema));
 
     // Drag the three activities and an End onto the canvas, connecting each as it lands.

@@ -245,24 +245,39 @@ export function StartRunDialog({ name, doc, deployed }: { name: string; doc: Wor
 
 export function VersionsPanel({ name, versions }: { name: string; versions: readonly VersionSummary[] }) {
   const sorted = [...versions].sort((a, b) => b.version - a.version);
+  const compare = (from: string, to: string) => withQuery(`${workflowPath(name)}/compare`, { from, to });
   return (
     <section className="dpanel versions" role="region" aria-label="Versions">
       <h2 className="dpanel-title">Versions</h2>
       {sorted.length === 0 ? (
         <p className="hint">Not deployed yet.</p>
       ) : (
-        <ol className="version-list" reversed>
-          {sorted.map((v) => (
-            <li key={v.version}>
-              <Link href={withQuery(`${workflowPath(name)}/code`, { version: String(v.version) })}>Version {v.version}</Link>
-              <span className="muted small">
-                {" "}
-                <LocalTime iso={v.deployedAt} />
-                {v.deployedBy ? ` by ${v.deployedBy}` : ""}
-              </span>
-            </li>
-          ))}
-        </ol>
+        <>
+          <p className="small">
+            <Link href={compare(String(sorted[0].version), "draft")}>Compare versions</Link>
+            <span className="muted"> (the draft with version {sorted[0].version}, or any two)</span>
+          </p>
+          <ol className="version-list" reversed>
+            {sorted.map((v) => (
+              <li key={v.version}>
+                <Link href={withQuery(`${workflowPath(name)}/code`, { version: String(v.version) })}>Version {v.version}</Link>
+                <span className="muted small">
+                  {" "}
+                  <LocalTime iso={v.deployedAt} />
+                  {v.deployedBy ? ` by ${v.deployedBy}` : ""}
+                </span>
+                {v.version > 1 ? (
+                  <>
+                    {" "}
+                    <Link className="small" href={compare(String(v.version - 1), String(v.version))} aria-label={`What changed in version ${v.version}`}>
+                      changes
+                    </Link>
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        </>
       )}
     </section>
   );

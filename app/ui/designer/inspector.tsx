@@ -11,7 +11,9 @@ import { canConnect } from "../../../designer/connections.ts";
 import { connect, deleteElements, edgeFrom, renameNode, setDocumentField, setNodeField } from "../../../designer/edits.ts";
 import { namesInScope } from "../../../designer/scope.ts";
 import type { ActivityInfo } from "../../../engine/views.ts";
+import { schemaToFields } from "../../../designer/input-schema.ts";
 import { useEditors } from "./editors.ts";
+import { InputFields } from "./input-fields.tsx";
 import { ChoiceField, ConditionsField, NamesField, RetryField, TextField, ValueField, type FieldProps } from "./fields.tsx";
 
 export type Edit = (fn: (doc: WorkflowDocument) => WorkflowDocument, mergeKey?: string) => boolean;
@@ -216,21 +218,42 @@ function EdgeInfo({ doc, edgeId, diagnostics, disabled, edit, onSelectNode }: In
 
 function WorkflowForm({ doc, diagnostics, disabled, edit }: InspectorProps) {
   const mine = diagnostics.get(doc.name) ?? [];
+  const description = (doc as { description?: unknown }).description;
+  const representable = schemaToFields(doc.inputSchema).ok;
+  const setSchema = (v: unknown, mergeKey = "doc:inputSchema") => edit((d) => setDocumentField(d, "inputSchema", v), mergeKey);
   return (
     <>
-      <h2 className="dpanel-title">Workflow</h2>
+      <h2 className="dpanel-title">Workflow settings</h2>
       <p className="hint">Select a node to edit it. The workflow itself:</p>
       <p>
         Name <span className="mono">{doc.name}</span>
       </p>
       <TextField spec={{ key: "title", label: "Title", type: "text" }} value={doc.title} disabled={disabled} onChange={(v) => edit((d) => setDocumentField(d, "title", v), "doc:title")} />
-      <ValueField
-        spec={{ key: "inputSchema", label: "Input schema", type: "value", help: "The JSON Schema of a run's input, e.g. {\"type\": \"object\", \"properties\": {…}}." }}
-        value={doc.inputSchema}
+      <TextField
+        spec={{ key: "description", label: "Description", type: "text", help: "What the workflow is for, in a sentence." }}
+        value={typeof description === "string" ? description : undefined}
         disabled={disabled}
-        problems={fieldProblems(mine, "inputSchema")}
-        onChange={(v) => edit((d) => setDocumentField(d, "inputSchema", v), "doc:inputSchema")}
+        onChange={(v) => edit((d) => setDocumentField(d, "description", v), "doc:description")}
       />
+      <fieldset className="fieldset dfieldset workflow-input">
+        <legend>Input fields</legend>
+        <p className="hint">What a run is started with; expressions read each field as input.name.</p>
+        {fieldProblems(mine, "inputSchema").map((p, i) => (
+          <p key={i} className="field-problem">
+            {p}
+          </p>
+        ))}
+        <InputFields schema={doc.inputSchema} disabled={disabled} onChange={setSchema} />
+        <details className="json-escape" open={!representable || undefined}>
+          <summary>Edit as JSON</summary>
+          <ValueField
+            spec={{ key: "inputSchema", label: "Input schema", type: "value", help: "The JSON Schema of a run's input, e.g. {\"type\": \"object\", \"properties\": {…}}." }}
+            value={doc.inputSchema}
+            disabled={disabled}
+            onChange={(v) => setSchema(v)}
+          />
+        </details>
+      </fieldset>
     </>
   );
 }

@@ -1,0 +1,169 @@
+// Versions in Chromium: a designer deploys a second version of a transfer workflow and compares
+// it with the first (the changed node marked in words on the drawing, its changed field listed
+// with before and after, the generated code's diff for both targets), then adds an input field
+// in the workflow's form, sees completion offer it and uses it without a problem; before a
+// deploy, the open runs of both versions are checked, each version on its own. Screenshots
+// under test/.artifacts/.
+
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startWeft, type WeftServer } from "../app/weft-server.ts";
+import { eventually, inBrowser, launchBrowser, signIn } from "./browser.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+let server: WeftServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startWeft("sqlite"), launchBrowser()]);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const NAME = "transfer-versions";
+const canvasOf = (page: Page) => page.getByRole("application", { name: "Canvas" });
+const nodeNamed = (page: Page, name: string) => canvasOf(page).getByRole("group", { name, exact: true });
+const inspector = (page: Page) => page.getByRole("region", { name: "Inspector" });
+const problems = (page: Page) => page.getByRole("region", { name: "Problems" });
+
+function allowNodeSelection(s: { allowAxe(rule: string, target: RegExp): void }) {
+  s.allowAxe("aria-allowed-attr", /\.react-flow__node|^div\[data-id="/);
+}
+
+async function waitChecked(page: Page, count: number) {
+  await eventually(
+    `${count} problems`,
+    async () => (await problems(page).locator(".count").textContent()) === String(count) && !(await problems(page).getByText("Checking…").isVisible()),
+    30_000,
+  );
+}
+
+const waitSaved = (page: Page) => page.getByText("All changes saved").waitFor({ timeout: 15_000 });
+
+async function selectNode(page: Page, name: string) {
+  await nodeNamed(page, name).click({ position: { x: 100, y: 30 } });
+  await eventually(`${name} to be selected`, async () => (await nodeNamed(page, name).getAttribute("aria-selected")) === "true");
+}
+
+/** Starts a run over the API and waits until it waits at `node`. */
+async function startWaiting(page: Page, workflowId: string, amount: number, node: string) {
+  const status = await page.evaluate(
+    async ([name, id, amount]) =>
+      (await fetch(`/api/workflows/${name}/runs`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ input: { from: "ACC-1", to: "ACC-2", amount }, workflowId: id }) })).status,
+    [NAME, workflowId, amount] as const,
+  );
+  expect(status).toBe(201);
+  await eventually(`${workflowId} to wait at ${node}`, async () => (await page.evaluate(async (id) => JSON.stringify(await (await fetch(`/api/runs/${id}`)).json()), workflowId)).includes(`"nodeId":"${node}"`), 30_000);
+}
+
+test("a designer deploys two versions, compares them on the drawing, in words and in code, and adds an input field used at once", async () => {
+  await inBrowser(browser, server.url, "versions compared", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "admin", server.demoPassword);
+    await page.getByRole("heading", { name: "Workflows", level: 1 }).waitFor();
+
+    // Version 1: the money transfer example under another name, with a run waiting at review.
+    const example = JSON.parse(readFileSync(path.join(root, "examples/money-transfer.json"), "utf8"));
+    const created = await page.evaluate(
+      async ([name, doc]) => {
+        const put = await fetch(`/api/workflows/${name}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...doc, name, title: "Transfer, versioned" }) });
+        const deployed = await fetch(`/api/workflows/${name}/deploy`, { method: "POST" });
+        return [put.status, deployed.status];
+      },
+      [NAME, example] as const,
+    );
+    expect(created).toEqual([201, 200]);
+    await startWaiting(page, "versions-1", 25_000, "review");
+
+    // Version 2: the threshold moves, from the designer.
+    await page.goto(`/workflows/${NAME}`);
+    await waitChecked(page, 0);
+    await selectNode(page, "Large transfer?");
+    const when = inspector(page).getByRole("textbox", { name: "When 1" });
+    await when.focus();
+    await page.keyboard.press("End");
+    await page.keyboard.type("0");
+    await waitChecked(page, 0);
+    await waitSaved(page);
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText(/1 run would break/).waitFor({ timeout: 30_000 });
+    await dialog.getByRole("button", { name: /^Deploy/ }).click();
+    await page.getByRole("status").filter({ hasText: "Deployed version 2" }).waitFor();
+    await startWaiting(page, "versions-2", 250_000, "review");
+
+    // What changed in version 2: from the versions list.
+    await page.getByRole("region", { name: "Versions" }).getByRole("link", { name: "What changed in version 2" }).click();
+    await page.waitForURL(`**/workflows/${NAME}/compare?from=1&to=2`);
+    await page.getByRole("heading", { name: "Compare versions", level: 1 }).waitFor();
+    await page.getByRole("status").filter({ hasText: "From version 1 to version 2: 1 node changed." }).waitFor();
+    const drawing = page.getByRole("region", { name: "Drawing compared" });
+    // The changed node says so in words, not in colour alone; the others are unmarked.
+    await drawing.locator('.react-flow__node[data-id="size"] .cnode-tag', { hasText: "Changed" }).waitFor();
+    expect(await drawing.locator('.react-flow__node[aria-label="Large transfer?, changed"]').count()).toBe(1);
+    expect(await drawing.locator(".cnode-tag").count()).toBe(1);
+    const changes = page.getByRole("region", { name: "Changes" });
+    await changes.getByText("Changed Branch “Large transfer?”").waitFor();
+    expect(await changes.locator("dt").allTextContents()).toEqual(["Conditions"]);
+    expect(await changes.locator("dd").textContent()).toBe("was large when =input.amount > 10000now large when =input.amount > 100000");
+    // The code's diff: the threshold's line differs between the two modules.
+    const code = page.getByRole("region", { name: "Code diff" });
+    await code.locator(".monaco-diff-editor").waitFor({ timeout: 30_000 });
+    await eventually("the diff to mark the changed line", async () => (await code.locator(".monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert").count()) > 0, 30_000);
+    await code.locator(".monaco-diff-editor .modified .view-line", { hasText: "100000" }).first().waitFor();
+    await s.step("version 2 compared with version 1");
+    await code.getByRole("radio", { name: "Temporal" }).click();
+    await eventually("the Temporal modules", async () => (await code.locator(".monaco-diff-editor .original .view-line", { hasText: "@temporalio/workflow" }).count()) > 0, 30_000);
+
+    // Any two: the draft (unchanged since version 2) with version 1, and with version 2.
+    await page.getByLabel("From", { exact: true }).selectOption("2");
+    await page.getByLabel("To", { exact: true }).selectOption("draft");
+    await page.getByRole("button", { name: "Compare", exact: true }).click();
+    await page.waitForURL(`**/compare?from=2&to=draft`);
+    await page.getByRole("status").filter({ hasText: "No differences: the current draft is the same as version 2." }).waitFor();
+
+    // The workflow's input, as a form: a field added is offered in completion and used.
+    await page.goto(`/workflows/${NAME}`);
+    await waitChecked(page, 0);
+    await inspector(page).getByRole("heading", { name: "Workflow settings" }).waitFor();
+    const fields = inspector(page).getByRole("group", { name: "Input fields" });
+    expect(await fields.getByRole("group", { name: /^Input field / }).count()).toBe(3);
+    await fields.getByRole("button", { name: "Add an input field" }).click();
+    const added = fields.getByRole("group", { name: "Input field field" });
+    await added.getByLabel("Name", { exact: true }).fill("reference");
+    const reference = fields.getByRole("group", { name: "Input field reference" });
+    await reference.getByLabel("Description", { exact: true }).fill("The customer's own reference");
+    await reference.getByLabel("Type", { exact: true }).selectOption("text");
+    await waitSaved(page);
+    await s.step("an input field added in the form");
+    const schema = await page.evaluate(async (name) => (await (await fetch(`/api/workflows/${name}`)).json()).document.inputSchema, NAME);
+    expect(schema.properties.reference).toEqual({ type: "string", description: "The customer's own reference" });
+    expect(schema.required).toEqual(["from", "to", "amount"]);
+
+    await selectNode(page, "Large transfer?");
+    await inspector(page).getByRole("textbox", { name: "When 1" }).focus();
+    await page.keyboard.press("End");
+    await page.keyboard.type(" && input.");
+    await page.locator(".suggest-widget .monaco-list-row", { hasText: "reference" }).first().waitFor();
+    await s.step("completion offers the new field");
+    await page.keyboard.press("Escape");
+    await page.keyboard.type("reference !== undefined");
+    await waitChecked(page, 0);
+    await waitSaved(page);
+
+    // Before deploying it: the open runs of both versions, each version on its own.
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    await dialog.getByText(/2 runs are open on 2 versions/).waitFor({ timeout: 30_000 });
+    const byVersion = dialog.getByRole("list", { name: "Open runs by version" }).getByRole("listitem");
+    expect(await byVersion.allTextContents()).toEqual([expect.stringMatching(/^Version 2: 1 run open/), expect.stringMatching(/^Version 1: 1 run open/)]);
+    await s.step("the pre-deploy check over two versions");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
+}, 300_000);
