@@ -182,8 +182,9 @@ export function connectionInWords(e: Edge, ...docs: WorkflowDocument[]): string 
 export interface ChangeLine {
   kind: NodeFate | "workflow" | "connected" | "disconnected";
   text: string;
-  /** The node the line is about. */
+  /** The node the line is about, and how it is named without the verb (“Branch “Large transfer?””). */
   nodeId?: string;
+  subject?: string;
   fields?: { label: string; before: string; after: string }[];
 }
 
@@ -209,13 +210,15 @@ export function changesInWords(before: WorkflowDocument, after: WorkflowDocument
     const fields = f.field === "inputSchema" ? inputChangesInWords(f.before, f.after) : [{ label: f.label, before: valueInWords(f.before), after: valueInWords(f.after) }];
     lines.push({ kind: "workflow", text: f.field === "inputSchema" ? "Changed the input fields" : `Changed the workflow's ${f.label.toLowerCase()}`, fields });
   }
-  for (const n of d.added) lines.push({ kind: "added", nodeId: n.id, text: `Added ${kindTitle(n)} “${nodeName(n)}”` });
-  for (const n of d.removed) lines.push({ kind: "removed", nodeId: n.id, text: `Removed ${kindTitle(n)} “${nodeName(n)}”` });
+  const subject = (n: WorkflowNode) => `${kindTitle(n)} “${nodeName(n)}”`;
+  for (const n of d.added) lines.push({ kind: "added", nodeId: n.id, subject: subject(n), text: `Added ${subject(n)}` });
+  for (const n of d.removed) lines.push({ kind: "removed", nodeId: n.id, subject: subject(n), text: `Removed ${subject(n)}` });
   for (const c of d.changed)
     lines.push({
       kind: "changed",
       nodeId: c.id,
-      text: `Changed ${kindTitle(c.after)} “${nodeName(c.after)}”`,
+      subject: subject(c.after),
+      text: `Changed ${subject(c.after)}`,
       fields: c.fields.map((f) => ({ label: f.label, before: valueInWords(f.before), after: valueInWords(f.after) })),
     });
   if (d.moved.length > 0) {

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { WorkflowDocument } from "../../compiler/document.ts";
-import { connectionInWords, diffDocuments, isEmptyDiff, nodeFates, valueInWords, type DocumentDiff } from "../../designer/diff.ts";
+import { changesInWords, connectionInWords, diffDocuments, isEmptyDiff, mergedDrawing, nodeFates, valueInWords, type DocumentDiff } from "../../designer/diff.ts";
 import { addNode, connect, deleteElements, moveNodes, setDocumentField, setNodeField } from "../../designer/edits.ts";
 import { canConnect } from "../../designer/connections.ts";
 import { createRng, randomDocument, validDocument, type Rng } from "../compiler/random-documents.ts";
@@ -134,5 +134,38 @@ describe("a drawing compared with itself after one edit", () => {
     const after = { ...doc, inputSchema: { type: "object" }, nodes: [doc.nodes[0], { id: "x", type: "end" }], edges: [{ id: "other-id", source: "start", target: "x" }] } as WorkflowDocument;
     expect(summary(diffDocuments(doc, after))).toEqual({ ...none, workflow: ["inputSchema"], changed: [["x", ["type", "duration"]]] });
     expect(diffDocuments(doc, after).workflow[0]).toMatchObject({ label: "Input fields", before: undefined, after: { type: "object" } });
+  });
+});
+
+describe("a comparison in words and on one drawing", () => {
+  const transfer = examples.find((e) => e.file === "money-transfer.json")!.doc;
+
+  it("lists each change in plain words, input fields by name", () => {
+    let after = deleteElements(transfer, { nodes: ["expired"] });
+    after = setNodeField(after, "review", "assignees", ["finance", "legal"]);
+    after = addNode(after, "timer", { id: "pause" }).document;
+    const schema = transfer.inputSchema as { properties: Record<string, unknown> };
+    after = setDocumentField(after, "inputSchema", { ...schema, properties: { ...schema.properties, note: { type: "string" } } });
+    const lines = changesInWords(transfer, after);
+    expect(lines.map((l) => [l.kind, l.text])).toEqual([
+      ["workflow", "Changed the input fields"],
+      ["added", "Added Timer “pause”"],
+      ["removed", "Removed End “expired”"],
+      ["changed", "Changed Approval “review”"],
+      ["disconnected", expect.stringMatching(/^Disconnected review \(timeout\) to expired$/)],
+    ]);
+    expect(lines[0].fields).toEqual([{ label: "Input field note", before: "none", after: "note: text, optional" }]);
+    expect(lines[3].fields).toEqual([{ label: "Assignees", before: "finance", after: "finance, legal" }]);
+  });
+
+  it("draws the newer document with the older one's removed nodes and connections, ids apart", () => {
+    const after = deleteElements(transfer, { nodes: ["expired"] });
+    const d = diffDocuments(transfer, after);
+    const merged = mergedDrawing(transfer, after, d);
+    expect(merged.document.nodes.map((n) => n.id)).toEqual([...after.nodes.map((n) => n.id), "expired"]);
+    expect(merged.document.edges).toHaveLength(transfer.edges.length);
+    expect(new Set(merged.document.edges.map((e) => e.id)).size).toBe(transfer.edges.length);
+    expect([...merged.removedEdges]).toEqual([`was:${transfer.edges.find((e) => e.target === "expired")!.id}`]);
+    expect(merged.addedEdges.size).toBe(0);
   });
 });

@@ -134,15 +134,17 @@ function ChangeList({ lines, onShow }: { lines: ChangeLine[]; onShow: (id: strin
       {lines.map((line, i) => (
         <li key={i} className={`change change-${line.kind}`}>
           <p className="change-text">
-            {line.kind in FATE_WORDS && line.kind !== "same" ? <span className={`cnode-tag cnode-tag-${line.kind}`}>{FATE_WORDS[line.kind as keyof typeof FATE_WORDS]}</span> : null} {line.text}
-            {line.nodeId ? (
+            {line.nodeId && line.subject ? (
               <>
-                {" "}
-                <button type="button" className="linkish small" onClick={() => onShow(line.nodeId!)} aria-label={`Show ${line.text.replace(/^\S+ /, "")} on the drawing`}>
+                {/* The tag says the verb, in words as well as in colour. */}
+                <span className={`cnode-tag cnode-tag-${line.kind}`}>{FATE_WORDS[line.kind as keyof typeof FATE_WORDS]}</span> {line.subject}{" "}
+                <button type="button" className="linkish small" onClick={() => onShow(line.nodeId!)} aria-label={`Show ${line.subject} on the drawing`}>
                   show
                 </button>
               </>
-            ) : null}
+            ) : (
+              line.text
+            )}
           </p>
           {line.fields?.length ? (
             <dl className="change-fields">
@@ -259,7 +261,7 @@ function useCode(side: Side, target: Target): Code {
       setCode({ ok: true, code: side.code });
       return;
     }
-    setCode(undefined);
+    // The previous code stays shown until the new one is compiled, so the diff editor stays put.
     let live = true;
     void import("./compile-once.ts")
       .then(({ compileOnce }) => compileOnce(side.document, target))
@@ -295,7 +297,7 @@ function CodeSides({ before, after }: { before: Side; after: Side }) {
       ) : !left.ok || !right.ok ? (
         <p className="alert alert-warning">{!left.ok ? left.message : (right as { message: string }).message}</p>
       ) : (
-        <CodeDiff original={left.code} modified={right.code} originalLabel={`Generated TypeScript of ${before.label}, ${targetName} target`} modifiedLabel={`Generated TypeScript of ${after.label}, ${targetName} target`} />
+        <CodeDiff original={left.code} modified={right.code} originalLabel={`Generated TypeScript of ${before.label}`} modifiedLabel={`Generated TypeScript of ${after.label}`} />
       )}
     </section>
   );

@@ -270,7 +270,7 @@ export function VersionsPanel({ name, versions }: { name: string; versions: read
                   <>
                     {" "}
                     <Link className="small" href={compare(String(v.version - 1), String(v.version))} aria-label={`What changed in version ${v.version}`}>
-                      changes
+                      what changed
                     </Link>
                   </>
                 ) : null}
