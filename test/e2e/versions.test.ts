@@ -148,10 +148,23 @@ test("a designer deploys two versions, compares them on the drawing, in words an
     expect(schema.required).toEqual(["from", "to", "amount"]);
 
     await selectNode(page, "Large transfer?");
+    // Completion is Monaco's, which arrives after the plain field it replaces.
+    await inspector(page).locator(".monaco-editor").first().waitFor({ timeout: 30_000 });
     await inspector(page).getByRole("textbox", { name: "When 1" }).focus();
     await page.keyboard.press("End");
     await page.keyboard.type(" && input.");
-    await page.locator(".suggest-widget .monaco-list-row", { hasText: "reference" }).first().waitFor();
+    // The list opens on the "." (or on Ctrl+Space, as a person asks again when a save's re-render closed it).
+    const offered = page.locator(".suggest-widget .monaco-list-row", { hasText: "reference" }).first();
+    await eventually(
+      "completion to offer reference",
+      async () => {
+        if (await offered.isVisible()) return true;
+        await page.keyboard.press("Control+Space");
+        await page.waitForTimeout(1000);
+        return offered.isVisible();
+      },
+      30_000,
+    );
     await s.step("completion offers the new field");
     await page.keyboard.press("Escape");
     await page.keyboard.type("reference !== undefined");
