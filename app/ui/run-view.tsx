@@ -14,6 +14,7 @@ import { callApi } from "../lib/client-api.ts";
 import { eventSentence, nodeKind, nodeLabel, orList, type Drawing } from "../lib/present.ts";
 import { Confirm } from "./confirm.tsx";
 import { LocalTime } from "./local-time.tsx";
+import { ApprovalVotes } from "./run-votes.tsx";
 import { Segments } from "./segments.tsx";
 import { ValueView } from "./value-view.tsx";
 import "../operate.css";
@@ -350,6 +351,7 @@ function WaitLine({ wait, now, live }: { wait: Wait; now: string; live: boolean 
         <>
           Waiting for a decision{wait.assignees.length ? ` by ${orList(wait.assignees)}` : ""}
           {wait.quorum ? ` (${wait.quorum} different approvers)` : ""} since <LocalTime iso={wait.since} />
+          <ApprovalVotes since={wait.since} quorum={wait.quorum} />
           {wait.dueAt ? (
             <>
               , due <LocalTime iso={wait.dueAt} />

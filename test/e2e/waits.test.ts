@@ -4,12 +4,16 @@
 // so in words; follows a badge to the runs list filtered to that workflow and node; and turns
 // the badges off.
 
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApiClient } from "../app/api-client.ts";
 import { startWeft, type WeftServer } from "../app/weft-server.ts";
 import { eventually, inBrowser, launchBrowser, signIn } from "./browser.ts";
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 let server: WeftServer;
 let browser: Browser;
 let api: ApiClient;
@@ -33,9 +37,12 @@ const PAYOUT = {
 beforeAll(async () => {
   [server, browser] = await Promise.all([startWeft("sqlite"), launchBrowser()]);
   api = new ApiClient(server.url);
-  for (const name of ["ada", "ops"]) as[name] = await api.signIn(name, server.demoPassword);
-  expect((await api.put(`/api/workflows/${PAYOUT.name}`, { cookie: as.ada, body: PAYOUT })).status).toBe(201);
-  expect((await api.post(`/api/workflows/${PAYOUT.name}/deploy`, { cookie: as.ada })).status).toBe(201);
+  for (const name of ["ada", "ops", "admin", "fin2"]) as[name] = await api.signIn(name, server.demoPassword);
+  const twoApprovers = JSON.parse(readFileSync(path.join(root, "test/fixtures/two-approvers.json"), "utf8")) as { name: string };
+  for (const doc of [PAYOUT, twoApprovers]) {
+    expect((await api.put(`/api/workflows/${doc.name}`, { cookie: as.ada, body: doc })).status).toBe(201);
+    expect((await api.post(`/api/workflows/${doc.name}/deploy`, { cookie: as.ada })).status).toBe(201);
+  }
   const starts: [string, string, unknown][] = [
     ["money-transfer", "big-1", { from: "ACC-1", to: "ACC-2", amount: 25_000 }],
     ["money-transfer", "big-2", { from: "ACC-3", to: "ACC-4", amount: 40_000 }],
@@ -93,5 +100,20 @@ test("an operator sees where runs wait on the drawing, that no worker runs a ste
     for (const id of ["payout-1", "payout-2"]) await page.getByRole("link", { name: id, exact: true }).waitFor();
     expect(await page.getByRole("link", { name: "big-1", exact: true }).count()).toBe(0);
     await s.step("the runs waiting at the step");
+  });
+}, 300_000);
+
+test("the run page shows an approval's votes so far: 1 of 2 approvals, approved by fin2", async () => {
+  const r = await api.post("/api/workflows/two-approvers/runs", { cookie: as.admin, body: { workflowId: "quorum-1", input: { amount: 75_000, to: "ACME Ltd" } } });
+  expect(r.status, r.text).toBe(201);
+  await eventually("quorum-1 at its approval", async () => (await api.get("/api/runs/quorum-1", { cookie: as.ops })).body.pending?.length > 0, 20_000);
+  expect((await api.post("/api/approvals/quorum-1/review", { cookie: as.fin2, body: { decision: "approve", comment: "fine" } })).status).toBe(200);
+  await inBrowser(browser, server.url, "an approval's votes on the run page", async (s) => {
+    const { page } = s;
+    await page.goto("/runs/quorum-1");
+    await signIn(s, "ops", server.demoPassword);
+    const drawing = page.getByRole("region", { name: "Drawing" });
+    await eventually("the votes on the approval", async () => /1 of 2 approvals, approved by fin2/.test((await drawing.textContent()) ?? ""), 20_000);
+    await s.step("1 of 2 approvals on the run page");
   });
 }, 300_000);

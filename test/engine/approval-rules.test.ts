@@ -97,7 +97,10 @@ describe.each(["sqlite", "postgresql"] as const)("approval rules on %s", (kind) 
     // The run still waits: a vote short of the quorum is no event.
     await new Promise((r) => setTimeout(r, 300));
     expect(await engine.history("t-1")).toEqual(before);
-    expect((await engine.describe("t-1")).status).toBe("running");
+    const described = await engine.describe("t-1");
+    expect(described.status).toBe("running");
+    // The run's page shows the approvals so far on the node (1 of 2, approved by fin2).
+    expect(described.pending).toEqual([expect.objectContaining({ kind: "approval", nodeId: "review", quorum: 2, approvals: [{ by: "fin2", comment: "fine by me", at: expect.any(String) }] })]);
 
     const second = await weft.decide(person("fin3"), "t-1", "review", "approve");
     expect(second.approvals?.map((a) => a.by)).toEqual(["fin2", "fin3"]);

@@ -15,6 +15,7 @@ import { StatusBadge } from "../../../ui/status-badge.tsx";
 import { ValueView } from "../../../ui/value-view.tsx";
 import { LiveRun } from "../../../ui/live-run.tsx";
 import { RunView } from "../../../ui/run-view.tsx";
+import { RunVotes } from "../../../ui/run-votes.tsx";
 import { mayOperate } from "../../../lib/roles.ts";
 
 type Props = { params: Promise<{ workflowId: string }> };
@@ -94,7 +95,9 @@ export default async function RunPage({ params }: Props) {
         </section>
       ) : null}
 
-      <RunView workflowId={workflowId} drawing={drawing} run={run} events={events} canOperate={mayOperate(caller)} serverNow={new Date().toISOString()} />
+      <RunVotes pending={run.pending}>
+        <RunView workflowId={workflowId} drawing={drawing} run={run} events={events} canOperate={mayOperate(caller)} serverNow={new Date().toISOString()} />
+      </RunVotes>
 
       <section aria-labelledby="input-heading" className="panel run-input">
         <h2 id="input-heading">Input</h2>
