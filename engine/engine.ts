@@ -820,8 +820,14 @@ export class Engine {
    * `{ undecryptable: reason }`, each where it is, instead of failing the whole document.
    */
   async describe(workflowId: string): Promise<Description> {
+    return (await this.describeWithHistory(workflowId)).description;
+  }
+
+  /** The describe document and the history it was made from, read once (a run's page shows both). */
+  async describeWithHistory(workflowId: string): Promise<{ description: Description; history: RecordedEvent[] }> {
     const run = await this.findShown(workflowId);
-    return describeRun(this.db, run, await loadHistory(this.db, this.shown, run.runId), this.shown);
+    const history = await loadHistory(this.db, this.shown, run.runId);
+    return { description: await describeRun(this.db, run, history, this.shown), history };
   }
 
   /**

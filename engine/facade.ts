@@ -403,6 +403,12 @@ export class Weft {
     return this.#engine.describe(workflowId);
   }
 
+  /** The describe document and the history together, the history read once (a run's page: a long history costs one read, not two). */
+  async runWithHistory(workflowId: string): Promise<{ description: Description; history: EventJson[] }> {
+    const { description, history } = await this.#engine.describeWithHistory(workflowId);
+    return { description, history: history.map(eventJson) };
+  }
+
   async history(workflowId: string): Promise<EventJson[]> {
     return (await this.#engine.history(workflowId)).map(eventJson);
   }

@@ -261,6 +261,8 @@ describe.each(["sqlite", "postgresql"] as const)("runs through the Weft facade o
     expect(seen.map((e) => e.id)).toEqual(seen.map((_, i) => i + 1));
     expect(seen.at(-1)?.type).toBe("WorkflowCompleted");
     const history = await weft.history(workflowId);
+    // A run's page reads both at once, the history once.
+    expect(await weft.runWithHistory(workflowId)).toEqual({ description: await weft.describe(workflowId), history });
     expect(history[0]).toMatchObject({ seq: 1, type: "WorkflowStarted", startedBy: "ops", at: expect.stringMatching(ISO) });
     expect(history.find((e) => e.type === "SignalReceived")).toMatchObject({ by: "fin1" });
     const after = [];

@@ -30,6 +30,8 @@ export async function closeMany(caller: Caller, body: { action: "cancel" | "term
 }
 export const describe = (workflowId: string) => weft().describe(workflowId);
 export const history = (workflowId: string) => weft().history(workflowId);
+/** A run's describe document and its history, the history read once. */
+export const runWithHistory = (workflowId: string) => weft().runWithHistory(workflowId);
 
 export async function signal(caller: Caller, workflowId: string, name: string, payload: unknown) {
   requireRole(caller, "operator");

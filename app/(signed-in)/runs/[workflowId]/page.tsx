@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { WORKFLOW_ID } from "../../../lib/http.ts";
-import { describe, history as runHistory } from "../../../lib/api/runs.ts";
+import { runWithHistory } from "../../../lib/api/runs.ts";
 import { version as getVersion } from "../../../lib/api/workflows.ts";
 import { signedIn } from "../../../lib/signed-in.ts";
 import { orNotFound, orNothing } from "../../../lib/page-data.ts";
@@ -28,8 +28,8 @@ export default async function RunPage({ params }: Props) {
   const workflowId = param((await params).workflowId);
   const caller = await signedIn(runPath(workflowId));
   if (!WORKFLOW_ID.test(workflowId)) notFound();
-  const run = await orNotFound(describe(workflowId));
-  const [events, version] = await Promise.all([runHistory(workflowId), orNothing(getVersion(run.name, run.version))]);
+  const { description: run, history: events } = await orNotFound(runWithHistory(workflowId));
+  const version = await orNothing(getVersion(run.name, run.version));
   const drawing = drawingOf(version?.document);
   const title = drawing.title ?? run.name;
   const lastEventId = events.reduce((max, e) => Math.max(max, e.seq), 0);
