@@ -21,6 +21,8 @@
 // run. They run on SQLite (the page does the same on either database); `operate postgresql`
 // or WEFT_BENCH_DB=postgresql picks the database of (b) alone.
 //
+// `npm run bench -- operate view live` measures those figures alone (`waits`, `view`, `live`).
+//
 // Environment: WEFT_BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432/test),
 // WEFT_BENCH_DB=sqlite|postgresql, WEFT_CHROMIUM (default /usr/bin/chromium).
 
@@ -48,6 +50,10 @@ const SAMPLES = 30;
 const VIEW_SAMPLES = 8;
 
 type Kind = "sqlite" | "postgresql";
+type Part = "waits" | "view" | "live";
+const PARTS: Part[] = ["waits", "view", "live"];
+const asked = PARTS.filter((p) => process.argv.includes(p));
+const parts = new Set<Part>(asked.length > 0 ? asked : PARTS);
 interface Check {
   name: string;
   pass: boolean;
@@ -303,16 +309,22 @@ async function browserFigures(app: { base: string; password: string }, url: stri
     const page = await context.newPage();
 
     // (a) Opening the run view: a warm-up of each, then samples in turn.
-    await openRunView(page, app.base, runs.small, SMALL_HISTORY);
-    await openRunView(page, app.base, runs.big, BIG_HISTORY);
-    const small: number[] = [];
-    const big: number[] = [];
-    for (let i = 0; i < VIEW_SAMPLES; i++) {
-      small.push(await openRunView(page, app.base, runs.small, SMALL_HISTORY));
-      big.push(await openRunView(page, app.base, runs.big, BIG_HISTORY));
+    if (parts.has("view")) {
+      await openRunView(page, app.base, runs.small, SMALL_HISTORY);
+      await openRunView(page, app.base, runs.big, BIG_HISTORY);
+      const small: number[] = [];
+      const big: number[] = [];
+      for (let i = 0; i < VIEW_SAMPLES; i++) {
+        small.push(await openRunView(page, app.base, runs.small, SMALL_HISTORY));
+        big.push(await openRunView(page, app.base, runs.big, BIG_HISTORY));
+      }
+      row(`run view of a ${BIG_HISTORY.toLocaleString("en-US")}-event run opens, p50`, ms(p50(big)), `${SMALL_HISTORY}-event run ${ms(p50(small))} (ratio ${(p50(big) / p50(small)).toFixed(1)})`, "≤ 1 s", p50(big) <= 1000);
+      row(`run view of a ${BIG_HISTORY.toLocaleString("en-US")}-event run opens, max`, ms(Math.max(...big)), `${SMALL_HISTORY}-event run ${ms(Math.max(...small))}`, "(context)", undefined);
     }
-    row(`run view of a ${BIG_HISTORY.toLocaleString("en-US")}-event run opens, p50`, ms(p50(big)), `${SMALL_HISTORY}-event run ${ms(p50(small))} (ratio ${(p50(big) / p50(small)).toFixed(1)})`, "≤ 1 s", p50(big) <= 1000);
-    row(`run view of a ${BIG_HISTORY.toLocaleString("en-US")}-event run opens, max`, ms(Math.max(...big)), `${SMALL_HISTORY}-event run ${ms(Math.max(...small))}`, "(context)", undefined);
+    if (!parts.has("live")) {
+      await context.close();
+      return { rows, checks };
+    }
 
     // (c) Live painting: the idle page's frames, then the same page while events arrive.
     await openRunView(page, app.base, runs.live, 2);
@@ -393,8 +405,10 @@ async function benchKind(kind: Kind, dir: string, withBrowser: boolean): Promise
   {
     const engine = await Engine.open({ url: db.url });
     try {
-      await seedWaits(engine, "bench-waits", OPEN_RUNS);
-      await seedWaits(engine, "bench-waits-few", FEW_RUNS);
+      if (parts.has("waits")) {
+        await seedWaits(engine, "bench-waits", OPEN_RUNS);
+        await seedWaits(engine, "bench-waits-few", FEW_RUNS);
+      }
       if (withBrowser) {
         const { version, hash } = await engine.deploy(PING);
         await seedHistory(engine, runs.small, SMALL_HISTORY, version, hash);
@@ -411,18 +425,20 @@ async function benchKind(kind: Kind, dir: string, withBrowser: boolean): Promise
   try {
     const ops = await signIn(app.base, "ops", app.password);
     // (b) Where runs wait, over HTTP.
-    const many: number[] = [];
-    const few: number[] = [];
-    let answer: { nodeId: string; runs: number }[] = [];
-    for (let i = 0; i < 3; i++) await get(app.base, "/api/workflows/bench-waits/waiting", ops);
-    for (let i = 0; i < SAMPLES; i++) {
-      few.push(await timed(() => get(app.base, "/api/workflows/bench-waits-few/waiting", ops)));
-      many.push(await timed(async () => (answer = (await get(app.base, "/api/workflows/bench-waits/waiting", ops)) as typeof answer)));
+    if (parts.has("waits")) {
+      const many: number[] = [];
+      const few: number[] = [];
+      let answer: { nodeId: string; runs: number }[] = [];
+      for (let i = 0; i < 3; i++) await get(app.base, "/api/workflows/bench-waits/waiting", ops);
+      for (let i = 0; i < SAMPLES; i++) {
+        few.push(await timed(() => get(app.base, "/api/workflows/bench-waits-few/waiting", ops)));
+        many.push(await timed(async () => (answer = (await get(app.base, "/api/workflows/bench-waits/waiting", ops)) as typeof answer)));
+      }
+      const counted = answer.reduce((n, w) => n + w.runs, 0);
+      if (counted !== OPEN_RUNS) throw new Error(`where-runs-wait counted ${counted} runs, not ${OPEN_RUNS}`);
+      row(`where runs wait, ${OPEN_RUNS.toLocaleString("en-US")} open runs, p50`, ms(p50(many)), `${FEW_RUNS} open runs ${ms(p50(few))} (ratio ${(p50(many) / p50(few)).toFixed(1)})`, "≤ 200 ms", p50(many) <= 200);
+      row(`where runs wait, ${OPEN_RUNS.toLocaleString("en-US")} open runs, p99`, ms(percentile(many, 99)), `${FEW_RUNS} open runs ${ms(percentile(few, 99))}`, "(context)", undefined);
     }
-    const counted = answer.reduce((n, w) => n + w.runs, 0);
-    if (counted !== OPEN_RUNS) throw new Error(`where-runs-wait counted ${counted} runs, not ${OPEN_RUNS}`);
-    row(`where runs wait, ${OPEN_RUNS.toLocaleString("en-US")} open runs, p50`, ms(p50(many)), `${FEW_RUNS} open runs ${ms(p50(few))} (ratio ${(p50(many) / p50(few)).toFixed(1)})`, "≤ 200 ms", p50(many) <= 200);
-    row(`where runs wait, ${OPEN_RUNS.toLocaleString("en-US")} open runs, p99`, ms(percentile(many, 99)), `${FEW_RUNS} open runs ${ms(percentile(few, 99))}`, "(context)", undefined);
     if (withBrowser) {
       const figures = await browserFigures(app, db.url, runs);
       rows.push(...figures.rows);
@@ -442,7 +458,10 @@ export default async function operate(): Promise<Check[]> {
   const dir = mkdtempSync(join(tmpdir(), "weft-bench-operate-"));
   const checks: Check[] = [];
   try {
-    for (const kind of kinds) checks.push(...(await benchKind(kind, dir, kind === "sqlite")));
+    for (const kind of kinds) {
+      const withBrowser = kind === "sqlite" && (parts.has("view") || parts.has("live"));
+      if (withBrowser || parts.has("waits")) checks.push(...(await benchKind(kind, dir, withBrowser)));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
