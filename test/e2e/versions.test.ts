@@ -178,5 +178,29 @@ test("a designer deploys two versions, compares them on the drawing, in words an
     expect(await byVersion.allTextContents()).toEqual([expect.stringMatching(/^Version 2: 1 run open/), expect.stringMatching(/^Version 1: 1 run open/)]);
     await s.step("the pre-deploy check over two versions");
     await dialog.getByRole("button", { name: "Cancel" }).click();
+
+    // A draft that adds a step and deletes a node, compared with version 2: the added node and
+    // the removed one (ghosted) say so on the drawing, and the new input field is listed.
+    const errors = await page.evaluate(async (name) => {
+      const current = (await (await fetch(`/api/workflows/${name}`)).json()).document;
+      const nodes = current.nodes
+        .filter((n: { id: string }) => n.id !== "expired")
+        .map((n: { id: string; timeout?: string }) => (n.id === "review" ? { ...n, timeout: undefined } : n));
+      nodes.push({ id: "audit", type: "step", label: "Audit transfer", activity: "notify.email", input: { to: "audit@example.com", subject: "Transfer", body: "=input.from" } });
+      const edges = current.edges
+        .filter((e: { target: string }) => e.target !== "expired")
+        .map((e: { source: string; sourceHandle?: string }) => (e.source === "transfer" && !e.sourceHandle ? { ...e, target: "audit" } : e));
+      edges.push({ id: "e-audit", source: "audit", target: "done" });
+      const put = await fetch(`/api/workflows/${name}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...current, nodes, edges }) });
+      return (await put.json()).errors;
+    }, NAME);
+    expect(errors).toEqual([]);
+    await page.goto(`/workflows/${NAME}/compare?from=2&to=draft`);
+    await page.getByRole("status").filter({ hasText: /^From version 2 to the current draft: 1 node added, 1 node removed, 2 nodes changed/ }).waitFor();
+    await drawing.locator('.react-flow__node[aria-label="Audit transfer, added"] .cnode-added').waitFor();
+    await drawing.locator('.react-flow__node[aria-label="expired, removed"] .cnode-removed').waitFor();
+    await changes.getByText("Input field reference", { exact: true }).waitFor();
+    await changes.locator(".change-text", { hasText: "Removed End “expired”" }).waitFor();
+    await s.step("the draft compared with version 2");
   });
 }, 300_000);
