@@ -155,6 +155,9 @@ export function paintRun(
   const open = new Map<number, Open>();
   const bars: Bar[] = [];
   const openBar = new Map<number, Bar>();
+  /** The open bar of each step's attempt, by node and attempt: a long history finds it at once. */
+  const openAttempt = new Map<string, Bar>();
+  const attemptKey = (nodeId: string, attempt: number) => `${nodeId}\u0000${attempt}`;
   /** The nodes with events, in the order the run reached them (a node again for each visit). */
   const visits: { nodeId: string; handle?: string }[] = [];
   let status = "running" as RunState;
@@ -221,7 +224,9 @@ export function paintRun(
         if (e.type === "ActivityStarted") {
           const startedAt = str(e.startedAt) ?? e.at;
           p.attempts.push({ attempt, startedAt, ...(str(e.worker) ? { worker: str(e.worker) } : {}), outcome: "running" });
-          bars.push({ nodeId, kind: "attempt", label: `attempt ${attempt}`, start: startedAt, outcome: "open", fromEvent: index });
+          const bar: Bar = { nodeId, kind: "attempt", label: `attempt ${attempt}`, start: startedAt, outcome: "open", fromEvent: index };
+          bars.push(bar);
+          openAttempt.set(attemptKey(nodeId, attempt), bar);
           break;
         }
         let a = p.attempts.find((x) => x.attempt === attempt);
@@ -229,10 +234,13 @@ export function paintRun(
           // A history without the attempt's start (older runs): the attempt from the step's last news.
           a = { attempt, startedAt: p.attempts.at(-1)?.endedAt ?? p.startedAt ?? e.at, outcome: "running" };
           p.attempts.push(a);
-          bars.push({ nodeId, kind: "attempt", label: `attempt ${attempt}`, start: a.startedAt, outcome: "open", fromEvent: index });
+          const bar: Bar = { nodeId, kind: "attempt", label: `attempt ${attempt}`, start: a.startedAt, outcome: "open", fromEvent: index };
+          bars.push(bar);
+          openAttempt.set(attemptKey(nodeId, attempt), bar);
         }
         a.endedAt = e.at;
-        const bar = [...bars].reverse().find((b) => b.nodeId === nodeId && b.kind === "attempt" && b.label === `attempt ${attempt}` && b.outcome === "open");
+        const bar = openAttempt.get(attemptKey(nodeId, attempt));
+        openAttempt.delete(attemptKey(nodeId, attempt));
         if (bar) bar.end = e.at;
         const w = p.wait?.kind === "activity" ? p.wait : undefined;
         if (e.type === "ActivityCompleted") {
@@ -460,5 +468,19 @@ export function waitText(wait: Wait, now?: string): string {
       return `waiting for the signal “${wait.signal}”`;
     case "held":
       return `held: ${wait.reason}`;
+  }
+}
+
+/** A node's state in words, as its badge on the drawing says it: "done in 1.2 s", "waiting". */
+export function stateWords(p: Pick<NodePaint, "state" | "durationMs">): string {
+  switch (p.state) {
+    case "not-reached":
+      return "not reached";
+    case "done":
+      return p.durationMs !== undefined && p.durationMs > 0 ? `done in ${durationText(p.durationMs)}` : "done";
+    case "retrying":
+      return "waiting to retry";
+    default:
+      return p.state;
   }
 }

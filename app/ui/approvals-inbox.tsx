@@ -1,7 +1,7 @@
 "use client";
 // The inbox's list: each approval with what it asks, the workflow and run it belongs to, the
-// run's input in words, its due time, a decision link to send by e-mail, a comment and the two
-// decisions. It stays current by itself (every few seconds, and when the reader returns to the
+// run's input in words, its due time, the run's drawing with the approval marked (on asking),
+// a decision link to send by e-mail, a comment and the two decisions. It stays current by itself (every few seconds, and when the reader returns to the
 // tab), so a colleague's decision takes the item away here too. ApprovalItem is also the
 // decision link's page (app/(signed-in)/approvals/[workflowId]/[nodeId]).
 import Link from "next/link";
@@ -12,6 +12,7 @@ import { callApi } from "../lib/client-api.ts";
 import { orList, textOf } from "../lib/present.ts";
 import { approvalPath, runPath, signInPath } from "../lib/paths.ts";
 import { LocalTime } from "./local-time.tsx";
+import { RunPreview } from "./run-preview.tsx";
 import { ValueView } from "./value-view.tsx";
 import "../operate.css";
 
@@ -126,12 +127,16 @@ export function ApprovalItem({
   item,
   onDecided,
   headingLevel = 2,
+  drawingOpen = false,
 }: {
   item: PendingApproval;
   onDecided: (item: PendingApproval, outcome: Decided | { gone: string }) => void;
   headingLevel?: 2 | 3;
+  /** Whether the run's drawing shows from the start (the decision page), or on asking. */
+  drawingOpen?: boolean;
 }) {
   const id = useId();
+  const [drawing, setDrawing] = useState(drawingOpen);
   const [comment, setComment] = useState("");
   const [busy, setBusy] = useState<"approve" | "decline">();
   const [error, setError] = useState<string>();
@@ -201,6 +206,10 @@ export function ApprovalItem({
         <p className="approval-input-head">The run’s input</p>
         <ValueView value={item.input} label="The input" />
       </div>
+      <details className="approval-drawing" open={drawing} onToggle={(e) => setDrawing(e.currentTarget.open)}>
+        <summary>Where the run is: its drawing</summary>
+        {drawing ? <RunPreview workflowId={item.workflowId} nodeId={item.nodeId} note="waiting for your decision" /> : null}
+      </details>
       {error ? (
         <p role="alert" className="alert alert-error">
           {error}

@@ -22,7 +22,7 @@ export function DecisionPage({ item }: { item: PendingApproval }) {
           · back to your <Link href="/approvals">approvals</Link>
         </p>
       ) : (
-        <ApprovalItem item={item} onDecided={(i, outcome) => setDone("gone" in outcome ? outcome.gone : decidedText(i, outcome))} />
+        <ApprovalItem item={item} drawingOpen onDecided={(i, outcome) => setDone("gone" in outcome ? outcome.gone : decidedText(i, outcome))} />
       )}
     </>
   );

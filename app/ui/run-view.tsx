@@ -1,41 +1,44 @@
 "use client";
-// A run on its drawing, painted by designer/run-paint.ts: each node's state (done with its
-// duration, where the run is and what it waits for, counting down to a retry; failed nodes
-// with their error), a timeline of the history (each attempt a bar), a scrubber that paints
-// the run as it stood after any event, and the actions an operator may take (signal with a form
-// from what the node waits for, cancel, terminate, retry from the failed step), each after a
-// confirmation. The page around it follows the run live (live-run.tsx) and hands in new props.
+// A run on its drawing: the version's canvas, read only, painted by designer/run-paint.ts (each
+// node's state in colour and words: done with its duration, where the run is and what it waits
+// for, counting down to a retry; failed nodes with their error; a held node with the deploy that
+// frees it; the connections the run went along), the details of a node chosen on it (input,
+// output, attempts with the worker of each, its block of generated code), a timeline of the
+// history (each attempt a bar) and the history itself, both drawn a window at a time, a scrubber
+// that paints the run as it stood after any event, and the actions an operator may take (signal
+// with a form from what the node waits for, cancel, terminate, retry from the failed step),
+// each after a confirmation. The page around it follows the run live (live-run.tsx) and hands in
+// new props; the canvas repaints the nodes that changed, where they are.
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useMemo, useState } from "react";
-import type { WorkflowDocument } from "../../compiler/document.ts";
-import { durationText, paintRun, passedNodes, type Bar, type NodePaint, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
+import type { Position, WorkflowDocument } from "../../compiler/document.ts";
+import { durationText, paintRun, passedNodes, stateWords, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
 import type { Description, EventJson } from "../../engine/views.ts";
 import { callApi } from "../lib/client-api.ts";
 import { eventSentence, nodeKind, nodeLabel, orList, type Drawing } from "../lib/present.ts";
+import type { CodeBlock } from "../lib/run-drawing.ts";
 import { Confirm } from "./confirm.tsx";
 import { LocalTime } from "./local-time.tsx";
+import { RunCanvas } from "./run-canvas.tsx";
+import type { RunMark } from "./run-node.tsx";
 import { ApprovalVotes } from "./run-votes.tsx";
 import { Segments } from "./segments.tsx";
 import { ValueView } from "./value-view.tsx";
+import { useWindowed } from "./windowed.ts";
 import "../operate.css";
 
-const STATE_TEXT: Record<NodePaint["state"], string> = {
-  "not-reached": "not reached",
-  passed: "passed",
-  done: "done",
-  running: "running here",
-  retrying: "waiting here to retry",
-  waiting: "waiting here",
-  failed: "failed here",
-  held: "held here",
-  stopped: "stopped here",
-};
+/** Where the run is: the states a node is "at". */
+const AT: ReadonlySet<NodeState> = new Set(["running", "retrying", "waiting", "held"]);
+const HISTORY_ROW = 44;
+const TIMELINE_ROW = 26;
 
 type Action = { kind: "cancel" | "terminate" | "retry" } | { kind: "signal"; signal: string; nodeId: string };
 
 export function RunView({
   workflowId,
   drawing,
+  positions,
+  code,
   run,
   events,
   canOperate,
@@ -43,6 +46,10 @@ export function RunView({
 }: {
   workflowId: string;
   drawing: Drawing;
+  /** Where the nodes without a position go (the server's layout). */
+  positions?: Record<string, Position>;
+  /** Each node's blocks of the version's generated code. */
+  code: Record<string, CodeBlock[]>;
   run: Description;
   events: EventJson[];
   canOperate: boolean;
@@ -52,32 +59,73 @@ export function RunView({
   const id = useId();
   // undefined: the run as it stands (live); a number: as it stood after that many events.
   const [frame, setFrame] = useState<number>();
+  // `now` ticks while a step counts down to its next attempt; the painting itself is redone only
+  // when an event comes, or when a countdown reaches its end (so a long history is not painted
+  // four times a second).
   const [now, setNow] = useState(serverNow);
+  const [paintNow, setPaintNow] = useState(serverNow);
+  const [chosen, setChosen] = useState<string>();
   const [action, setAction] = useState<Action>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [said, setSaid] = useState("");
   const [payload, setPayload] = useState("");
 
-  const doc = drawing as unknown as WorkflowDocument;
+  // A version's drawing never changes: kept as first given, so that a refresh of the page (each
+  // live event) hands the canvas the same document and it repaints without redrawing.
+  const version = `${run.name}@${run.version}`;
+  const doc = useMemo(() => drawing as unknown as WorkflowDocument, [version]);
   const upTo = frame === undefined ? events.length : Math.min(frame, events.length);
   const scrubbing = frame !== undefined && frame < events.length;
   const paint = useMemo(
-    () => paintRun(doc, events as unknown as PaintEvent[], { upTo, pending: run.pending, now }),
-    [doc, events, upTo, run.pending, now],
+    () => paintRun(doc, events as unknown as PaintEvent[], { upTo, pending: run.pending, now: paintNow }),
+    [doc, events, upTo, run.pending, paintNow],
   );
   const passed = useMemo(() => new Set(passedNodes(doc, paint)), [doc, paint]);
   const byId = useMemo(() => new Map(drawing.nodes.map((n) => [n.id, n])), [drawing]);
   const label = (nodeId: string) => nodeLabel(byId.get(nodeId), nodeId);
 
   // A countdown while a step waits to be tried again.
-  const counting = !scrubbing && Object.values(paint.nodes).some((n) => n.state === "retrying");
+  const due = useMemo(() => {
+    const times = Object.values(paint.nodes).flatMap((n) => (n.state === "retrying" && n.wait?.kind === "activity" && n.wait.nextAttemptAt ? [n.wait.nextAttemptAt] : []));
+    return times.sort()[0];
+  }, [paint]);
+  const counting = !scrubbing && due !== undefined;
   useEffect(() => {
-    setNow(new Date().toISOString());
+    const at = new Date().toISOString();
+    setNow(at);
+    setPaintNow(at);
+  }, [events.length]);
+  useEffect(() => {
     if (!counting) return;
     const timer = setInterval(() => setNow(new Date().toISOString()), 250);
     return () => clearInterval(timer);
-  }, [counting, events.length]);
+  }, [counting]);
+  useEffect(() => {
+    if (due !== undefined && Date.parse(now) >= Date.parse(due) && Date.parse(paintNow) < Date.parse(due)) setPaintNow(now);
+  }, [due, now, paintNow]);
+
+  // The run on each node, as the canvas paints it (a countdown only on the run as it stands).
+  const marks = useMemo(() => {
+    const out: Record<string, RunMark> = {};
+    for (const node of drawing.nodes) {
+      const p = paint.nodes[node.id];
+      if (!p) continue;
+      const state = stateOf(p, passed);
+      out[node.id] = {
+        state,
+        visits: p.visits,
+        ...(p.durationMs !== undefined ? { durationMs: p.durationMs } : {}),
+        ...(p.wait ? { wait: p.wait } : {}),
+        ...(p.error ? { error: p.error } : {}),
+        ...(p.outcome ? { outcome: p.outcome } : {}),
+        ...(state === "retrying" && !scrubbing ? { now } : {}),
+        ...(state === "held" && run.held?.nodeId === node.id ? { heldOn: run.held.version } : {}),
+      };
+    }
+    return out;
+  }, [drawing.nodes, paint, passed, scrubbing, now, run.held]);
+  const chosenNode = chosen === undefined ? undefined : byId.get(chosen);
 
   const open = run.status === "running";
   const failedStep = run.status === "failed" && paint.error?.nodeId !== undefined && byId.get(paint.error.nodeId)?.type === "step";
@@ -246,76 +294,152 @@ export function RunView({
         </p>
       </section>
 
-      <div className="columns">
-        <div className="stack">
-          <section aria-labelledby="drawing-heading" className="panel">
-            <h2 id="drawing-heading">Drawing{scrubbing ? ` after event ${upTo}` : ""}</h2>
-            {drawing.nodes.length === 0 ? (
-              <p className="muted">The drawing of version {run.version} could not be read.</p>
-            ) : (
-              <ol className="node-list">
-                {drawing.nodes.map((node) => {
-                  const p = paint.nodes[node.id] ?? { nodeId: node.id, state: "not-reached" as const, visits: 0, attempts: [] };
-                  const state = p.state === "not-reached" && passed.has(node.id) ? "passed" : p.state;
-                  const here = state === "waiting" || state === "retrying" || state === "running" || state === "held";
-                  return (
-                    <li key={node.id} className="node" data-kind={node.type} data-state={state} aria-current={here ? "step" : undefined}>
-                      <span className="node-label">{nodeLabel(node, node.id)}</span>
-                      <span className="node-kind">{nodeKind(node)}</span>
-                      <span className="node-state" data-state={state}>
-                        {STATE_TEXT[state]}
-                        {state === "done" && p.durationMs !== undefined && p.durationMs > 0 ? ` in ${durationText(p.durationMs)}` : ""}
-                        {p.visits > 1 ? ` · ${p.visits} visits` : ""}
-                      </span>
-                      {p.wait ? (
-                        <span className="node-detail">
-                          <WaitLine wait={p.wait} now={now} live={!scrubbing} />
-                        </span>
-                      ) : null}
-                      {p.outcome && state === "done" ? <span className="node-detail">{p.outcome}</span> : null}
-                      {p.error ? (
-                        <span className="node-detail node-error" role={state === "failed" ? "note" : undefined}>
-                          {p.error.type}: {p.error.message}
-                        </span>
-                      ) : null}
-                      {p.attempts.length > 0 ? <NodeDetails paint={p} events={events.slice(0, upTo)} /> : null}
-                    </li>
-                  );
-                })}
-              </ol>
-            )}
-          </section>
+      <div className="run-main">
+        <section aria-labelledby="drawing-heading" className="panel run-drawing">
+          <h2 id="drawing-heading">Drawing{scrubbing ? ` after event ${upTo}` : ""}</h2>
+          {drawing.nodes.length === 0 ? (
+            <p className="muted">The drawing of version {run.version} could not be read.</p>
+          ) : (
+            <>
+              <RunCanvas key={version} doc={doc} positions={positions} marks={marks} taken={paint.edgesTaken} chosen={chosen} onChoose={setChosen} label="Canvas" className="run-canvas-page" />
+              <Legend />
+            </>
+          )}
+        </section>
+        <section aria-labelledby={`${id}-side`} className="panel run-side">
+          {chosenNode ? (
+            <NodeDetails
+              headingId={`${id}-side`}
+              node={chosenNode}
+              paint={paint.nodes[chosenNode.id] ?? { nodeId: chosenNode.id, state: "not-reached", visits: 0, attempts: [] }}
+              state={marks[chosenNode.id]?.state ?? "not-reached"}
+              events={events}
+              upTo={upTo}
+              code={code[chosenNode.id]}
+              held={run.held?.nodeId === chosenNode.id ? run.held : undefined}
+              now={now}
+              live={!scrubbing}
+              onClose={() => setChosen(undefined)}
+            />
+          ) : (
+            <WhereItIs headingId={`${id}-side`} drawing={drawing} paint={paint} marks={marks} held={run.held} now={now} live={!scrubbing} status={run.status} onChoose={setChosen} />
+          )}
+        </section>
+      </div>
 
-          <section aria-labelledby={`${id}-timeline`} className="panel">
-            <h2 id={`${id}-timeline`}>Timeline</h2>
-            <Timeline bars={paint.bars} from={first} to={last} label={label} cursor={scrubbing ? (paint.at ?? first) : undefined} />
-          </section>
-        </div>
-
+      <div className="columns run-history">
+        <section aria-labelledby={`${id}-timeline`} className="panel">
+          <h2 id={`${id}-timeline`}>Timeline</h2>
+          <Timeline bars={paint.bars} from={first} to={last} label={label} cursor={scrubbing ? (paint.at ?? first) : undefined} />
+        </section>
         <section aria-labelledby="history-heading" className="panel">
           <h2 id="history-heading">History</h2>
           {events.length === 0 ? (
             <p className="muted">Nothing has happened yet.</p>
           ) : (
-            <ol className="history">
-              {events.map((e, i) => (
-                <li key={e.seq} data-type={e.type} data-later={i >= upTo ? "true" : undefined} aria-current={scrubbing && i === upTo - 1 ? "step" : undefined}>
-                  <button type="button" className="history-jump" onClick={() => setFrame(i + 1 >= events.length ? undefined : i + 1)} aria-label={`Replay up to event ${i + 1}`}>
-                    {i + 1}
-                  </button>
-                  <span className="history-time">
-                    <LocalTime iso={e.at} style="time" />
-                  </span>
-                  <span className="history-text">
-                    <Segments parts={eventSentence(e, label)} />
-                  </span>
-                </li>
-              ))}
-            </ol>
+            <History events={events} upTo={upTo} scrubbing={scrubbing} label={label} onJump={(n) => setFrame(n >= events.length ? undefined : n)} />
           )}
         </section>
       </div>
     </>
+  );
+}
+
+function stateOf(p: NodePaint, passed: ReadonlySet<string>): NodeState {
+  return p.state === "not-reached" && passed.has(p.nodeId) ? "passed" : p.state;
+}
+
+function Legend() {
+  return (
+    <ul className="run-legend small" aria-label="What the colours say">
+      <li data-state="done">done</li>
+      <li data-state="waiting">where the run is</li>
+      <li data-state="retrying">waiting to retry, or held</li>
+      <li data-state="failed">failed</li>
+      <li data-state="taken">the way the run went</li>
+    </ul>
+  );
+}
+
+/** With no node chosen: where the run is and what it waits for, each a way into its node. */
+function WhereItIs({
+  headingId,
+  drawing,
+  paint,
+  marks,
+  held,
+  now,
+  live,
+  status,
+  onChoose,
+}: {
+  headingId: string;
+  drawing: Drawing;
+  paint: ReturnType<typeof paintRun>;
+  marks: Record<string, RunMark>;
+  held: Description["held"];
+  now: string;
+  live: boolean;
+  status: Description["status"];
+  onChoose: (id: string) => void;
+}) {
+  const here = drawing.nodes.filter((n) => {
+    const state = marks[n.id]?.state;
+    return state !== undefined && (AT.has(state) || state === "failed" || state === "stopped");
+  });
+  return (
+    <>
+      <h2 id={headingId}>{paint.status === "running" ? "Where the run is" : "Where the run ended"}</h2>
+      {here.length === 0 ? (
+        <p className="muted">
+          {paint.status === "running" ? "The run is between steps." : `The run ${paint.status === "completed" ? "completed" : `was ${paint.status}`}.`}
+          {status !== paint.status ? " (as it stood then)" : ""}
+        </p>
+      ) : (
+        <ul className="where-list">
+          {here.map((n) => {
+            const p = paint.nodes[n.id]!;
+            const mark = marks[n.id]!;
+            return (
+              <li key={n.id} data-state={mark.state}>
+                <button type="button" className="link-button" onClick={() => onChoose(n.id)}>
+                  {nodeLabel(n, n.id)}
+                </button>{" "}
+                <span className="rnode-state" data-state={mark.state}>
+                  {stateWords(mark)}
+                </span>
+                {p.wait ? (
+                  <p className="where-wait">
+                    <WaitLine wait={p.wait} now={now} live={live} />
+                  </p>
+                ) : null}
+                {mark.state === "failed" && p.error ? (
+                  <p className="where-wait node-error">
+                    {p.error.type}: {p.error.message}
+                  </p>
+                ) : null}
+                {held && held.nodeId === n.id ? <HeldAdvice held={held} /> : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <p className="muted small">Choose a node on the drawing (click it, or Tab to it and press Enter) to see its input, output, attempts and code.</p>
+    </>
+  );
+}
+
+function HeldAdvice({ held }: { held: NonNullable<Description["held"]> }) {
+  return (
+    <div className="alert alert-warning held-advice">
+      <p>
+        <strong>Held here since <LocalTime iso={held.since} />:</strong> the code of version {held.version} no longer replays this run’s history at this node ({held.reason}).
+      </p>
+      <p>
+        Nothing is lost while it waits. To free it, deploy a version that replays it and declare that version compatible with version {held.version} (in the
+        designer, deploy and move the open runs on); the run then goes on from here.
+      </p>
+    </div>
   );
 }
 
@@ -381,71 +505,244 @@ function WaitLine({ wait, now, live }: { wait: Wait; now: string; live: boolean 
   }
 }
 
-/** A step's attempts (with the worker that ran each and its error), its input and result. */
-function NodeDetails({ paint, events }: { paint: NodePaint; events: EventJson[] }) {
-  const scheduled = [...events].reverse().find((e) => e.type === "ActivityScheduled" && e.nodeId === paint.nodeId);
-  const completed = [...events].reverse().find((e) => e.type === "ActivityCompleted" && e.nodeId === paint.nodeId);
+/** A node's details: what the run did there, its input and output, its attempts, its code. */
+function NodeDetails({
+  headingId,
+  node,
+  paint,
+  state,
+  events,
+  upTo,
+  code,
+  held,
+  now,
+  live,
+  onClose,
+}: {
+  headingId: string;
+  node: Drawing["nodes"][number];
+  paint: NodePaint;
+  state: NodeState;
+  events: EventJson[];
+  upTo: number;
+  code: CodeBlock[] | undefined;
+  held: Description["held"];
+  now: string;
+  live: boolean;
+  onClose: () => void;
+}) {
+  const name = nodeLabel(node, node.id);
+  // Its own events, up to the frame shown: the latest of each kind is its latest visit's.
+  const mine = useMemo(() => {
+    const found: Record<string, EventJson> = {};
+    for (let i = 0; i < upTo; i++) {
+      const e = events[i]!;
+      if (e.nodeId === node.id) found[e.type] = e;
+    }
+    return found;
+  }, [events, upTo, node.id]);
+  const input = node.type === "step" ? mine.ActivityScheduled?.input : undefined;
+  const received = mine.SignalReceived;
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus({ preventScroll: true }), [node.id]);
   return (
-    <details className="node-more">
-      <summary>
-        {paint.attempts.length === 1 ? "1 attempt" : `${paint.attempts.length} attempts`}, input{completed ? " and result" : ""}
-      </summary>
-      <ol className="attempts">
-        {paint.attempts.map((a) => (
-          <li key={a.attempt} data-outcome={a.outcome}>
-            Attempt {a.attempt}: {a.outcome === "running" ? "running" : a.outcome}
-            {a.worker ? ` on ${a.worker}` : ""}, <LocalTime iso={a.startedAt} style="time" />
-            {a.endedAt ? ` for ${durationText(Date.parse(a.endedAt) - Date.parse(a.startedAt))}` : ""}
-            {a.error ? (
-              <span className="node-error">
+    <div className="node-details">
+      <div className="node-details-head">
+        <h2 id={headingId}>{name}</h2>
+        <button type="button" ref={close} className="button button-small" onClick={onClose} aria-label={`Close the details of ${name}`}>
+          Close
+        </button>
+      </div>
+      <p className="muted small node-details-kind">
+        {nodeKind(node)}
+        {node.label?.trim() ? <span className="mono"> · {node.id}</span> : null}
+      </p>
+      <p>
+        <span className="rnode-state" data-state={state}>
+          {stateWords({ state, durationMs: paint.durationMs })}
+        </span>
+        {paint.visits > 1 ? <span className="muted small"> · {paint.visits} visits; this is the latest</span> : null}
+        {paint.startedAt ? (
+          <span className="muted small">
+            {" "}
+            · from <LocalTime iso={paint.startedAt} style="time" />
+            {paint.endedAt ? (
+              <>
                 {" "}
-                — {a.error.type}: {a.error.message}
-              </span>
+                to <LocalTime iso={paint.endedAt} style="time" />
+              </>
             ) : null}
-          </li>
-        ))}
-      </ol>
-      {scheduled ? <ValueView value={scheduled.input} label="Input" /> : null}
-      {completed ? <ValueView value={completed.result} label="Result" /> : null}
-    </details>
+          </span>
+        ) : null}
+      </p>
+      {paint.wait ? (
+        <p className="node-details-wait">
+          <WaitLine wait={paint.wait} now={now} live={live} />
+        </p>
+      ) : null}
+      {paint.error ? (
+        <p className="alert alert-error">
+          <strong>{paint.error.type}</strong>: {paint.error.message}
+        </p>
+      ) : null}
+      {paint.outcome ? <p>{paint.outcome[0]!.toUpperCase() + paint.outcome.slice(1)}.</p> : null}
+      {held ? <HeldAdvice held={held} /> : null}
+
+      {paint.attempts.length > 0 ? (
+        <>
+          <h3>{paint.attempts.length === 1 ? "1 attempt" : `${paint.attempts.length} attempts`}</h3>
+          <ol className="attempts">
+            {paint.attempts.map((a) => (
+              <li key={a.attempt} data-outcome={a.outcome}>
+                Attempt {a.attempt}: <strong>{a.outcome}</strong>
+                {a.worker ? ` on ${a.worker}` : ""}, at <LocalTime iso={a.startedAt} style="time" />
+                {a.endedAt ? ` for ${durationText(Date.parse(a.endedAt) - Date.parse(a.startedAt))}` : ""}
+                {a.error ? (
+                  <span className="node-error">
+                    {" "}
+                    — {a.error.type}: {a.error.message}
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : null}
+      {input !== undefined ? (
+        <>
+          <h3>Input</h3>
+          <ValueView value={input} label="Input" />
+        </>
+      ) : null}
+      {mine.ActivityCompleted ? (
+        <>
+          <h3>Output</h3>
+          <ValueView value={mine.ActivityCompleted.result} label="Output" />
+        </>
+      ) : null}
+      {received && received.payload !== undefined && received.payload !== null ? (
+        <>
+          <h3>{node.type === "approval" ? "Decision" : "What came with the signal"}</h3>
+          <ValueView value={received.payload} label={node.type === "approval" ? "Decision" : "Signal payload"} />
+        </>
+      ) : null}
+      {paint.visits === 0 && state === "not-reached" ? <p className="muted">The run has not come here{live ? "" : " by then"}.</p> : null}
+
+      <h3>Code</h3>
+      {code && code.length > 0 ? (
+        code.map((block) => (
+          <pre key={block.start} className="code-block" aria-label={`Generated code of ${name}, from line ${block.start}`}>
+            {block.lines.map((line, i) => (
+              <span key={i} className="code-line">
+                <span className="code-ln" aria-hidden="true">
+                  {block.start + i}
+                </span>
+                {line}
+                {"\n"}
+              </span>
+            ))}
+          </pre>
+        ))
+      ) : (
+        <p className="muted small">This node has no code of its own: the run passes through it.</p>
+      )}
+    </div>
   );
 }
 
-/** The history as bars on one time axis: each attempt of a step, each wait. */
+/** The history, one event a row, drawn a window at a time; a row's number replays up to it. */
+function History({ events, upTo, scrubbing, label, onJump }: { events: EventJson[]; upTo: number; scrubbing: boolean; label: (id: string) => string; onJump: (n: number) => void }) {
+  const win = useWindowed(events.length, HISTORY_ROW, { stickToEnd: true });
+  const { reveal } = win;
+  useEffect(() => {
+    if (scrubbing) reveal(Math.max(0, upTo - 1));
+  }, [scrubbing, upTo, reveal]);
+  const rows = [];
+  for (let i = win.first; i < win.last; i++) {
+    const e = events[i]!;
+    rows.push(
+      <li
+        key={e.seq}
+        data-type={e.type}
+        data-later={i >= upTo ? "true" : undefined}
+        aria-current={scrubbing && i === upTo - 1 ? "step" : undefined}
+        aria-posinset={i + 1}
+        aria-setsize={events.length}
+        style={{ height: HISTORY_ROW }}
+      >
+        <button type="button" className="history-jump" onClick={() => onJump(i + 1)} aria-label={`Replay up to event ${i + 1}`}>
+          {i + 1}
+        </button>
+        <span className="history-time">
+          <LocalTime iso={e.at} style="time" />
+        </span>
+        <span className="history-text">
+          <Segments parts={eventSentence(e, label)} />
+        </span>
+      </li>,
+    );
+  }
+  return (
+    <>
+      <div className="window history-window" ref={win.ref} onScroll={win.onScroll}>
+        <ol className="history" style={{ height: events.length * HISTORY_ROW, paddingTop: win.first * HISTORY_ROW }}>
+          {rows}
+        </ol>
+      </div>
+      <p className="muted small window-note">
+        {events.length} {events.length === 1 ? "event" : "events"}; scroll, or move the replay’s slider, to reach any of them.
+      </p>
+    </>
+  );
+}
+
+/** The history as bars on one time axis (each attempt of a step, each wait), a window at a time. */
 function Timeline({ bars, from, to, label, cursor }: { bars: Bar[]; from: string; to: string; label: (id: string) => string; cursor?: string }) {
+  const win = useWindowed(bars.length, TIMELINE_ROW, { stickToEnd: true });
   if (bars.length === 0) return <p className="muted">No step has run and nothing has waited yet.</p>;
   const start = Date.parse(from);
   const span = Math.max(1, Date.parse(to) - start);
   const pct = (iso: string) => Math.min(100, Math.max(0, ((Date.parse(iso) - start) / span) * 100));
+  const rows = [];
+  for (let i = win.first; i < Math.min(win.last, bars.length); i++) {
+    const b = bars[i]!;
+    const left = pct(b.start);
+    // A bar still open ends now, or, in a frame of the scrubber, at that frame's time.
+    const right = b.end ? pct(b.end) : cursor ? pct(cursor) : 100;
+    rows.push(
+      <li key={i} className="timeline-row" style={{ height: TIMELINE_ROW }} aria-posinset={i + 1} aria-setsize={bars.length}>
+        <span className="timeline-name">
+          {label(b.nodeId)} <span className="muted">· {b.label}</span>
+        </span>
+        <span className="timeline-track">
+          {cursor ? <span className="timeline-cursor" style={{ left: `${pct(cursor)}%` }} aria-hidden="true" /> : null}
+          <span
+            className="timeline-bar"
+            data-outcome={b.outcome}
+            style={{ left: `${left}%`, width: `max(3px, ${Math.max(0, right - left)}%)` }}
+            title={`${label(b.nodeId)}, ${b.label}: ${b.outcome}${b.end ? ` after ${durationText(Date.parse(b.end) - Date.parse(b.start))}` : ", still going"}`}
+          />
+        </span>
+        <span className="timeline-outcome small">
+          {b.outcome === "open" ? (cursor ? "going on then" : "going on") : b.outcome}
+          {b.end ? ` · ${durationText(Date.parse(b.end) - Date.parse(b.start))}` : ""}
+        </span>
+      </li>,
+    );
+  }
   return (
     <>
-      <ol className="timeline" aria-label="Attempts and waits over time">
-        {bars.map((b, i) => {
-          const left = pct(b.start);
-          // A bar still open ends now, or, in a frame of the scrubber, at that frame's time.
-          const right = b.end ? pct(b.end) : cursor ? pct(cursor) : 100;
-          return (
-            <li key={i} className="timeline-row">
-              <span className="timeline-name">
-                {label(b.nodeId)} <span className="muted">· {b.label}</span>
-              </span>
-              <span className="timeline-track">
-                {cursor ? <span className="timeline-cursor" style={{ left: `${pct(cursor)}%` }} aria-hidden="true" /> : null}
-                <span
-                  className="timeline-bar"
-                  data-outcome={b.outcome}
-                  style={{ left: `${left}%`, width: `max(3px, ${Math.max(0, right - left)}%)` }}
-                  title={`${label(b.nodeId)}, ${b.label}: ${b.outcome}${b.end ? ` after ${durationText(Date.parse(b.end) - Date.parse(b.start))}` : ", still going"}`}
-                />
-              </span>
-              <span className="timeline-outcome small">
-                {b.outcome === "open" ? (cursor ? "going on then" : "going on") : b.outcome}
-                {b.end ? ` · ${durationText(Date.parse(b.end) - Date.parse(b.start))}` : ""}
-              </span>
-            </li>
-          );
-        })}
-      </ol>
+      <div
+        className="window timeline-window"
+        ref={win.ref}
+        onScroll={win.onScroll}
+        // A box that scrolls is reached by the keyboard (its bars have nothing else to focus).
+        {...(bars.length * TIMELINE_ROW > 300 ? { tabIndex: 0, role: "group", "aria-label": "Attempts and waits, scrollable" } : {})}
+      >
+        <ol className="timeline" aria-label="Attempts and waits over time" style={{ height: bars.length * TIMELINE_ROW, paddingTop: win.first * TIMELINE_ROW }}>
+          {rows}
+        </ol>
+      </div>
       <p className="muted small timeline-axis">
         <LocalTime iso={from} style="time" /> to <LocalTime iso={to} style="time" /> ({durationText(span)})
       </p>

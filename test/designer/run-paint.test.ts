@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { WorkflowDocument } from "../../compiler/document.ts";
-import { durationText, paintRun, passedNodes, waitText, type PaintEvent } from "../../designer/run-paint.ts";
+import { durationText, paintRun, passedNodes, stateWords, waitText, type PaintEvent } from "../../designer/run-paint.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const transfer = JSON.parse(readFileSync(path.join(root, "examples/money-transfer.json"), "utf8")) as WorkflowDocument;
@@ -111,6 +111,28 @@ describe("run painting", () => {
     expect(held.nodes.review).toMatchObject({ state: "held", wait: { kind: "held" } });
     // An earlier frame knows nothing of describe.
     expect(paintRun(transfer, events, { upTo: 1, pending: [{ nodeId: "review", kind: "held", reason: "x" }] }).nodes.review!.state).toBe("not-reached");
+  });
+
+  it("says each node's state in words, as its badge on the drawing does", () => {
+    const paint = paintRun(transfer, approvedTransfer());
+    expect(stateWords(paint.nodes.review!)).toBe("done in 30 s");
+    expect(stateWords(paint.nodes["notify-declined"]!)).toBe("not reached");
+    expect(stateWords({ state: "retrying" })).toBe("waiting to retry");
+    expect(stateWords({ state: "done", durationMs: 0 })).toBe("done");
+  });
+
+  it("paints a long history in one pass: a step run 3,000 times in a loop, each attempt its bar", () => {
+    const loop = { nodes: [{ id: "start", type: "start" }, { id: "s", type: "step", activity: "a" }], edges: [{ id: "e1", source: "start", target: "s" }] } as unknown as WorkflowDocument;
+    const events: PaintEvent[] = [];
+    for (let cmd = 1; cmd <= 3000; cmd++) {
+      events.push({ seq: events.length + 1, type: "ActivityScheduled", at: t(cmd), cmd, nodeId: "s", activity: "a" });
+      events.push({ seq: events.length + 1, type: "ActivityStarted", at: t(cmd), cmd, nodeId: "s", attempt: 1, startedAt: t(cmd), worker: "w" });
+      events.push({ seq: events.length + 1, type: "ActivityCompleted", at: t(cmd + 0.5), cmd, nodeId: "s", attempt: 1 });
+    }
+    const paint = paintRun(loop, events);
+    expect(paint.bars).toHaveLength(3000);
+    expect(paint.bars.every((b) => b.outcome === "completed" && b.end !== undefined)).toBe(true);
+    expect(paint.nodes.s).toMatchObject({ state: "done", visits: 3000 });
   });
 
   it("says durations as a person would", () => {

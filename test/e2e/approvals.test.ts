@@ -1,6 +1,7 @@
 // Approvers at work, in Chromium: a transfer over 10,000 waits for finance; fin1 finds it in
-// the inbox and approves it with a comment, the run's page (open beside) turns "completed"
-// with no reload, and fin2's inbox loses the item by itself; ops, outside finance, never sees it.
+// the inbox (with the run's drawing, the approval marked) and approves it with a comment, the
+// run's page (open beside, its approval node waiting) turns "completed" with no reload, the
+// node repainted in place, and fin2's inbox loses the item by itself; ops, outside finance, never sees it.
 
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -40,6 +41,13 @@ test("a finance approver approves a transfer with a comment; the run page turns 
       await item.getByRole("link", { name: workflowId }).waitFor();
       await s.step("inbox with the transfer");
 
+      // Asked for, the run's drawing shows where the decision falls.
+      await item.getByText("Where the run is: its drawing").click();
+      const marked = item.getByRole("application", { name: `Drawing of run ${workflowId}` }).getByRole("group", { name: "review", exact: true });
+      await marked.waitFor();
+      expect(await marked.textContent()).toMatch(/waiting for your decision/);
+      await s.step("inbox item with the run's drawing");
+
       // fin2 has the same approval in view.
       await colleague.page.goto("/approvals");
       await signIn(colleague, "fin2", server.demoPassword);
@@ -63,8 +71,9 @@ test("a finance approver approves a transfer with a comment; the run page turns 
       await runPage.getByRole("heading", { name: workflowId, level: 1 }).waitFor();
       const status = runPage.getByRole("status", { name: "Status" });
       expect(await status.textContent()).toBe("running");
-      const review = runPage.getByRole("region", { name: "Drawing" }).getByRole("listitem").filter({ hasText: "waiting here" });
-      expect(await review.textContent()).toMatch(/review.*Approval · Approve transfer.*Waiting for a decision by finance/);
+      const review = runPage.getByRole("region", { name: "Drawing" }).getByRole("application", { name: "Canvas" }).getByRole("group", { name: "review", exact: true });
+      expect(await review.textContent()).toMatch(/waiting.*review.*by finance.*waiting for approval by finance.*since/);
+      const node = await review.elementHandle();
       await s.step("run waiting for approval", runPage);
 
       await item.getByRole("textbox", { name: "Comment" }).fill("Checked with the customer by phone");
@@ -77,6 +86,10 @@ test("a finance approver approves a transfer with a comment; the run page turns 
 
       // No reload: the run page follows the run to its end.
       await eventually("the run page to read completed", async () => (await status.textContent()) === "completed", 20_000);
+      // Repainted where it was, not drawn anew: the same node, now done, the way on marked.
+      expect(await node!.evaluate((el) => el.isConnected)).toBe(true);
+      await eventually("the approval node to read done", async () => /done.*approved by fin1/.test((await review.textContent()) ?? ""));
+      expect(await runPage.locator(".react-flow__edge.is-taken").count()).toBeGreaterThanOrEqual(3);
       const history = await runPage.getByRole("region", { name: "History" }).textContent();
       expect(history).toMatch(/approved by fin1: “Checked with the customer by phone”/);
       expect(history).toMatch(/Run completed/);

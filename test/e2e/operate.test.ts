@@ -1,5 +1,6 @@
 // Operating runs in Chromium (issue 12), as the people would do it: a step that keeps failing
-// shows "attempt 3 of 3", its error and the next retry on its node while it waits, then fails
+// shows "attempt 3 of 3", its error and the next retry on its node of the run's drawing while
+// it waits (chosen, its attempts with their workers, its input and its code), then fails
 // the run, which an operator retries from the failed step (after a confirmation) once the cause
 // is gone, and it completes; the scrubber shows a run as it stood after its second event; a
 // payment shows in the outbox; an approval that needs two approvers shows "1 of 2 approvals",
@@ -84,20 +85,32 @@ test("a step failing three times shows attempt 3 of 3, its error and the next re
     const { page } = s;
     await page.goto("/runs/welcome-1");
     await signIn(s, "ops", server.demoPassword);
-    const drawing = page.getByRole("region", { name: "Drawing" });
-    const mail = drawing.getByRole("listitem").filter({ hasText: "Send the welcome mail" });
+    // The step's node on the run's drawing says where the run is, in words.
+    const canvas = page.getByRole("region", { name: "Drawing" }).getByRole("application", { name: "Canvas" });
+    const mail = canvas.getByRole("group", { name: "Send the welcome mail", exact: true });
     await eventually("attempt 3 of 3 with the next retry", async () => /attempt 3 of 3.*next retry in/.test((await mail.textContent()) ?? ""), 30_000);
     const text = (await mail.textContent()) ?? "";
-    expect(text).toMatch(/waiting here to retry/);
+    expect(text).toMatch(/waiting to retry/);
     expect(text).toMatch(/last error: Error: EEXIST/);
+    expect(await mail.getAttribute("aria-current")).toBe("step");
     await s.step("attempt 3 of 3 waiting to retry");
+
+    // Chosen on the drawing, the node shows its attempts, the worker of each, its input and its code.
+    await mail.click();
+    const details = page.getByRole("region", { name: "Send the welcome mail" });
+    await details.getByRole("heading", { name: /^\d attempts$/ }).waitFor();
+    const said = (await details.textContent()) ?? "";
+    expect(said).toMatch(/Attempt 1: failed on \S+.*EEXIST/);
+    expect(said).toMatch(/ann@example\.com/);
+    expect(await details.getByLabel(/^Generated code of Send the welcome mail/).first().textContent()).toMatch(/notify\.email/);
+    await s.step("the step's details");
     const timeline = await page.getByRole("region", { name: "Timeline" }).textContent();
     expect(timeline).toMatch(/attempt 1.*failed.*attempt 2.*failed/);
 
     // The third attempt fails for good: the run fails there, and its node says why.
     const status = page.getByRole("status", { name: "Status" });
     await eventually("the run to fail", async () => (await status.textContent()) === "failed", 30_000);
-    expect(await mail.textContent()).toMatch(/failed here.*Error: EEXIST/);
+    expect(await mail.textContent()).toMatch(/failed.*Error: EEXIST/);
     await s.step("failed at its step");
 
     // The cause is fixed; the operator retries, after a confirmation.
@@ -135,9 +148,19 @@ test("the scrubber shows a run as it stood after its second event, and the outbo
     await where.waitFor();
     expect(await where.textContent()).toMatch(/review: approval “Approve transfer” requested from finance/);
     const drawing = page.getByRole("region", { name: "Drawing after event 2" });
-    expect(await drawing.getByRole("listitem").filter({ hasText: "Approve transfer" }).textContent()).toMatch(/waiting here/);
-    expect(await drawing.getByRole("listitem").filter({ hasText: "bank.transfer" }).textContent()).toMatch(/not reached/);
+    const review = drawing.getByRole("group", { name: "review", exact: true });
+    expect(await review.textContent()).toMatch(/waiting for approval by finance/);
+    expect(await drawing.getByRole("group", { name: "transfer", exact: true }).textContent()).toMatch(/not reached/);
     await s.step("the run after its second event");
+
+    // From the keyboard: a node is reached with Tab and opened with Enter.
+    await review.focus();
+    await page.keyboard.press("Enter");
+    const details = page.getByRole("region", { name: "review" });
+    await details.getByRole("heading", { name: "Code" }).waitFor();
+    expect(await details.textContent()).toMatch(/waiting for approval by finance/);
+    await details.getByRole("button", { name: "Close the details of review" }).click();
+    await page.getByRole("region", { name: "Where the run is" }).waitFor();
     await page.getByRole("button", { name: "Now" }).click();
     await page.getByRole("region", { name: "Drawing" }).waitFor();
 

@@ -22,7 +22,7 @@ export type WeftNodeData = NodeData & {
 };
 export type WeftNode = Node<WeftNodeData, "weft">;
 
-function detailOf(node: NodeData["node"]): string | undefined {
+export function detailOf(node: NodeData["node"]): string | undefined {
   const n = node as unknown as Record<string, unknown>;
   switch (node.type) {
     case "step":

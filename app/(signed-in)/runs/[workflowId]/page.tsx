@@ -1,7 +1,9 @@
 // One run: its status, its outcome, and its drawing painted with the run (run-view.tsx: where
 // it is and what it waits for, a timeline, a scrubber over its history, the operator's
-// actions); live while the run runs.
+// actions); live while the run runs. The drawing's layout and code blocks are made here, once
+// per version (lib/run-drawing.ts).
 import Link from "next/link";
+import type { WorkflowDocument } from "../../../../compiler/document.ts";
 import { notFound } from "next/navigation";
 import { WORKFLOW_ID } from "../../../lib/http.ts";
 import { runWithHistory } from "../../../lib/api/runs.ts";
@@ -9,6 +11,7 @@ import { version as getVersion } from "../../../lib/api/workflows.ts";
 import { signedIn } from "../../../lib/signed-in.ts";
 import { orNotFound, orNothing } from "../../../lib/page-data.ts";
 import { drawingOf } from "../../../lib/present.ts";
+import { runDrawing } from "../../../lib/run-drawing.ts";
 import { param, runPath, withQuery, workflowPath } from "../../../lib/paths.ts";
 import { LocalTime } from "../../../ui/local-time.tsx";
 import { StatusBadge } from "../../../ui/status-badge.tsx";
@@ -31,6 +34,7 @@ export default async function RunPage({ params }: Props) {
   const { description: run, history: events } = await orNotFound(runWithHistory(workflowId));
   const version = await orNothing(getVersion(run.name, run.version));
   const drawing = drawingOf(version?.document);
+  const { positions, code } = version ? await runDrawing(`${run.name}@${run.version}`, drawing as unknown as WorkflowDocument, version.code) : { positions: undefined, code: {} };
   const title = drawing.title ?? run.name;
   const lastEventId = events.reduce((max, e) => Math.max(max, e.seq), 0);
   const running = run.status === "running";
@@ -96,7 +100,7 @@ export default async function RunPage({ params }: Props) {
       ) : null}
 
       <RunVotes pending={run.pending}>
-        <RunView workflowId={workflowId} drawing={drawing} run={run} events={events} canOperate={mayOperate(caller)} serverNow={new Date().toISOString()} />
+        <RunView workflowId={workflowId} drawing={drawing} positions={positions} code={code} run={run} events={events} canOperate={mayOperate(caller)} serverNow={new Date().toISOString()} />
       </RunVotes>
 
       <section aria-labelledby="input-heading" className="panel run-input">

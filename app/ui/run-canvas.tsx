@@ -1,0 +1,160 @@
+"use client";
+// A run's drawing, read only: the designer's canvas (same positions, same node look; drawings
+// without positions laid out by ELK as the designer lays them out) with the run painted on its
+// nodes and the connections the run went along drawn bold. Choosing a node (click, or Tab to it
+// and Enter) hands its id up, for its details. New paint (a live event, the scrubber) repaints
+// the nodes whose paint changed and nothing else: the view is fitted once, when it opens, and
+// never moved by the run after that.
+
+import { Background, Controls, ReactFlow, ReactFlowProvider, applyNodeChanges, type Edge as FlowEdge, type NodeChange, type NodeTypes } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { Position, WorkflowDocument } from "../../compiler/document.ts";
+import { toCanvas, type Canvas, type Placeholders } from "../../designer/canvas.ts";
+import { RunNodeView, type RunMark, type RunNode } from "./run-node.tsx";
+import "./designer/designer.css";
+import "../operate.css";
+
+// At module scope, so React Flow never sees a new object (it would remount every node).
+const nodeTypes: NodeTypes = { weft: RunNodeView };
+const proOptions = { hideAttribution: true };
+const FIT = { padding: 0.12, maxZoom: 1 };
+const NO_MARKS: Readonly<Record<string, RunMark>> = {};
+const AT = new Set(["running", "retrying", "waiting", "held"]);
+
+export interface RunCanvasProps {
+  doc: WorkflowDocument;
+  /** Where the nodes without a position in the document go (a layout made on the server). */
+  positions?: Readonly<Record<string, Position>>;
+  /** The run painted on each node, by node id; a node without one is drawn plain. */
+  marks?: Readonly<Record<string, RunMark>>;
+  /** The ids of the connections the run went along. */
+  taken?: readonly string[];
+  /** The node whose details are open. */
+  chosen?: string;
+  onChoose?: (nodeId: string) => void;
+  /** The canvas's accessible name. */
+  label: string;
+  className?: string;
+}
+
+export function RunCanvas(props: RunCanvasProps) {
+  const { doc, positions } = props;
+  // A drawing without positions that came without a layout is laid out here (ELK loads only then).
+  const [laid, setLaid] = useState<Placeholders | undefined>(() => (positions ? new Map(Object.entries(positions)) : undefined));
+  // (canvas.ts marks the nodes it had to place; layout.ts, with ELK, is imported only for them.)
+  const unplaced = useMemo(() => !positions && toCanvas(doc).nodes.some((n) => n.data.placeholder && !n.hidden), [doc, positions]);
+  useEffect(() => {
+    if (!unplaced) return;
+    let live = true;
+    void import("../../designer/layout.ts")
+      .then(({ layout }) => layout(doc))
+      .then((p) => live && setLaid(p));
+    return () => {
+      live = false;
+    };
+  }, [doc, unplaced]);
+  if (unplaced && !laid) {
+    return (
+      <div className={`run-canvas ${props.className ?? ""}`}>
+        <p className="muted run-canvas-wait">Drawing…</p>
+      </div>
+    );
+  }
+  return (
+    <ReactFlowProvider>
+      <Flow {...props} placeholders={laid} />
+    </ReactFlowProvider>
+  );
+}
+
+/** The canvas's nodes: the previous objects kept where nothing changed, so memo skips them. */
+function nodesOf(prev: readonly RunNode[], canvas: Canvas, marks: Readonly<Record<string, RunMark>>, chosen: string | undefined): RunNode[] {
+  const before = new Map(prev.map((n) => [n.id, n]));
+  return canvas.nodes.map((cn) => {
+    const p = before.get(cn.id);
+    const run = marks[cn.id];
+    const selected = cn.id === chosen;
+    const key = run ? JSON.stringify(run) : "";
+    if (p && p.data.node === cn.data.node && p.data.key === key && p.selected === selected && p.position.x === cn.position.x && p.position.y === cn.position.y) return p;
+    const here = run && AT.has(run.state);
+    return {
+      ...cn,
+      selected,
+      measured: p?.measured,
+      draggable: false,
+      connectable: false,
+      deletable: false,
+      // The contract's landmarks: a chosen node says so; where the run is now, the current step.
+      domAttributes: { ...(selected ? { "aria-selected": "true" } : {}), ...(here ? { "aria-current": "step" } : {}) },
+      zIndex: here ? 1 : 0,
+      data: { ...cn.data, ...(run ? { run } : {}), key },
+    } as RunNode;
+  });
+}
+
+function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, label, className }: RunCanvasProps & { placeholders?: Placeholders }) {
+  const canvas = useMemo(() => toCanvas(doc, placeholders), [doc, placeholders]);
+  const [nodes, setNodes] = useState<RunNode[]>(() => nodesOf([], canvas, marks, chosen));
+  useEffect(() => setNodes((prev) => nodesOf(prev, canvas, marks, chosen)), [canvas, marks, chosen]);
+
+  const takenKey = taken?.join("\u0000") ?? "";
+  const edges: FlowEdge[] = useMemo(() => {
+    const went = new Set(takenKey ? takenKey.split("\u0000") : []);
+    const name = (id: string) => canvas.nodes.find((n) => n.id === id)?.data.name ?? id;
+    return canvas.edges.map((ce) => {
+      const isTaken = went.has(ce.id);
+      return {
+        ...ce,
+        selectable: false,
+        focusable: false,
+        className: taken ? (isTaken ? "is-taken" : "not-taken") : undefined,
+        zIndex: isTaken ? 1 : 0,
+        ariaLabel: `Connection from ${name(ce.source)}${ce.sourceHandle ? ` (${ce.sourceHandle})` : ""} to ${name(ce.target)}${isTaken ? ", taken by the run" : ""}`,
+      } as FlowEdge;
+    });
+  }, [canvas, takenKey, taken]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<RunNode>[]) => {
+      const measured = changes.filter((c) => c.type === "dimensions");
+      if (measured.length) setNodes((ns) => applyNodeChanges(measured, ns));
+      // A click or Enter on a node selects it in React Flow: here that opens its details.
+      const picked = changes.filter((c) => c.type === "select" && c.selected).at(-1);
+      if (picked && "id" in picked && onChoose) onChoose(picked.id);
+    },
+    [onChoose],
+  );
+
+  return (
+    <div className={`run-canvas ${className ?? ""}`}>
+      <ReactFlow<RunNode, FlowEdge>
+        aria-label={label}
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable={!!onChoose}
+        edgesFocusable={false}
+        deleteKeyCode={null}
+        selectionKeyCode={null}
+        multiSelectionKeyCode={null}
+        // The page scrolls past the drawing; zoom is on the controls.
+        zoomOnScroll={false}
+        zoomOnDoubleClick={false}
+        preventScrolling={false}
+        fitView
+        fitViewOptions={FIT}
+        minZoom={0.1}
+        proOptions={proOptions}
+        colorMode="system"
+        onlyRenderVisibleElements={nodes.length > 200}
+      >
+        <Background gap={16} />
+        <Controls showInteractive={false} fitViewOptions={FIT} />
+      </ReactFlow>
+    </div>
+  );
+}
