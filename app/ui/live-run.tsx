@@ -1,10 +1,17 @@
 "use client";
-// Keeps a run's page live: follows the run's event stream and asks the server for the page
-// again when something new happened (a burst of events makes one refresh). The stream ends
-// with the run; so does this.
+// Keeps a run's page live: follows the run's event stream from the last event the page has,
+// hands each event to the run's view at once (live-events.ts), and asks the server for the page
+// again for what the history does not say (the run's status, the worker of an attempt, the
+// actions that apply): at once when the run ends, else at most once a second while events come,
+// so that a run writing hundreds of events a second does not have its whole history sent again
+// for each. The stream ends with the run; so does this.
 import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
+import type { EventJson } from "../../engine/views.ts";
 import { CLOSING_EVENTS } from "../lib/present.ts";
+import { publish } from "./live-events.ts";
+
+const REFRESH_MS = 1000;
 
 export function LiveRun({ workflowId, lastEventId }: { workflowId: string; lastEventId: number }) {
   const router = useRouter();
@@ -12,32 +19,49 @@ export function LiveRun({ workflowId, lastEventId }: { workflowId: string; lastE
   seen.current = Math.max(seen.current, lastEventId);
 
   useEffect(() => {
-    const source = new EventSource(`/api/runs/${encodeURIComponent(workflowId)}/stream`);
+    const source = new EventSource(`/api/runs/${encodeURIComponent(workflowId)}/stream?after=${seen.current}`);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const refreshSoon = () => {
+    const refreshIn = (ms: number) => {
       if (timer === undefined) {
         timer = setTimeout(() => {
           timer = undefined;
           router.refresh();
-        }, 100);
+        }, ms);
       }
+    };
+    // Events are handed on once a frame, however many came in it.
+    let batch: EventJson[] = [];
+    let frame: number | undefined;
+    const flush = () => {
+      frame = undefined;
+      const events = batch;
+      batch = [];
+      publish(workflowId, events);
     };
     source.onmessage = (message) => {
       const id = Number(message.lastEventId);
-      let type: string | undefined;
+      let event: EventJson | undefined;
       try {
-        type = (JSON.parse(message.data) as { type?: string }).type;
+        event = JSON.parse(message.data) as EventJson;
       } catch {
-        type = undefined;
+        event = undefined;
       }
-      if (type !== undefined && CLOSING_EVENTS.has(type)) {
+      if (event !== undefined && CLOSING_EVENTS.has(event.type)) {
         source.close();
-        refreshSoon();
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        refreshIn(100);
+      } else if (!Number.isFinite(id) || id > seen.current) {
+        refreshIn(REFRESH_MS);
+      } else {
         return;
       }
-      if (!Number.isFinite(id) || id > seen.current) {
-        if (Number.isFinite(id)) seen.current = id;
-        refreshSoon();
+      if (Number.isFinite(id)) seen.current = Math.max(seen.current, id);
+      // An event of a later run of a continue-as-new chain is numbered on from the chain's
+      // start, not as the page's history numbers it: that one the server's page brings.
+      if (event !== undefined && event.seq === id) {
+        batch.push(event);
+        frame ??= requestAnimationFrame(flush);
       }
     };
     // A stream refused for good (signed out, say): look again every few seconds instead.
@@ -48,6 +72,7 @@ export function LiveRun({ workflowId, lastEventId }: { workflowId: string; lastE
     return () => {
       source.close();
       if (timer !== undefined) clearTimeout(timer);
+      if (frame !== undefined) cancelAnimationFrame(frame);
       if (poll !== undefined) clearInterval(poll);
     };
   }, [workflowId, router]);

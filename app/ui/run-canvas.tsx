@@ -21,6 +21,8 @@ const proOptions = { hideAttribution: true };
 const FIT = { padding: 0.12, maxZoom: 1 };
 const NO_MARKS: Readonly<Record<string, RunMark>> = {};
 const AT = new Set(["running", "retrying", "waiting", "held"]);
+/** Nodes with a callout beside them: drawn above the others, so that it is read whole. */
+const RAISED = new Set([...AT, "failed"]);
 
 export interface RunCanvasProps {
   doc: WorkflowDocument;
@@ -87,7 +89,7 @@ function nodesOf(prev: readonly RunNode[], canvas: Canvas, marks: Readonly<Recor
       deletable: false,
       // The contract's landmarks: a chosen node says so; where the run is now, the current step.
       domAttributes: { ...(selected ? { "aria-selected": "true" } : {}), ...(here ? { "aria-current": "step" } : {}) },
-      zIndex: here ? 1 : 0,
+      zIndex: run && RAISED.has(run.state) ? 1 : 0,
       data: { ...cn.data, ...(run ? { run } : {}), key },
     } as RunNode;
   });

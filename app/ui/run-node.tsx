@@ -74,21 +74,35 @@ function RunNodeImpl({ data, selected }: NodeProps<RunNode>) {
   );
 }
 
-/** What the run waits for here, or why it failed: short lines (the node's details say all). */
+/**
+ * How it went (a decision, the number of visits) on the node; what it waits for, or why it
+ * failed, beside it, in a callout that takes no room from the drawing (a node that grew would
+ * cover the one below it), its words cut short there (the node's details say all).
+ */
 function RunLines({ run }: { run: RunMark }) {
-  const lines = [];
-  if (run.note) lines.push(<span key="note">{run.note}</span>);
-  else if (run.wait) lines.push(...waitLines(run.wait, run.now, run.heldOn));
+  const inside = [];
+  if (run.state === "done" && run.outcome) inside.push(<span key="outcome">{run.outcome}</span>);
+  if (run.visits > 1) inside.push(<span key="visits">{run.visits} visits</span>);
+  const beside = [];
+  if (run.note) beside.push(<span key="note">{run.note}</span>);
+  else if (run.wait) beside.push(...waitLines(run.wait, run.now, run.heldOn));
   if (run.state === "failed" && run.error) {
-    lines.push(
+    beside.push(
       <span key="error" className="rnode-error">
         {run.error.type}: {run.error.message}
       </span>,
     );
   }
-  if (run.state === "done" && run.outcome) lines.push(<span key="outcome">{run.outcome}</span>);
-  if (run.visits > 1) lines.push(<span key="visits">{run.visits} visits</span>);
-  return lines.length ? <div className="rnode-run">{lines}</div> : null;
+  return (
+    <>
+      {inside.length ? <div className="rnode-run">{inside}</div> : null}
+      {beside.length ? (
+        <div className="rnode-callout" data-state={run.state}>
+          {beside}
+        </div>
+      ) : null}
+    </>
+  );
 }
 
 function waitLines(wait: Wait, now: string | undefined, heldOn: number | undefined) {

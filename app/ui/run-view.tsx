@@ -18,6 +18,7 @@ import { callApi } from "../lib/client-api.ts";
 import { eventSentence, nodeKind, nodeLabel, orList, type Drawing } from "../lib/present.ts";
 import type { CodeBlock } from "../lib/run-drawing.ts";
 import { Confirm } from "./confirm.tsx";
+import { subscribe, withFresh } from "./live-events.ts";
 import { LocalTime } from "./local-time.tsx";
 import { RunCanvas } from "./run-canvas.tsx";
 import type { RunMark } from "./run-node.tsx";
@@ -40,7 +41,7 @@ export function RunView({
   positions,
   code,
   run,
-  events,
+  events: history,
   canOperate,
   serverNow,
 }: {
@@ -65,6 +66,13 @@ export function RunView({
   const [now, setNow] = useState(serverNow);
   const [paintNow, setPaintNow] = useState(serverNow);
   const [chosen, setChosen] = useState<string>();
+  // The events the stream brought since the page's history: painted at once, until the page's
+  // next refresh brings them too.
+  const [fresh, setFresh] = useState<EventJson[]>([]);
+  useEffect(() => subscribe(workflowId, (batch) => setFresh((f) => [...f, ...batch])), [workflowId]);
+  const lastSeq = history.length ? history[history.length - 1]!.seq : 0;
+  useEffect(() => setFresh((f) => (f.some((e) => e.seq <= lastSeq) ? f.filter((e) => e.seq > lastSeq) : f)), [lastSeq]);
+  const events = useMemo(() => withFresh(history, fresh), [history, fresh]);
   const [action, setAction] = useState<Action>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();

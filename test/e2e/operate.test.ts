@@ -11,7 +11,7 @@
 // The failing step is the demo's notify.email with its outbox folder blocked by a file: each
 // attempt fails (EEXIST) until the test removes the file.
 
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,11 +80,13 @@ async function start(name: string, workflowId: string, input: unknown, by = as.o
 
 test("a step failing three times shows attempt 3 of 3, its error and the next retry; retried from the failed step, the run completes", async () => {
   writeFileSync(blocker, "a file where the outbox folder should be");
-  await start("flaky-mail", "welcome-1", { to: "ann@example.com" });
   await inBrowser(browser, server.url, "operator retries a failed step", async (s) => {
     const { page } = s;
-    await page.goto("/runs/welcome-1");
+    // Signed in first: the step's three attempts take eight seconds, which a slow sign-in could miss.
+    await page.goto("/runs");
     await signIn(s, "ops", server.demoPassword);
+    await start("flaky-mail", "welcome-1", { to: "ann@example.com" });
+    await page.goto("/runs/welcome-1");
     // The step's node on the run's drawing says where the run is, in words.
     const canvas = page.getByRole("region", { name: "Drawing" }).getByRole("application", { name: "Canvas" });
     const mail = canvas.getByRole("group", { name: "Send the welcome mail", exact: true });
@@ -128,6 +130,8 @@ test("a step failing three times shows attempt 3 of 3, its error and the next re
 }, 300_000);
 
 test("the scrubber shows a run as it stood after its second event, and the outbox shows its payment", async () => {
+  // Should the test before have stopped before removing the file that blocks the outbox.
+  if (statSync(blocker, { throwIfNoEntry: false })?.isFile()) rmSync(blocker);
   await start("money-transfer", "scrub-1", { from: "ACC-1", to: "ACC-2", amount: 20_000 });
   await eventually("scrub-1 at its approval", async () => (await api.get("/api/approvals", { cookie: as.admin })).status === 200 && (await api.get("/api/runs/scrub-1", { cookie: as.ops })).body.pending?.length > 0, 20_000);
   await inBrowser(browser, server.url, "scrubber and outbox", async (s) => {
