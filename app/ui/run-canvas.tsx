@@ -6,9 +6,9 @@
 // the nodes whose paint changed and nothing else: the view is fitted once, when it opens, and
 // never moved by the run after that.
 
-import { Background, Controls, ReactFlow, ReactFlowProvider, applyNodeChanges, type Edge as FlowEdge, type NodeChange, type NodeTypes } from "@xyflow/react";
+import { Background, Controls, ReactFlow, ReactFlowProvider, applyNodeChanges, type Edge as FlowEdge, type FitViewOptions, type NodeChange, type NodeTypes } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
 import type { Position, WorkflowDocument } from "../../compiler/document.ts";
 import { toCanvas, type Canvas, type Placeholders } from "../../designer/canvas.ts";
 import { RunNodeView, type RunMark, type RunNode } from "./run-node.tsx";
@@ -18,7 +18,10 @@ import "../operate.css";
 // At module scope, so React Flow never sees a new object (it would remount every node).
 const nodeTypes: NodeTypes = { weft: RunNodeView };
 const proOptions = { hideAttribution: true };
-const FIT = { padding: 0.12, maxZoom: 1 };
+const FIT: FitViewOptions = { padding: "24px", maxZoom: 1 };
+// Room on the right for the callouts beside the nodes where the run is (run-node.tsx), which
+// React Flow does not count as the nodes' own.
+const FIT_CALLOUTS: FitViewOptions = { padding: { top: "24px", bottom: "24px", left: "24px", right: "260px" }, maxZoom: 1 };
 const NO_MARKS: Readonly<Record<string, RunMark>> = {};
 const AT = new Set(["running", "retrying", "waiting", "held"]);
 /** Nodes with a callout beside them: drawn above the others, so that it is read whole. */
@@ -98,6 +101,7 @@ function nodesOf(prev: readonly RunNode[], canvas: Canvas, marks: Readonly<Recor
 function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, label, className }: RunCanvasProps & { placeholders?: Placeholders }) {
   const canvas = useMemo(() => toCanvas(doc, placeholders), [doc, placeholders]);
   const [nodes, setNodes] = useState<RunNode[]>(() => nodesOf([], canvas, marks, chosen));
+  const [fit] = useState(() => (Object.values(marks).some((m) => m.note || m.wait || m.state === "failed") ? FIT_CALLOUTS : FIT));
   useEffect(() => setNodes((prev) => nodesOf(prev, canvas, marks, chosen)), [canvas, marks, chosen]);
 
   const takenKey = taken?.join("\u0000") ?? "";
@@ -117,28 +121,36 @@ function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, la
     });
   }, [canvas, takenKey, taken]);
 
-  const onNodesChange = useCallback(
-    (changes: NodeChange<RunNode>[]) => {
-      const measured = changes.filter((c) => c.type === "dimensions");
-      if (measured.length) setNodes((ns) => applyNodeChanges(measured, ns));
-      // A click or Enter on a node selects it in React Flow: here that opens its details.
-      const picked = changes.filter((c) => c.type === "select" && c.selected).at(-1);
-      if (picked && "id" in picked && onChoose) onChoose(picked.id);
+  const onNodesChange = useCallback((changes: NodeChange<RunNode>[]) => {
+    const measured = changes.filter((c) => c.type === "dimensions");
+    if (measured.length) setNodes((ns) => applyNodeChanges(measured, ns));
+  }, []);
+  // Choosing is this canvas's own, not React Flow's selection: a click, or Enter or Space on a
+  // focused node, opens its details; `chosen` marks it.
+  const onNodeClick = useCallback((_: unknown, node: RunNode) => onChoose?.(node.id), [onChoose]);
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>) => {
+      if (!onChoose || (event.key !== "Enter" && event.key !== " ")) return;
+      const id = (event.target as HTMLElement).closest<HTMLElement>(".react-flow__node")?.dataset.id;
+      if (id === undefined) return;
+      event.preventDefault();
+      onChoose(id);
     },
     [onChoose],
   );
 
   return (
-    <div className={`run-canvas ${className ?? ""}`}>
+    <div className={`run-canvas ${className ?? ""}`} onKeyDown={onKeyDown}>
       <ReactFlow<RunNode, FlowEdge>
         aria-label={label}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
+        onNodeClick={onChoose ? onNodeClick : undefined}
         nodesDraggable={false}
         nodesConnectable={false}
-        elementsSelectable={!!onChoose}
+        elementsSelectable={false}
         edgesFocusable={false}
         deleteKeyCode={null}
         selectionKeyCode={null}
@@ -148,14 +160,14 @@ function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, la
         zoomOnDoubleClick={false}
         preventScrolling={false}
         fitView
-        fitViewOptions={FIT}
+        fitViewOptions={fit}
         minZoom={0.1}
         proOptions={proOptions}
         colorMode="system"
         onlyRenderVisibleElements={nodes.length > 200}
       >
         <Background gap={16} />
-        <Controls showInteractive={false} fitViewOptions={FIT} />
+        <Controls showInteractive={false} fitViewOptions={fit} />
       </ReactFlow>
     </div>
   );

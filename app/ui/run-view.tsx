@@ -639,10 +639,10 @@ function NodeDetails({
       <h3>Code</h3>
       {code && code.length > 0 ? (
         code.map((block) => (
-          <pre key={block.start} className="code-block" aria-label={`Generated code of ${name}, from line ${block.start}`}>
+          <pre key={block.start} className="run-code" aria-label={`Generated code of ${name}, from line ${block.start}`}>
             {block.lines.map((line, i) => (
-              <span key={i} className="code-line">
-                <span className="code-ln" aria-hidden="true">
+              <span key={i} className="run-code-line">
+                <span className="run-code-ln" aria-hidden="true">
                   {block.start + i}
                 </span>
                 {line}
