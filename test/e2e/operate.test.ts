@@ -162,7 +162,7 @@ test("the scrubber shows a run as it stood after its second event, and the outbo
     await page.keyboard.press("Enter");
     const details = page.getByRole("region", { name: "review" });
     await details.getByRole("heading", { name: "Code" }).waitFor();
-    expect(await details.textContent()).toMatch(/waiting for approval by finance/);
+    expect(await details.textContent()).toMatch(/Waiting for a decision by finance since/);
     await details.getByRole("button", { name: "Close the details of review" }).click();
     await page.getByRole("region", { name: "Where the run is" }).waitFor();
     await page.getByRole("button", { name: "Now" }).click();
