@@ -131,7 +131,8 @@ async function startApp(url: string, dir: string): Promise<{ base: string; passw
   let out = "";
   proc.stdout!.on("data", (d) => (out += String(d)));
   proc.stderr!.on("data", (d) => (out += String(d)));
-  const deadline = Date.now() + 300_000;
+  // The first start builds the app: minutes on a loaded machine.
+  const deadline = Date.now() + 900_000;
   while (!/Weft is running on/.test(out)) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`weft dev did not start:\n${out}`);
     await sleep(50);
