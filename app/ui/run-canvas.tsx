@@ -6,22 +6,36 @@
 // the nodes whose paint changed and nothing else: the view is fitted once, when it opens, and
 // never moved by the run after that.
 
-import { Background, Controls, ReactFlow, ReactFlowProvider, applyNodeChanges, type Edge as FlowEdge, type FitViewOptions, type NodeChange, type NodeTypes } from "@xyflow/react";
+import {
+  Background,
+  Controls,
+  ReactFlow,
+  ReactFlowProvider,
+  applyNodeChanges,
+  getNodesBounds,
+  getViewportForBounds,
+  useNodesInitialized,
+  useReactFlow,
+  useStoreApi,
+  type Edge as FlowEdge,
+  type NodeChange,
+  type NodeTypes,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { Position, WorkflowDocument } from "../../compiler/document.ts";
 import { toCanvas, type Canvas, type Placeholders } from "../../designer/canvas.ts";
-import { RunNodeView, type RunMark, type RunNode } from "./run-node.tsx";
+import { hasCallout, RunNodeView, type RunMark, type RunNode } from "./run-node.tsx";
 import "./designer/designer.css";
 import "../operate.css";
 
 // At module scope, so React Flow never sees a new object (it would remount every node).
 const nodeTypes: NodeTypes = { weft: RunNodeView };
 const proOptions = { hideAttribution: true };
-const FIT: FitViewOptions = { padding: "24px", maxZoom: 1 };
-// Room on the right for the callouts beside the nodes where the run is (run-node.tsx), which
-// React Flow does not count as the nodes' own.
-const FIT_CALLOUTS: FitViewOptions = { padding: { top: "24px", bottom: "24px", left: "24px", right: "260px" }, maxZoom: 1 };
+// Room on the left for the zoom controls, which sit over the drawing.
+const PADDING = { top: "24px", right: "24px", bottom: "24px", left: "56px" } as const;
+/** The callout beside a node (run-node.tsx): its gap and width (15rem), in the drawing's units. */
+const CALLOUT = 12 + 240;
 const NO_MARKS: Readonly<Record<string, RunMark>> = {};
 const AT = new Set(["running", "retrying", "waiting", "held"]);
 /** Nodes with a callout beside them: drawn above the others, so that it is read whole. */
@@ -101,7 +115,26 @@ function nodesOf(prev: readonly RunNode[], canvas: Canvas, marks: Readonly<Recor
 function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, label, className }: RunCanvasProps & { placeholders?: Placeholders }) {
   const canvas = useMemo(() => toCanvas(doc, placeholders), [doc, placeholders]);
   const [nodes, setNodes] = useState<RunNode[]>(() => nodesOf([], canvas, marks, chosen));
-  const [fit] = useState(() => (Object.values(marks).some((m) => m.note || m.wait || m.state === "failed") ? FIT_CALLOUTS : FIT));
+  // Fitted once, when the nodes are measured, to the nodes and their callouts (which React Flow
+  // does not count as the nodes' own); the zoom controls' button fits again.
+  const flow = useReactFlow<RunNode, FlowEdge>();
+  const store = useStoreApi<RunNode, FlowEdge>();
+  const measured = useNodesInitialized();
+  const fit = useCallback(() => {
+    const shown = flow.getNodes().filter((n) => !n.hidden);
+    if (shown.length === 0) return;
+    const box = getNodesBounds(shown);
+    let right = box.x + box.width;
+    for (const n of shown) if (n.data.run && hasCallout(n.data.run)) right = Math.max(right, n.position.x + (n.measured?.width ?? 200) + CALLOUT);
+    const { width, height } = store.getState();
+    void flow.setViewport(getViewportForBounds({ ...box, width: right - box.x }, width, height, 0.1, 1, PADDING));
+  }, [flow, store]);
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!measured || fitted.current) return;
+    fitted.current = true;
+    fit();
+  }, [measured, fit]);
   useEffect(() => setNodes((prev) => nodesOf(prev, canvas, marks, chosen)), [canvas, marks, chosen]);
 
   const takenKey = taken?.join("\u0000") ?? "";
@@ -159,15 +192,13 @@ function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, la
         zoomOnScroll={false}
         zoomOnDoubleClick={false}
         preventScrolling={false}
-        fitView
-        fitViewOptions={fit}
         minZoom={0.1}
         proOptions={proOptions}
         colorMode="system"
         onlyRenderVisibleElements={nodes.length > 200}
       >
         <Background gap={16} />
-        <Controls showInteractive={false} fitViewOptions={fit} />
+        <Controls showInteractive={false} onFitView={fit} />
       </ReactFlow>
     </div>
   );

@@ -74,6 +74,11 @@ function RunNodeImpl({ data, selected }: NodeProps<RunNode>) {
   );
 }
 
+/** Whether the node has a callout beside it: what it waits for, or why it failed. */
+export function hasCallout(run: RunMark): boolean {
+  return run.note !== undefined || run.wait !== undefined || (run.state === "failed" && run.error !== undefined);
+}
+
 /**
  * How it went (a decision, the number of visits) on the node; what it waits for, or why it
  * failed, beside it, in a callout that takes no room from the drawing (a node that grew would
