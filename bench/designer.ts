@@ -38,7 +38,7 @@ interface Check {
 
 const OPENS = 5;
 const DRAGS = 3;
-const EDITS = 5;
+const EDITS = Number(process.env.WEFT_BENCH_EDITS ?? 5);
 const DRAG_FRAMES = 60;
 const PROFILE_DIR = process.env.WEFT_BENCH_PROFILE;
 const PARTS = ["open", "drag", "edit"] as const;

@@ -3,7 +3,7 @@
 // to; placing the cursor in a block selects its node. Loaded with next/dynamic, browser only.
 
 import Editor, { type OnMount } from "@monaco-editor/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { nodeAtLine } from "../../../compiler/node-lines.ts";
 import type { CodeEditorProps } from "./designer.tsx";
 import { CODE_LANGUAGE, setUpMonaco, themeNow, type monaco as Monaco } from "./monaco-setup.ts";
@@ -64,6 +64,25 @@ export default function CodeEditorView({ code, lines, selected, onSelect, label 
 
   useEffect(mark, [selected, lines, code]);
 
+  // One object while the label stays: the editor re-reads its whole configuration whenever the
+  // options prop is a new object, which would be at every render of the designer.
+  const options = useMemo(
+    () => ({
+      readOnly: true,
+      domReadOnly: true,
+      minimap: { enabled: false },
+      scrollBeyondLastLine: false,
+      fontSize: 12,
+      lineNumbersMinChars: 3,
+      ariaLabel: label,
+      automaticLayout: true,
+      renderLineHighlight: "none" as const,
+      folding: false,
+      renderFinalNewline: "off" as const,
+    }),
+    [label],
+  );
+
   return (
     <div className="code-editor" data-selected-lines={selected ? (lines.get(selected) ?? []).map((r) => `${r.start}-${r.end}`).join(",") : ""}>
       <Editor
@@ -76,19 +95,7 @@ export default function CodeEditorView({ code, lines, selected, onSelect, label 
             {code}
           </pre>
         }
-        options={{
-          readOnly: true,
-          domReadOnly: true,
-          minimap: { enabled: false },
-          scrollBeyondLastLine: false,
-          fontSize: 12,
-          lineNumbersMinChars: 3,
-          ariaLabel: label,
-          automaticLayout: true,
-          renderLineHighlight: "none",
-          folding: false,
-          renderFinalNewline: "off",
-        }}
+        options={options}
       />
     </div>
   );

@@ -4,7 +4,7 @@
 // helpers), and the compiler's problems as markers while typing.
 
 import Editor, { type OnMount } from "@monaco-editor/react";
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import type { ScopeNames } from "../../../designer/scope.ts";
 import type { ExpressionEditorProps } from "./editors.ts";
 import { useTheme } from "./code-editor.tsx";
@@ -73,6 +73,32 @@ export default function ExpressionEditor({ label, value, disabled, onChange, pro
   };
   useEffect(mark, [problems, value]);
 
+  // One object while these stay: the editor re-reads its whole configuration whenever the
+  // options prop is a new object, which would be at every keystroke in any field.
+  const options = useMemo(
+    () => ({
+      readOnly: disabled,
+      ariaLabel: label,
+      minimap: { enabled: false },
+      lineNumbers: "off" as const,
+      glyphMargin: false,
+      folding: false,
+      lineDecorationsWidth: 4,
+      scrollBeyondLastLine: false,
+      wordWrap: "on" as const,
+      fontSize: 13,
+      renderLineHighlight: "none" as const,
+      overviewRulerLanes: 0,
+      hideCursorInOverviewRuler: true,
+      scrollbar: { vertical: "hidden" as const, horizontal: "hidden" as const, alwaysConsumeMouseWheel: false },
+      fixedOverflowWidgets: true,
+      automaticLayout: true,
+      quickSuggestions: true,
+      suggestOnTriggerCharacters: true,
+    }),
+    [disabled, label],
+  );
+
   return (
     <div className={`expression-editor${problems.length ? " has-problem" : ""}`}>
       <Editor
@@ -83,26 +109,7 @@ export default function ExpressionEditor({ label, value, disabled, onChange, pro
         onMount={onMount}
         onChange={(v) => onChange(v ?? "")}
         loading={<span className="hint">…</span>}
-        options={{
-          readOnly: disabled,
-          ariaLabel: label,
-          minimap: { enabled: false },
-          lineNumbers: "off",
-          glyphMargin: false,
-          folding: false,
-          lineDecorationsWidth: 4,
-          scrollBeyondLastLine: false,
-          wordWrap: "on",
-          fontSize: 13,
-          renderLineHighlight: "none",
-          overviewRulerLanes: 0,
-          hideCursorInOverviewRuler: true,
-          scrollbar: { vertical: "hidden", horizontal: "hidden", alwaysConsumeMouseWheel: false },
-          fixedOverflowWidgets: true,
-          automaticLayout: true,
-          quickSuggestions: true,
-          suggestOnTriggerCharacters: true,
-        }}
+        options={options}
       />
     </div>
   );
