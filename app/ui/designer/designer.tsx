@@ -5,20 +5,7 @@
 // by mouse and keyboard. The compiler checks each change in a worker; the draft is saved as you
 // edit (with the etag it was loaded with, so a second tab meets a conflict, not a silent loss).
 
-import {
-  Background,
-  Controls,
-  MiniMap,
-  ReactFlow,
-  ReactFlowProvider,
-  applyNodeChanges,
-  useReactFlow,
-  type Connection as FlowConnection,
-  type Edge as FlowEdge,
-  type EdgeChange,
-  type NodeChange,
-  type NodeTypes,
-} from "@xyflow/react";
+import { ReactFlowProvider, useReactFlow, type Connection as FlowConnection, type Edge as FlowEdge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type DragEvent } from "react";
@@ -37,7 +24,8 @@ import type { ActivityInfo, VersionSummary } from "../../../engine/views.ts";
 import { CodeView } from "./code-view.tsx";
 import type { Target } from "./compile-types.ts";
 import { Inspector, type Edit } from "./inspector.tsx";
-import { NodeView, type WeftNode } from "./node-view.tsx";
+import { CanvasView } from "./canvas-view.tsx";
+import type { WeftNode } from "./node-view.tsx";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette.tsx";
 import { Problems } from "./problems.tsx";
 import { OutlineView } from "./outline-view.tsx";
@@ -48,13 +36,7 @@ import { WaitsElsewhere, WaitsToggle } from "./waits-view.tsx";
 import { DeployDialog, StartRunDialog, VersionsPanel } from "./deploy.tsx";
 import "./designer.css";
 
-// At module scope, so React Flow never sees a new object (it would remount every node).
-const nodeTypes: NodeTypes = { weft: NodeView };
-const proOptions = { hideAttribution: true };
-const SNAP: [number, number] = [8, 8];
-const DELETE_KEYS = ["Delete", "Backspace"];
 const NONE: readonly Diagnostic[] = [];
-const BLANK_VIEWPORT = { x: 220, y: 40, zoom: 1 };
 
 export interface DesignerProps {
   name: string;
@@ -168,71 +150,8 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
       });
   }, [doc, unplaced, autoPositions, fitSoon]);
 
-  // ---- the canvas's nodes: the document's, with selection, problems and measured sizes
+  // ---- the canvas: a view of the document (the node objects it moves live in CanvasView)
   const canvas = useMemo(() => toCanvas(doc, autoPositions), [doc, autoPositions]);
-  const [nodes, setNodes] = useState<WeftNode[]>([]);
-  useEffect(() => {
-    setNodes((prev) => {
-      const before = new Map(prev.map((n) => [n.id, n]));
-      return canvas.nodes.map((cn) => {
-        const p = before.get(cn.id);
-        const selected = selectedNodes.has(cn.id);
-        const problems = by.nodes.get(cn.id)?.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
-        const breaks = breaking.get(cn.id);
-        const wait = badges?.nodes.get(cn.id);
-        const key = (problems?.join("\n") ?? "") + (breaks ? `\u0000${breaks}` : "") + (wait ? `\u0000${wait.label}\u0000${wait.stuck ?? ""}` : "");
-        const samePlace = p?.data.placeholder === cn.data.placeholder || (p?.data.placeholder && cn.data.placeholder && p.data.placeholder.x === cn.data.placeholder.x && p.data.placeholder.y === cn.data.placeholder.y);
-        if (p && p.data.node === cn.data.node && samePlace && p.selected === selected && p.data.key === key) return p;
-        return {
-          ...cn,
-          selected,
-          measured: p?.measured,
-          className: problems ? "has-problem" : breaks ? "is-breaking" : undefined,
-          // A badge reaches above its node: over the node before it, not under.
-          zIndex: wait ? 1 : undefined,
-          // The contract's landmark: a selected node says so.
-          domAttributes: selected ? { "aria-selected": "true" } : {},
-          data: { ...cn.data, problems, breaking: breaks, waits: wait, key },
-        } as WeftNode;
-      });
-    });
-  }, [canvas, selectedNodes, by, breaking, badges]);
-
-  const edges: FlowEdge[] = useMemo(
-    () =>
-      canvas.edges.map((ce) => {
-        const problems = by.edges.get(ce.id);
-        return {
-          ...ce,
-          selected: selectedEdges.has(ce.id),
-          className: problems ? "has-problem" : undefined,
-          ariaLabel: `Connection from ${ce.source}${ce.sourceHandle ? ` (${ce.sourceHandle})` : ""} to ${ce.target}`,
-        } as FlowEdge;
-      }),
-    [canvas, selectedEdges, by],
-  );
-
-  const onNodesChange = useCallback((changes: NodeChange<WeftNode>[]) => {
-    const select = changes.filter((c) => c.type === "select");
-    if (select.length)
-      setSelectedNodes((s) => {
-        const next = new Set(s);
-        for (const c of select) (c.selected ? next.add(c.id) : next.delete(c.id));
-        return next;
-      });
-    const rest = changes.filter((c) => c.type === "position" || c.type === "dimensions");
-    if (rest.length) setNodes((ns) => applyNodeChanges(rest, ns));
-  }, []);
-
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    const select = changes.filter((c) => c.type === "select");
-    if (select.length)
-      setSelectedEdges((s) => {
-        const next = new Set(s);
-        for (const c of select) (c.selected ? next.add(c.id) : next.delete(c.id));
-        return next;
-      });
-  }, []);
 
   const onNodeDragStop = useCallback(
     (_e: unknown, _n: WeftNode, dragged: WeftNode[]) => edit((d) => moveNodes(d, new Map(dragged.map((n) => [n.id, n.position])))),
@@ -497,38 +416,22 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
           <VersionsPanel name={name} versions={versions} />
         </div>
         <div className="designer-canvas" ref={canvasRef} onDragOver={(e) => e.dataTransfer.types.includes(DRAG_TYPE) && (e.preventDefault(), (e.dataTransfer.dropEffect = "copy"))} onDrop={onDrop}>
-          <ReactFlow<WeftNode, FlowEdge>
-            aria-label="Canvas"
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={nodeTypes}
-            onNodesChange={onNodesChange}
-            onEdgesChange={onEdgesChange}
+          <CanvasView
+            canvas={canvas}
+            selectedNodes={selectedNodes}
+            selectedEdges={selectedEdges}
+            by={by}
+            breaking={breaking}
+            badges={badges}
+            canEdit={canEdit}
+            fitView={initial.nodes.length > 1}
+            onSelectNodes={setSelectedNodes}
+            onSelectEdges={setSelectedEdges}
             onNodeDragStop={onNodeDragStop}
             onConnect={onConnect}
             isValidConnection={isValidConnection}
             onDelete={onDelete}
-            deleteKeyCode={canEdit ? DELETE_KEYS : null}
-            nodesDraggable={canEdit}
-            nodesConnectable={canEdit}
-            // Only nodes are groups on the canvas (the landmarks count them); a connection is
-            // chosen by mouse, or changed from the keyboard in its node's "Leads to".
-            edgesFocusable={false}
-            snapToGrid
-            snapGrid={SNAP}
-            // A new drawing starts at the top; a drawn one is fitted into view.
-            fitView={initial.nodes.length > 1}
-            defaultViewport={BLANK_VIEWPORT}
-            fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
-            minZoom={0.1}
-            proOptions={proOptions}
-            colorMode="system"
-            onlyRenderVisibleElements={nodes.length > 200}
-          >
-            <Background gap={16} />
-            <MiniMap pannable zoomable ariaLabel="Mini map" />
-            <Controls showInteractive={false} />
-          </ReactFlow>
+          />
         </div>
         <div className="designer-right">
           <Inspector

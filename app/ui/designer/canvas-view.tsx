@@ -1,0 +1,155 @@
+"use client";
+// The canvas: React Flow on the document's nodes and edges, with selection, problems, the
+// pre-deploy check's marks and where runs wait. Its own component, memoised, holding the node
+// objects React Flow moves: a drag changes positions many times a second, and re-renders only
+// this, not the palette, problems, inspector and code around it (a drag ends as one edit).
+
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  applyNodeChanges,
+  type Connection as FlowConnection,
+  type Edge as FlowEdge,
+  type EdgeChange,
+  type NodeChange,
+  type NodeTypes,
+} from "@xyflow/react";
+import { memo, useCallback, useEffect, useMemo, useState } from "react";
+import type { Canvas } from "../../../designer/canvas.ts";
+import type { DiagnosticsByElement } from "../../../designer/diagnostics.ts";
+import type { WaitBadges } from "../../../designer/waits.ts";
+import { NodeView, type WeftNode } from "./node-view.tsx";
+
+// At module scope, so React Flow never sees a new object (it would remount every node).
+const nodeTypes: NodeTypes = { weft: NodeView };
+const proOptions = { hideAttribution: true };
+const SNAP: [number, number] = [8, 8];
+const DELETE_KEYS = ["Delete", "Backspace"];
+const BLANK_VIEWPORT = { x: 220, y: 40, zoom: 1 };
+const FIT_VIEW = { padding: 0.2, maxZoom: 1 };
+
+export interface CanvasViewProps {
+  canvas: Canvas;
+  selectedNodes: ReadonlySet<string>;
+  selectedEdges: ReadonlySet<string>;
+  by: Pick<DiagnosticsByElement, "nodes" | "edges">;
+  breaking: ReadonlyMap<string, number>;
+  badges: WaitBadges | undefined;
+  canEdit: boolean;
+  /** A drawn document is fitted into view; a new one starts at the top. */
+  fitView: boolean;
+  onSelectNodes: (change: (selected: ReadonlySet<string>) => ReadonlySet<string>) => void;
+  onSelectEdges: (change: (selected: ReadonlySet<string>) => ReadonlySet<string>) => void;
+  onNodeDragStop: (event: unknown, node: WeftNode, dragged: WeftNode[]) => void;
+  onConnect: (c: FlowConnection) => void;
+  isValidConnection: (c: FlowConnection | FlowEdge) => boolean;
+  onDelete: (deleted: { nodes: WeftNode[]; edges: FlowEdge[] }) => void;
+}
+
+const toggled = (changes: { id: string; selected: boolean }[]) => (s: ReadonlySet<string>) => {
+  const next = new Set(s);
+  for (const c of changes) (c.selected ? next.add(c.id) : next.delete(c.id));
+  return next;
+};
+
+function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, badges, canEdit, fitView, onSelectNodes, onSelectEdges, onNodeDragStop, onConnect, isValidConnection, onDelete }: CanvasViewProps) {
+  // The document's nodes, with selection, problems and measured sizes; a node whose inputs did
+  // not change keeps its object, so that React Flow and the memoised NodeView skip it.
+  const [nodes, setNodes] = useState<WeftNode[]>([]);
+  useEffect(() => {
+    setNodes((prev) => {
+      const before = new Map(prev.map((n) => [n.id, n]));
+      return canvas.nodes.map((cn) => {
+        const p = before.get(cn.id);
+        const selected = selectedNodes.has(cn.id);
+        const problems = by.nodes.get(cn.id)?.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
+        const breaks = breaking.get(cn.id);
+        const wait = badges?.nodes.get(cn.id);
+        const key = (problems?.join("\n") ?? "") + (breaks ? `\u0000${breaks}` : "") + (wait ? `\u0000${wait.label}\u0000${wait.stuck ?? ""}` : "");
+        const samePlace = p?.data.placeholder === cn.data.placeholder || (p?.data.placeholder && cn.data.placeholder && p.data.placeholder.x === cn.data.placeholder.x && p.data.placeholder.y === cn.data.placeholder.y);
+        if (p && p.data.node === cn.data.node && samePlace && p.selected === selected && p.data.key === key) return p;
+        return {
+          ...cn,
+          selected,
+          measured: p?.measured,
+          className: problems ? "has-problem" : breaks ? "is-breaking" : undefined,
+          // A badge reaches above its node: over the node before it, not under.
+          zIndex: wait ? 1 : undefined,
+          // The contract's landmark: a selected node says so.
+          domAttributes: selected ? { "aria-selected": "true" } : {},
+          data: { ...cn.data, problems, breaking: breaks, waits: wait, key },
+        } as WeftNode;
+      });
+    });
+  }, [canvas, selectedNodes, by, breaking, badges]);
+
+  const edges: FlowEdge[] = useMemo(
+    () =>
+      canvas.edges.map((ce) => {
+        const problems = by.edges.get(ce.id);
+        return {
+          ...ce,
+          selected: selectedEdges.has(ce.id),
+          className: problems ? "has-problem" : undefined,
+          ariaLabel: `Connection from ${ce.source}${ce.sourceHandle ? ` (${ce.sourceHandle})` : ""} to ${ce.target}`,
+        } as FlowEdge;
+      }),
+    [canvas, selectedEdges, by],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<WeftNode>[]) => {
+      const select = changes.filter((c) => c.type === "select");
+      if (select.length) onSelectNodes(toggled(select));
+      const rest = changes.filter((c) => c.type === "position" || c.type === "dimensions");
+      if (rest.length) setNodes((ns) => applyNodeChanges(rest, ns));
+    },
+    [onSelectNodes],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const select = changes.filter((c) => c.type === "select");
+      if (select.length) onSelectEdges(toggled(select));
+    },
+    [onSelectEdges],
+  );
+
+  return (
+    <ReactFlow<WeftNode, FlowEdge>
+      aria-label="Canvas"
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      onNodeDragStop={onNodeDragStop}
+      onConnect={onConnect}
+      isValidConnection={isValidConnection}
+      onDelete={onDelete}
+      deleteKeyCode={canEdit ? DELETE_KEYS : null}
+      nodesDraggable={canEdit}
+      nodesConnectable={canEdit}
+      // Only nodes are groups on the canvas (the landmarks count them); a connection is
+      // chosen by mouse, or changed from the keyboard in its node's "Leads to".
+      edgesFocusable={false}
+      snapToGrid
+      snapGrid={SNAP}
+      fitView={fitView}
+      defaultViewport={BLANK_VIEWPORT}
+      fitViewOptions={FIT_VIEW}
+      minZoom={0.1}
+      proOptions={proOptions}
+      colorMode="system"
+      onlyRenderVisibleElements={nodes.length > 200}
+    >
+      <Background gap={16} />
+      <MiniMap pannable zoomable ariaLabel="Mini map" />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}
+
+export const CanvasView = memo(CanvasViewImpl);
