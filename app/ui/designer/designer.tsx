@@ -92,8 +92,11 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     return () => clearTimeout(timer);
   }, [notice]);
 
+  // The compiler gets each document as it is made, before React draws it (set below).
+  const checkNow = useRef<(doc: WorkflowDocument) => void>(() => undefined);
   const commit = useCallback((next: History<WorkflowDocument>) => {
     historyRef.current = next;
+    checkNow.current(next.present);
     setHistory(next);
   }, []);
 
@@ -117,6 +120,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   });
 
   const compiled = useCompiler(doc, target);
+  checkNow.current = compiled.check;
   const diagnostics: readonly Diagnostic[] = useMemo(() => (compiled.reply && !compiled.reply.ok ? compiled.reply.diagnostics : NONE), [compiled.reply]);
   const by = useMemo(() => byElement(doc, diagnostics), [doc, diagnostics]);
   const lines = useMemo(() => new Map<string, LineRange[]>(compiled.lastGood?.lines ?? []), [compiled.lastGood]);
