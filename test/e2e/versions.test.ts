@@ -141,6 +141,11 @@ test("a designer deploys two versions, compares them on the drawing, in words an
     const reference = fields.getByRole("group", { name: "Input field reference" });
     await reference.getByLabel("Description", { exact: true }).fill("The customer's own reference");
     await reference.getByLabel("Type", { exact: true }).selectOption("text");
+    // The form's edits are the drawing's: Undo takes the description back, Redo brings it again.
+    await page.getByRole("button", { name: "Undo" }).click();
+    await eventually("the description undone", async () => (await reference.getByLabel("Description", { exact: true }).inputValue()) === "");
+    await page.getByRole("button", { name: "Redo" }).click();
+    await eventually("the description redone", async () => (await reference.getByLabel("Description", { exact: true }).inputValue()) === "The customer's own reference");
     await waitSaved(page);
     await s.step("an input field added in the form");
     const schema = await page.evaluate(async (name) => (await (await fetch(`/api/workflows/${name}`)).json()).document.inputSchema, NAME);

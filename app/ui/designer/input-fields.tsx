@@ -5,6 +5,7 @@
 // field; a schema the form cannot show is kept as it is, said so, and edited as JSON.
 
 import { useId, useRef, useState } from "react";
+import { sameValue } from "../../../designer/diff.ts";
 import { fieldsToSchema, fieldToRow, INPUT_FIELD_TYPES, newRow, rowsToFields, schemaToFields, type FieldRow, type InputFieldType } from "../../../designer/input-schema.ts";
 
 export interface InputFieldsProps {
@@ -41,6 +42,8 @@ export function InputFields({ schema, disabled, onChange }: InputFieldsProps) {
     const read = rowsToFields(next);
     if (read.problems.size > 0) return;
     const out = fieldsToSchema(read.fields, schema);
+    // The same schema again (a choice made again) is no edit: no undo step for nothing.
+    if (sameValue(out, schema)) return;
     written.current = out;
     onChange(out, mergeKey);
   };
