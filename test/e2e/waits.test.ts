@@ -112,8 +112,9 @@ test("the run page shows an approval's votes so far: 1 of 2 approvals, approved 
     const { page } = s;
     await page.goto("/runs/quorum-1");
     await signIn(s, "ops", server.demoPassword);
-    const drawing = page.getByRole("region", { name: "Drawing" });
-    await eventually("the votes on the approval", async () => /1 of 2 approvals, approved by fin2/.test((await drawing.textContent()) ?? ""), 20_000);
+    // Said where the page says what the run waits for (beside the drawing, and on the node's details).
+    const main = page.getByRole("main");
+    await eventually("the votes on the approval", async () => /1 of 2 approvals, approved by fin2/.test((await main.textContent()) ?? ""), 20_000);
     await s.step("1 of 2 approvals on the run page");
   });
 }, 300_000);
