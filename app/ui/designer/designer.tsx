@@ -288,7 +288,12 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
         if (canEdit) doRedo();
       }
     };
-    const inCanvas = () => !isEditable(document.activeElement) && (document.activeElement === document.body || !!canvasRef.current?.contains(document.activeElement));
+    // The canvas, or what holds it: a click on its empty pane leaves the focus on the page's main.
+    const inCanvas = () => {
+      const active = document.activeElement;
+      const canvas = canvasRef.current;
+      return !isEditable(active) && !!active && !!canvas && (canvas.contains(active) || active.contains(canvas));
+    };
     const onCopy = (event: ClipboardEvent) => {
       if (!inCanvas() || selectedNodes.size === 0) return;
       event.preventDefault();
