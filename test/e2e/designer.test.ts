@@ -3,9 +3,11 @@
 // appear on a node (an expression naming an undefined variable) and clear, see the code follow
 // the selection both ways, undo and redo, deploy (twice: the second adds no version), start a
 // run and see it complete; import the four examples and export them unchanged; a second tab
-// editing the same workflow gets the conflict. Screenshots under test/.artifacts/.
+// editing the same workflow gets the conflict; expressions complete what is in scope; nodes
+// copied in one tab paste into another workflow; the TypeScript exported for each target is
+// what `weft compile` makes. Screenshots under test/.artifacts/.
 
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
@@ -425,5 +427,172 @@ test("the order-item drawing can be built with the keyboard alone", async () => 
     await waitSaved(page);
     const saved = await page.evaluate(async () => (await (await fetch("/api/workflows/order-keys")).json()).errors.length);
     expect(saved).toBe(0);
+  });
+}, 300_000);
+
+/** Creates (or replaces) a workflow's draft through the API, as the signed-in page's person. */
+async function putDraft(page: Page, doc: { name: string } & Record<string, unknown>) {
+  const status = await page.evaluate(
+    async (d) => (await fetch(`/api/workflows/${d.name}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(d) })).status,
+    doc,
+  );
+  expect([200, 201]).toContain(status);
+}
+
+/**
+ * The completions Monaco offers in the focused expression editor, once `ready` holds of them
+ * (asked again with Ctrl+Space, as a person does, when a save's re-render closed the list).
+ */
+async function offered(page: Page, ready: (labels: string[]) => boolean): Promise<string[]> {
+  const options = page.getByRole("listbox", { name: "Suggest" }).getByRole("option");
+  const labels = () => options.evaluateAll((all) => all.map((o) => (o.getAttribute("aria-label") ?? "").split(",")[0]));
+  let seen: string[] = [];
+  await eventually(
+    "completions",
+    async () => {
+      seen = await labels();
+      if (seen.length > 0 && ready(seen)) return true;
+      await page.keyboard.press("Control+Space");
+      await page.waitForTimeout(1000);
+      seen = await labels();
+      return seen.length > 0 && ready(seen);
+    },
+    30_000,
+  );
+  return seen;
+}
+
+/** Focuses an inspector's expression field once Monaco has replaced the plain field it starts as. */
+async function expressionField(page: Page, label: string) {
+  await inspector(page).locator(".monaco-editor").first().waitFor({ timeout: 30_000 });
+  const field = inspector(page).getByRole("textbox", { name: label });
+  await field.focus();
+  return field;
+}
+
+test("an expression editor completes the input's fields, and a variable only where it is defined on every path", async () => {
+  await inBrowser(browser, server.url, "designer expression completion", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "ada", server.demoPassword);
+    await putDraft(page, {
+      name: "completion",
+      title: "Completion",
+      inputSchema: { type: "object", properties: { orderId: { type: "string" }, sku: { type: "string" }, qty: { type: "integer" } } },
+      nodes: [
+        { id: "start", type: "start", position: { x: 0, y: 0 } },
+        { id: "wait", type: "timer", label: "Wait a moment", until: "=workflow.now", position: { x: 0, y: 120 } },
+        { id: "init", type: "step", activity: "orders.init", input: { orderId: "=input.orderId", sku: "=input.sku", qty: "=input.qty" }, output: "order", position: { x: 0, y: 240 } },
+        { id: "check", type: "branch", label: "Large order?", conditions: [{ handle: "large", when: "=input.qty > 10" }], position: { x: 0, y: 360 } },
+        { id: "done", type: "end", position: { x: 0, y: 480 } },
+      ],
+      edges: [
+        { id: "e1", source: "start", target: "wait" },
+        { id: "e2", source: "wait", target: "init" },
+        { id: "e3", source: "init", target: "check" },
+        { id: "e4", source: "check", target: "done", sourceHandle: "large" },
+        { id: "e5", source: "check", target: "done", sourceHandle: "else" },
+      ],
+    });
+    await page.goto("/workflows/completion");
+    await waitChecked(page, 0);
+
+    // After the step that defines `order`: `input.` offers the input's fields, and a word offers `order`.
+    await selectNode(page, "Large order?");
+    await expressionField(page, "When 1");
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("=input.");
+    expect(await offered(page, (l) => l.includes("orderId"))).toEqual(["orderId", "qty", "sku"]);
+    await s.step("completion of the input's fields");
+    await page.keyboard.press("Escape");
+    await page.keyboard.type("qty > 10 && ord");
+    expect(await offered(page, (l) => l.includes("order"))).toContain("order");
+    await page.keyboard.press("Escape");
+    await page.keyboard.type("er.total > 100");
+    await waitChecked(page, 0);
+    await waitSaved(page);
+    const saved = await page.evaluate(async () => (await (await fetch("/api/workflows/completion")).json()).document.nodes[3].conditions[0].when);
+    // (Monaco in headless Chromium drops some typed spaces; the expression is the same without them.)
+    expect(saved.replace(/\s+/g, "")).toBe("=input.qty>10&&order.total>100");
+
+    // Before that step, `order` is not offered: it is not defined on any path to the timer.
+    await selectNode(page, "Wait a moment");
+    await expressionField(page, "Until");
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("=");
+    const early = await offered(page, (l) => l.includes("input"));
+    expect(early).toContain("workflow");
+    expect(early).not.toContain("order");
+    await page.keyboard.press("Escape");
+  });
+}, 300_000);
+
+test("two nodes copied in one tab paste into another workflow open in a second tab, as document JSON", async () => {
+  await inBrowser(browser, server.url, "designer copy and paste between tabs", async (s) => {
+    const { page, context } = s;
+    allowNodeSelection(s);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    await signIn(s, "ada", server.demoPassword);
+    await putDraft(page, { name: "paste-target", title: "Paste target", nodes: [{ id: "start", type: "start", position: { x: 0, y: 0 } }], edges: [] });
+    await page.goto("/workflows/order-item");
+    await waitChecked(page, 0);
+
+    // Two nodes selected (the second with Ctrl), copied with Ctrl+C.
+    await selectNode(page, "Initiate order");
+    await nodeNamed(page, "Fulfill order").click({ position: { x: 100, y: 30 }, modifiers: ["Control"] });
+    await eventually("both to be selected", async () => (await canvasOf(page).locator('[aria-selected="true"]').count()) === 2);
+    await page.keyboard.press("Control+c");
+    await page.getByRole("status").filter({ hasText: "Copied 2 nodes." }).waitFor();
+    const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    expect(copied.nodes.map((n: { id: string }) => n.id)).toEqual(["init", "fulfill"]);
+    expect(copied.edges.map((e: { source: string; target: string }) => `${e.source}->${e.target}`)).toEqual(["init->fulfill"]);
+
+    // The other tab, another workflow: Ctrl+V on its canvas adds both, connected as they were.
+    const other = await s.newPage();
+    await other.goto("/workflows/paste-target");
+    await waitChecked(other, 1);
+    await other.bringToFront();
+    // A click on the empty canvas (which leaves the focus on the page's main), then Ctrl+V.
+    await canvasOf(other).click({ position: { x: 500, y: 400 } });
+    await other.keyboard.press("Control+v");
+    await other.getByRole("status").filter({ hasText: "Pasted 2 nodes." }).waitFor();
+    await nodeNamed(other, "Initiate order").waitFor();
+    await nodeNamed(other, "Fulfill order").waitFor();
+    expect(await other.locator(".react-flow__edge").count()).toBe(1);
+    await s.step("pasted into another workflow", other);
+    await waitSaved(other);
+    const saved = await other.evaluate(async () => (await (await fetch("/api/workflows/paste-target")).json()).document);
+    expect(saved.nodes.map((n: { activity?: string }) => n.activity ?? null)).toEqual([null, "orders.init", "orders.fulfill"]);
+    expect(saved.edges).toHaveLength(1);
+    const original = JSON.parse(readFileSync(path.join(root, "examples/order-item.json"), "utf8"));
+    expect(saved.nodes[1].input).toEqual(original.nodes.find((n: { id: string }) => n.id === "init").input);
+  });
+}, 300_000);
+
+test("the TypeScript exported for either target is the module weft compile makes of the drawing", async () => {
+  await inBrowser(browser, server.url, "designer exports typescript", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "ada", server.demoPassword);
+    await page.goto("/workflows/money-transfer");
+    await waitChecked(page, 0);
+    const document = await page.evaluate(async () => (await (await fetch("/api/workflows/money-transfer")).json()).document);
+    const file = path.join(server.database.dir, "money-transfer.json");
+    writeFileSync(file, JSON.stringify(document));
+    for (const [target, button] of [
+      ["weft", "TypeScript for Weft"],
+      ["temporal", "TypeScript for Temporal"],
+    ] as const) {
+      // The menu stays open after a choice.
+      if (!(await page.getByRole("button", { name: button }).isVisible())) await page.getByText("Export", { exact: true }).click();
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
+      expect(download.suggestedFilename()).toBe(target === "weft" ? "money-transfer.ts" : "money-transfer.temporal.ts");
+      const exported = readFileSync((await download.path())!, "utf8");
+      const out = path.join(server.database.dir, `money-transfer.${target}.ts`);
+      const compiled = await server.cli(["compile", file, "--target", target, "-o", out]);
+      expect(compiled.code, compiled.stderr).toBe(0);
+      expect(exported, target).toBe(readFileSync(out, "utf8"));
+      expect(exported).toContain(target === "weft" ? "money-transfer" : "@temporalio/workflow");
+    }
   });
 }, 300_000);
