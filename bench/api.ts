@@ -16,37 +16,22 @@
 // Environment: WEFT_BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432/test),
 // WEFT_BENCH_DB=sqlite|postgresql (or `npm run bench -- api sqlite`).
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes, scryptSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { Engine } from "../engine/engine.ts";
+import { freshDatabase, get, ms, p50, percentile, signIn, sleep, startApp, stopApp, timed, type Check, type Kind } from "./app-harness.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const PG_URL = process.env.WEFT_BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const STARTS = 300;
 const SIGNALS = 150;
 const LIST_RUNS = 100_000;
 const PENDING = 10_000;
 const SAMPLES = 40;
 
-type Kind = "sqlite" | "postgresql";
-interface Check {
-  name: string;
-  pass: boolean;
-  detail: string;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-const p50 = (v: number[]) => percentile(v, 50);
-const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 /** A workflow that waits on a timer a day away: starting it is the whole cost measured. */
 const PARKED = {
@@ -92,67 +77,6 @@ const APPROVAL = {
   ],
 };
 
-interface Database {
-  url: string;
-  drop(): Promise<void>;
-}
-
-function freshDatabase(kind: Kind, dir: string): Database {
-  if (kind === "sqlite") return { url: `file:${join(dir, `bench-${randomBytes(3).toString("hex")}.db`)}`, drop: async () => {} };
-  const schema = `weft_bench_api_${process.pid}_${randomBytes(3).toString("hex")}`;
-  return {
-    url: `${PG_URL}?schema=${schema}`,
-    async drop() {
-      const client = new pg.Client(PG_URL);
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    },
-  };
-}
-
-/** `weft dev` on `url`; resolves when it serves, with its address and demo password. */
-async function startApp(url: string, dir: string): Promise<{ base: string; password: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [join(ROOT, "bin/weft.mjs"), "dev", "--port", "0"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, WEFT_OUTBOX: join(dir, "outbox.jsonl") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += String(d)));
-  proc.stderr!.on("data", (d) => (out += String(d)));
-  const deadline = Date.now() + 180_000;
-  while (!/Weft is running on/.test(out)) {
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`weft dev did not start:\n${out}`);
-    await sleep(50);
-  }
-  return { base: /Weft is running on (\S+)/.exec(out)![1], password: /with the password (\S+)/.exec(out)?.[1] ?? "", proc };
-}
-
-async function stopApp(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
-  const exited = new Promise((r) => proc.on("exit", r));
-  proc.kill("SIGTERM");
-  await exited;
-}
-
-async function signIn(base: string, name: string, password: string): Promise<string> {
-  const r = await fetch(`${base}/api/session`, { method: "POST", headers: { origin: base, "content-type": "application/json" }, body: JSON.stringify({ name, password }) });
-  if (r.status !== 200) throw new Error(`sign-in of ${name}: ${r.status} ${await r.text()}`);
-  return (r.headers.get("set-cookie") ?? "").split(";")[0];
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-
-async function get(base: string, path: string, cookie: string): Promise<unknown> {
-  const r = await fetch(base + path, { headers: { cookie } });
-  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
-  return r.json();
-}
 
 /** 100,000 runs, 10,000 of them open and waiting at an approval, written straight to the tables. */
 async function seed(url: string): Promise<void> {
@@ -198,7 +122,7 @@ async function benchKind(kind: Kind, dir: string): Promise<Check[]> {
   };
 
   // 1. Start a run: in-process, then over HTTP.
-  const direct = freshDatabase(kind, dir);
+  const direct = freshDatabase(kind, dir, "api");
   const engine = await Engine.open({ url: direct.url });
   await engine.deploy(PARKED);
   const inProcess: number[] = [];
@@ -206,9 +130,9 @@ async function benchKind(kind: Kind, dir: string): Promise<Check[]> {
   await engine.close();
   await direct.drop();
 
-  const db = freshDatabase(kind, dir);
+  const db = freshDatabase(kind, dir, "api");
   await seed(db.url);
-  const app = await startApp(db.url, dir);
+  const app = await startApp(db.url, dir, 180_000);
   try {
     const ops = await signIn(app.base, "ops", app.password);
     const fin1 = await signIn(app.base, "fin1", app.password);

@@ -26,19 +26,14 @@
 // Environment: WEFT_BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432/test),
 // WEFT_BENCH_DB=sqlite|postgresql, WEFT_CHROMIUM (default /usr/bin/chromium).
 
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
+import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { Engine } from "../engine/engine.ts";
 import type { SqlExecutor } from "../engine/storage/types.ts";
+import { freshDatabase, get, ms, p50, percentile, signIn, sleep, startApp, stopApp, timed, type Check, type Kind } from "./app-harness.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const PG_URL = process.env.WEFT_BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 const OPEN_RUNS = 100_000;
 const FEW_RUNS = 10;
@@ -49,24 +44,10 @@ const LIVE_MS = 5000;
 const SAMPLES = 30;
 const VIEW_SAMPLES = 8;
 
-type Kind = "sqlite" | "postgresql";
 type Part = "waits" | "view" | "live";
 const PARTS: Part[] = ["waits", "view", "live"];
 const asked = PARTS.filter((p) => process.argv.includes(p));
 const parts = new Set<Part>(asked.length > 0 ? asked : PARTS);
-interface Check {
-  name: string;
-  pass: boolean;
-  detail: string;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-const p50 = (v: number[]) => percentile(v, 50);
-const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 /** Runs wait at its approval and at its step (some of them to retry): the badges' workflow. */
 const WAITS = {
@@ -102,68 +83,6 @@ const PING = {
   ],
 };
 
-interface Database {
-  url: string;
-  drop(): Promise<void>;
-}
-
-function freshDatabase(kind: Kind, dir: string): Database {
-  if (kind === "sqlite") return { url: `file:${join(dir, `bench-${randomBytes(3).toString("hex")}.db`)}`, drop: async () => {} };
-  const schema = `weft_bench_operate_${process.pid}_${randomBytes(3).toString("hex")}`;
-  return {
-    url: `${PG_URL}?schema=${schema}`,
-    async drop() {
-      const client = new pg.Client(PG_URL);
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    },
-  };
-}
-
-/** `weft dev` on `url`; resolves when it serves, with its address and demo password. */
-async function startApp(url: string, dir: string): Promise<{ base: string; password: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [join(ROOT, "bin/weft.mjs"), "dev", "--port", "0"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, WEFT_OUTBOX: join(dir, "outbox.jsonl") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += String(d)));
-  proc.stderr!.on("data", (d) => (out += String(d)));
-  // The first start builds the app: minutes on a loaded machine.
-  const deadline = Date.now() + 900_000;
-  while (!/Weft is running on/.test(out)) {
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`weft dev did not start:\n${out}`);
-    await sleep(50);
-  }
-  return { base: /Weft is running on (\S+)/.exec(out)![1], password: /with the password (\S+)/.exec(out)?.[1] ?? "", proc };
-}
-
-async function stopApp(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
-  const exited = new Promise((r) => proc.on("exit", r));
-  proc.kill("SIGTERM");
-  await exited;
-}
-
-async function signIn(base: string, name: string, password: string): Promise<string> {
-  const r = await fetch(`${base}/api/session`, { method: "POST", headers: { origin: base, "content-type": "application/json" }, body: JSON.stringify({ name, password }) });
-  if (r.status !== 200) throw new Error(`sign-in of ${name}: ${r.status} ${await r.text()}`);
-  return (r.headers.get("set-cookie") ?? "").split(";")[0];
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-
-async function get(base: string, path: string, cookie: string): Promise<unknown> {
-  const r = await fetch(base + path, { headers: { cookie } });
-  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
-  return r.json();
-}
 
 /** Rows of `columns`, `count` at a time, in one INSERT each. */
 async function insertRows(db: SqlExecutor, table: string, columns: string[], rows: unknown[][]): Promise<void> {
@@ -400,7 +319,7 @@ async function benchKind(kind: Kind, dir: string, withBrowser: boolean): Promise
     if (pass !== undefined) checks.push({ name: `${kind} ${figure}`, pass, detail: `${value} (baseline ${baseline}; target ${target})` });
   };
 
-  const db = freshDatabase(kind, dir);
+  const db = freshDatabase(kind, dir, "operate");
   const runs = { small: "bench-ping-10", big: "bench-ping-10k", live: "bench-ping-live", liveRunId: "" };
   const seeding = performance.now();
   {
@@ -422,7 +341,8 @@ async function benchKind(kind: Kind, dir: string, withBrowser: boolean): Promise
     }
   }
   console.log(`${kind}: seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
-  const app = await startApp(db.url, dir);
+  // The first start builds the app: minutes on a loaded machine.
+  const app = await startApp(db.url, dir, 900_000);
   try {
     const ops = await signIn(app.base, "ops", app.password);
     // (b) Where runs wait, over HTTP.
