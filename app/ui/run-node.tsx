@@ -12,7 +12,7 @@ import { kindOf } from "../../designer/catalogue.ts";
 import type { NodeData } from "../../designer/canvas.ts";
 import { durationText, stateWords, type ErrorInfo, type NodeState, type Wait } from "../../designer/run-paint.ts";
 import { orList } from "../lib/present.ts";
-import { detailOf } from "./designer/node-view.tsx";
+import { detailOf, OutHandles } from "./designer/node-view.tsx";
 import { KindIcon } from "./designer/icons.tsx";
 import { LocalTime } from "./local-time.tsx";
 import { ApprovalVotes } from "./run-votes.tsx";
@@ -57,19 +57,7 @@ function RunNodeImpl({ data, selected }: NodeProps<RunNode>) {
       <div className="wnode-name">{data.name}</div>
       {detail ? <div className="wnode-detail">{detail}</div> : null}
       {run ? <RunLines run={run} /> : null}
-      {data.handles.map((h, i) => (
-        <Handle
-          key={h.id || "plain"}
-          type="source"
-          position={Position.Bottom}
-          id={h.id || undefined}
-          isConnectable={false}
-          className={`whandle whandle-out${h.id ? " whandle-named" : ""}`}
-          style={{ left: `${((i + 1) / (data.handles.length + 1)) * 100}%` }}
-        >
-          {h.label ? <span className="whandle-label">{h.label}</span> : null}
-        </Handle>
-      ))}
+      <OutHandles handles={data.handles} connectable={false} />
     </div>
   );
 }

@@ -9,6 +9,7 @@ import type { NodeData } from "../../../designer/canvas.ts";
 import { kindOf } from "../../../designer/catalogue.ts";
 import type { NodeFate } from "../../../designer/diff.ts";
 import { KindIcon } from "./icons.tsx";
+import { OutHandles } from "./node-view.tsx";
 
 export type CompareNodeData = NodeData & {
   fate: NodeFate;
@@ -33,19 +34,7 @@ function CompareNodeViewImpl({ data }: NodeProps<CompareNode>) {
       </div>
       <div className="wnode-name">{data.name}</div>
       {data.changed?.length ? <div className="wnode-detail cnode-fields">{data.changed.join(", ")}</div> : null}
-      {data.handles.map((h, i) => (
-        <Handle
-          key={h.id || "plain"}
-          type="source"
-          position={Position.Bottom}
-          id={h.id || undefined}
-          isConnectable={false}
-          className={`whandle whandle-out${h.id ? " whandle-named" : ""}`}
-          style={{ left: `${((i + 1) / (data.handles.length + 1)) * 100}%` }}
-        >
-          {h.label ? <span className="whandle-label">{h.label}</span> : null}
-        </Handle>
-      ))}
+      <OutHandles handles={data.handles} connectable={false} />
     </div>
   );
 }

@@ -40,11 +40,32 @@ export function detailOf(node: NodeData["node"]): string | undefined {
   }
 }
 
+/**
+ * A node's named handles along its bottom, spread evenly, each labelled. On the designer's
+ * canvas they start connections; on the read-only drawings (a run, a comparison) they only
+ * anchor them.
+ */
+export function OutHandles({ handles, connectable }: { handles: NodeData["handles"]; connectable: boolean }) {
+  return handles.map((h, i) => (
+    <Handle
+      key={h.id || "plain"}
+      type="source"
+      position={Position.Bottom}
+      id={h.id || undefined}
+      isConnectable={connectable ? undefined : false}
+      className={`whandle whandle-out${h.id ? " whandle-named" : ""}`}
+      style={{ left: `${((i + 1) / (handles.length + 1)) * 100}%` }}
+      title={connectable ? (h.id ? `${h.id}: drag to connect` : "drag to connect") : undefined}
+    >
+      {h.label ? <span className="whandle-label">{h.label}</span> : null}
+    </Handle>
+  ));
+}
+
 function NodeViewImpl({ data, selected }: NodeProps<WeftNode>) {
   const kind = kindOf(data.node.type);
   const detail = detailOf(data.node);
   const problems = data.problems ?? [];
-  const handles = data.handles;
   return (
     <div className={`wnode wnode-${data.node.type}${selected ? " is-selected" : ""}${problems.length ? " has-problem" : ""}${data.breaking ? " is-breaking" : ""}`}>
       {kind?.hasInput !== false ? <Handle type="target" position={Position.Top} className="whandle whandle-in" /> : null}
@@ -72,19 +93,7 @@ function NodeViewImpl({ data, selected }: NodeProps<WeftNode>) {
           {data.waits.stuck ? <p className="wnode-stuck">{data.waits.stuck}</p> : null}
         </>
       ) : null}
-      {handles.map((h, i) => (
-        <Handle
-          key={h.id || "plain"}
-          type="source"
-          position={Position.Bottom}
-          id={h.id || undefined}
-          className={`whandle whandle-out${h.id ? " whandle-named" : ""}`}
-          style={{ left: `${((i + 1) / (handles.length + 1)) * 100}%` }}
-          title={h.id ? `${h.id}: drag to connect` : "drag to connect"}
-        >
-          {h.label ? <span className="whandle-label">{h.label}</span> : null}
-        </Handle>
-      ))}
+      <OutHandles handles={data.handles} connectable />
     </div>
   );
 }
