@@ -78,11 +78,26 @@ function toTask(r: Record<string, unknown>): TaskRow {
   };
 }
 
-/** Inserts tasks; returns their ids in order. A second pending workflow task for a run is dropped. */
+/**
+ * Inserts tasks; returns their ids in order. A second pending workflow task for a run is one
+ * with the first: the wake-up it stands for joins the one already there.
+ *
+ * Joining must lock that task (DO UPDATE, not DO NOTHING): on PostgreSQL a worker may claim it
+ * between this statement and its commit, and, reading the inbox before this commit, take the
+ * wake-up without the signal stored with it, which then stays in the inbox of a run that waits
+ * for it (found by the crash soak). Locked, the task is skipped by claims (SKIP LOCKED) until
+ * this commits; a claim that locked it first is waited for, after which it no longer counts as
+ * pending and the new task is inserted.
+ */
 export async function insertTasks(tx: SqlExecutor, tasks: NewTask[]): Promise<number[]> {
   const ids: number[] = [];
   for (const t of tasks) {
-    const conflict = t.kind === "workflow" ? " ON CONFLICT DO NOTHING" : "";
+    const conflict =
+      t.kind !== "workflow"
+        ? ""
+        : t.leaseOwner === undefined
+          ? " ON CONFLICT (run_id) WHERE kind = 'workflow' AND lease_owner IS NULL DO UPDATE SET due_at = CASE WHEN excluded.due_at < task.due_at THEN excluded.due_at ELSE task.due_at END"
+          : " ON CONFLICT DO NOTHING";
     const rows = await tx.query(
       `INSERT INTO task (run_id, kind, due_at, node_id, attempt, data, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)${conflict} RETURNING id`,
       [t.runId, t.kind, t.dueAt, t.nodeId ?? null, t.attempt ?? null, t.data ?? null, t.leaseOwner ?? null, t.leaseUntil ?? null],

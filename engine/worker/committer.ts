@@ -13,13 +13,19 @@
 import type { PayloadCodec } from "../codec.ts";
 import type { Database } from "../storage/types.ts";
 import { CHANNEL } from "../notifier.ts";
+import { isTransientDatabaseError } from "../errors.ts";
 import { applyBatchPostgres, applyOne, isBatchCheckFailure, isSingleStatementBatch, UnitsFailed, type Outcome, type Write } from "./write-set.ts";
 
 type Unit = {
   write: Write;
   resolve: (value: any) => void;
   reject: (err: unknown) => void;
+  /** Times it was rolled back by a deadlock or a busy database and queued again. */
+  retries: number;
 };
+
+/** A unit that loses a deadlock is queued again this many times before its caller hears of it. */
+const TRANSIENT_RETRIES = 8;
 
 export class GroupCommitter {
   private queue: Unit[] = [];
@@ -46,7 +52,7 @@ export class GroupCommitter {
 
   submit<T = unknown>(write: Write): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
+      this.queue.push({ write, resolve, reject, retries: 0 });
       // The flush starts at the next turn of the event loop, not now: on SQLite a transaction
       // never waits for I/O (better-sqlite3 is synchronous), so one started at once would
       // finish before any other run's unit could join it, and every unit would pay a commit
@@ -84,7 +90,7 @@ export class GroupCommitter {
               const rest: Unit[] = [];
               batch.forEach((unit, i) => {
                 const o = error.outcomes[i];
-                if (o && !o.ok) unit.reject(o.error);
+                if (o && !o.ok) this.fail(unit, o.error);
                 else rest.push(unit);
               });
               batch = rest;
@@ -93,13 +99,13 @@ export class GroupCommitter {
           }
         } catch (error) {
           if (batch.length === 1) {
-            batch[0]!.reject(error);
+            this.fail(batch[0]!, error);
             continue;
           }
           try {
             outcomes = await this.commit(batch, true);
           } catch (error) {
-            for (const unit of batch) unit.reject(error);
+            for (const unit of batch) this.fail(unit, error);
             continue;
           }
         }
@@ -108,7 +114,7 @@ export class GroupCommitter {
         batch.forEach((unit, i) => {
           const o = done[i]!;
           if (o.ok) unit.resolve(o.value);
-          else unit.reject(o.error);
+          else this.fail(unit, o.error);
         });
         if (batch.some((u, i) => u.write.notify && done[i]!.ok)) this.onNotify?.();
         if (this.onCommit) {
@@ -119,6 +125,24 @@ export class GroupCommitter {
     } finally {
       this.running--;
     }
+  }
+
+  /**
+   * A unit that failed only because another transaction held what it needed (PostgreSQL broke
+   * a deadlock by rolling it back; SQLite was busy) wrote nothing: it is queued again, after a
+   * short random wait so that the two do not meet again, rather than failing a signal, a start
+   * or a step that nothing was wrong with. Any other failure is the caller's.
+   */
+  private fail(unit: Unit, error: unknown): void {
+    if (!isTransientDatabaseError(error) || unit.retries >= TRANSIENT_RETRIES) {
+      unit.reject(error);
+      return;
+    }
+    unit.retries++;
+    setTimeout(() => {
+      this.queue.push(unit);
+      void this.flush();
+    }, 2 + Math.random() * 10 * unit.retries);
   }
 
   private async commit(batch: Unit[], isolated: boolean): Promise<Outcome[]> {

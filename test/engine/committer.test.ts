@@ -54,6 +54,22 @@ describe.each(["sqlite", "postgresql"] as const)("group commit on %s", (kind) =>
     Number((await engine.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM history_event WHERE run_id = ?", [runId]))[0]!.n);
   const taskIds = async (runId: string) => (await engine.db.query<{ id: number }>("SELECT id FROM task WHERE run_id = ? ORDER BY id", [runId])).map((r) => Number(r.id));
 
+  it("a unit rolled back by a deadlock or a busy database is committed again; any other failure is its caller's", async () => {
+    const committer = new GroupCommitter(engine.db, engine.codec);
+    let runs = 0;
+    const deadlocked = Object.assign(new Error("deadlock detected"), { code: kind === "postgresql" ? "40P01" : "SQLITE_BUSY" });
+    const value = await committer.submit<string>({
+      kind: "custom",
+      run: async () => {
+        runs++;
+        if (runs < 3) throw deadlocked;
+        return "written";
+      },
+    });
+    expect({ value, runs }).toEqual({ value: "written", runs: 3 });
+    await expect(committer.submit({ kind: "custom", run: async () => { throw new Error("no such table"); } })).rejects.toThrow("no such table");
+  });
+
   it("commits the steps of many runs in one commit, each getting the ids of its new tasks", async () => {
     const claimed = await startAndClaim(["a", "b", "c", "d"]);
     const committer = new GroupCommitter(engine.db, engine.codec);
