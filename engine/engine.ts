@@ -7,7 +7,7 @@ import { newRunId } from "./run-ids.ts";
 import type { ValidateFunction } from "ajv";
 import { showingUndecryptable, type PayloadCodec } from "./codec.ts";
 import { claimCodec, CodecMismatch } from "./codec-keys.ts";
-import { EngineError, isUniqueViolation } from "./errors.ts";
+import { EngineError, isTransientDatabaseError, isUniqueViolation } from "./errors.ts";
 import { appendEvents, insertEvents, loadHistories, loadHistory, SeqConflict } from "./history-store.ts";
 import { Notifier } from "./notifier.ts";
 import { closeRun, continueChain, findRun, heldRunsOf, insertRun, openRunsOf, type RunRow } from "./run-store.ts";
@@ -691,7 +691,9 @@ export class Engine {
 
   private async closeRun(workflowId: string, event: HistoryEvent, status: "cancelled" | "terminated"): Promise<void> {
     await this.ensureWritable();
-    // Retried on a race with a worker advancing the run: the append is guarded by next_seq.
+    // Retried on a race with a worker advancing the run (the append is guarded by next_seq), and
+    // when PostgreSQL breaks a deadlock with it: a worker's commit locks its task before the run
+    // row, this one the run row before the run's tasks, and the loser is rolled back whole.
     for (let attempt = 0; ; attempt++) {
       const run = await this.openRun(workflowId);
       try {
@@ -704,7 +706,8 @@ export class Engine {
         await this.notifier.notify();
         return;
       } catch (err) {
-        if (!(err instanceof SeqConflict) || attempt > 20) throw err;
+        if (!(err instanceof SeqConflict || isTransientDatabaseError(err)) || attempt > 20) throw err;
+        if (!(err instanceof SeqConflict)) await new Promise((r) => setTimeout(r, 2 + Math.random() * 10 * (attempt + 1)));
       }
     }
   }

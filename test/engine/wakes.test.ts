@@ -1,7 +1,8 @@
 // A run's wake-ups (pending workflow tasks) join into one, and joining one never loses the
 // signal it was stored with: found by the crash soak on PostgreSQL, where a worker claimed the
 // pending task between a signal's write and its commit, read the inbox before that commit, and
-// dropped the wake-up, leaving the signal in the inbox of a run waiting for it.
+// dropped the wake-up, leaving the signal in the inbox of a run waiting for it. Holding that
+// lock, a worker's commit can meet a terminate in a deadlock; the one rolled back runs again.
 
 import { afterAll, describe, expect, it } from "vitest";
 import { Engine } from "../../engine/engine.ts";
@@ -66,6 +67,36 @@ describe.each(["sqlite", "postgresql"] as const)("wake-ups on %s", (kind) => {
       } finally {
         await sender.close();
         await worker.close();
+      }
+    },
+  );
+
+  (kind === "postgresql" ? it : () => undefined)(
+    "PostgreSQL: a terminate that loses a deadlock with a worker's commit (task row, then run row) runs again and ends the run",
+    async () => {
+      const url = databases.freshUrl(kind);
+      const engine = await Engine.open({ url });
+      const worker = await openDatabase({ url, prisma: false });
+      try {
+        await engine.deploy(line("stopper", [{ id: "wait", type: "signal", signal: "go" }, { id: "done", type: "end" }]));
+        const { runId } = await engine.start("stopper", { workflowId: "s-1" });
+        let terminated: Promise<void> | undefined;
+        await worker.transaction(async (tx) => {
+          // As a worker's commit does: its task first…
+          await tx.execute("UPDATE task SET due_at = due_at WHERE run_id = ?", [runId]);
+          // …while the terminate locks the run row and waits for that task…
+          terminated = engine.terminate("s-1", { by: "ops", reason: "test" });
+          await new Promise((r) => setTimeout(r, 300));
+          // …then the run row: PostgreSQL finds the cycle (after deadlock_timeout) and rolls back
+          // the terminate, which waited first.
+          await tx.execute("UPDATE run SET updated_at = updated_at WHERE run_id = ?", [runId]);
+        });
+        await terminated;
+        expect((await engine.findRun("s-1")).status).toBe("terminated");
+        expect(await pendingOf(engine.db, runId)).toEqual([]);
+      } finally {
+        await worker.close();
+        await engine.close();
       }
     },
   );
