@@ -15,7 +15,7 @@ import { continuedRunsHidden, describeRun, runCounts, listRunSummaries, listWork
 import type { RunsPage, RunStatus, WaitingNode } from "./views.ts";
 import { getDraft } from "./draft-store.ts";
 import { isClosing, isCommandEvent, isResolution, type CommandEvent, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
-import { insertDecisionIfFirst, insertQuorumDecision, insertSignalIfRunning, moveSignals, type Vote } from "./signal-store.ts";
+import { insertDecisionIfFirst, insertQuorumDecision, insertSignalIfRunning, moveSignals, votesOf, type Vote } from "./signal-store.ts";
 import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
@@ -751,10 +751,14 @@ export class Engine {
    * back by continued_from_run_id), so ids go on rising across runs and a client that saw up to
    * `afterId` (an SSE Last-Event-ID) gets exactly the events after it, in order, from whichever
    * run of the chain they are in. A retried run starts a chain of its own.
+   *
+   * An approval toward a quorum that does not complete it appends no event: `onVotes` is told
+   * of each new one (with the run's votes so far), looked for when a commit wakes the watch
+   * and no event came, so that a follower can show "1 of 2 approvals" as it happens.
    */
   async *watch(
     workflowId: string,
-    options: { afterId?: number; signal?: AbortSignal; pollMs?: number } = {},
+    options: { afterId?: number; signal?: AbortSignal; pollMs?: number; onVotes?: (votes: { nodeId: string; vote: Vote }[]) => void } = {},
   ): AsyncGenerator<{ id: number; runId: string; event: RecordedEvent }> {
     const { afterId } = options;
     if (afterId !== undefined && !(Number.isSafeInteger(afterId) && afterId >= 0)) throw new EngineError("BAD_REQUEST", `an event id is a whole number from 0, not ${afterId}`);
@@ -785,7 +789,10 @@ export class Engine {
         ({ runId, offset } = chain[++at]!);
       }
       if (at === chain.length - 1 && current.status !== "running" && current.status !== "continued" && afterSeq >= current.nextSeq - 1) return;
+      // The ids of the run's votes last looked at (undefined: not yet; the first look tells nothing).
+      let votesSeen: Set<number> | undefined;
       while (!options.signal?.aborted) {
+        const nudged = woken || votesSeen === undefined;
         woken = false;
         const events = await loadHistory(this.db, this.shown, runId, afterSeq);
         let next: string | undefined;
@@ -797,7 +804,15 @@ export class Engine {
         }
         if (next !== undefined) {
           [runId, offset, afterSeq] = [next, offset + afterSeq, 0];
+          votesSeen = undefined;
           continue;
+        }
+        // Only a vote added counts: votes go when the decision that carries them is stored, and
+        // the events of the run taking it follow.
+        if (options.onVotes && nudged && events.length === 0) {
+          const votes = await votesOf(this.db, this.shown, [runId]);
+          if (votesSeen !== undefined && votes.some((v) => !votesSeen!.has(v.id))) options.onVotes(votes.map((v) => ({ nodeId: v.nodeId, vote: v.vote })));
+          votesSeen = new Set(votes.map((v) => v.id));
         }
         // A commit announced while the history was read is looked at now, not at the next poll.
         if (woken) continue;

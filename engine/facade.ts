@@ -416,10 +416,16 @@ export class Weft {
   /**
    * The history as it grows, across continue-as-new, until the run ends: each event with an id
    * that rises across the chain's runs (an SSE id), and with `lastEventId` exactly the events
-   * after it.
+   * after it. `onVotes` hears of each approval toward a quorum that does not complete it (no
+   * event records those), with who approved so far.
    */
-  async *watch(workflowId: string, options: { lastEventId?: number; signal?: AbortSignal } = {}): AsyncGenerator<{ id: number; event: EventJson }> {
-    for await (const { id, event } of this.#engine.watch(workflowId, { afterId: options.lastEventId, signal: options.signal })) {
+  async *watch(
+    workflowId: string,
+    options: { lastEventId?: number; signal?: AbortSignal; onVotes?: (votes: { nodeId: string; by: string; at: string }[]) => void } = {},
+  ): AsyncGenerator<{ id: number; event: EventJson }> {
+    const { onVotes } = options;
+    const told = onVotes && ((votes: { nodeId: string; vote: { by: string; at: string } }[]) => onVotes(votes.map((v) => ({ nodeId: v.nodeId, by: v.vote.by, at: v.vote.at }))));
+    for await (const { id, event } of this.#engine.watch(workflowId, { afterId: options.lastEventId, signal: options.signal, ...(told ? { onVotes: told } : {}) })) {
       yield { id, event: eventJson(event) };
     }
   }

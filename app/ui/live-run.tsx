@@ -2,9 +2,11 @@
 // Keeps a run's page live: follows the run's event stream from the last event the page has,
 // hands each event to the run's view at once (live-events.ts), and asks the server for the page
 // again for what the history does not say (the run's status, the worker of an attempt, the
-// actions that apply): at once when the run ends, else at most once a second while events come,
-// so that a run writing hundreds of events a second does not have its whole history sent again
-// for each. The stream ends with the run; so does this.
+// actions that apply, an approval's votes toward a quorum): at once when the run ends, else at
+// most once a second while events come, so that a run writing hundreds of events a second does
+// not have its whole history sent again for each. A vote that does not complete a quorum is no
+// event: the stream says so apart (`votes`), and the page is asked for again. The stream ends
+// with the run; so does this.
 import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
 import type { EventJson } from "../../engine/views.ts";
@@ -64,6 +66,7 @@ export function LiveRun({ workflowId, lastEventId }: { workflowId: string; lastE
         frame ??= requestAnimationFrame(flush);
       }
     };
+    source.addEventListener("votes", () => refreshIn(100));
     // A stream refused for good (signed out, say): look again every few seconds instead.
     let poll: ReturnType<typeof setInterval> | undefined;
     source.onerror = () => {

@@ -2,7 +2,8 @@
 // workflow whose runs wait at an approval and sees the count and the oldest wait's age on the
 // node; opens another whose runs wait at a step that no live worker can run, and the node says
 // so in words; follows a badge to the runs list filtered to that workflow and node; and turns
-// the badges off.
+// the badges off. An approval that needs two approvers: the first approval reaches the run's
+// page (over its event stream) and a colleague's inbox with no reload, "1 of 2 approvals".
 
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -11,7 +12,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApiClient } from "../app/api-client.ts";
 import { startWeft, type WeftServer } from "../app/weft-server.ts";
-import { eventually, inBrowser, launchBrowser, signIn } from "./browser.ts";
+import { eventually, inBrowser, launchBrowser, openSession, signIn } from "./browser.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 let server: WeftServer;
@@ -103,18 +104,43 @@ test("an operator sees where runs wait on the drawing, that no worker runs a ste
   });
 }, 300_000);
 
-test("the run page shows an approval's votes so far: 1 of 2 approvals, approved by fin2", async () => {
+test("a vote short of the quorum reaches the run page and a colleague's inbox live: 1 of 2 approvals, approved by fin2", async () => {
   const r = await api.post("/api/workflows/two-approvers/runs", { cookie: as.admin, body: { workflowId: "quorum-1", input: { amount: 75_000, to: "ACME Ltd" } } });
   expect(r.status, r.text).toBe(201);
   await eventually("quorum-1 at its approval", async () => (await api.get("/api/runs/quorum-1", { cookie: as.ops })).body.pending?.length > 0, 20_000);
-  expect((await api.post("/api/approvals/quorum-1/review", { cookie: as.fin2, body: { decision: "approve", comment: "fine" } })).status).toBe(200);
-  await inBrowser(browser, server.url, "an approval's votes on the run page", async (s) => {
-    const { page } = s;
-    await page.goto("/runs/quorum-1");
-    await signIn(s, "ops", server.demoPassword);
-    // Said where the page says what the run waits for (beside the drawing, and on the node's details).
-    const main = page.getByRole("main");
-    await eventually("the votes on the approval", async () => /1 of 2 approvals, approved by fin2/.test((await main.textContent()) ?? ""), 20_000);
-    await s.step("1 of 2 approvals on the run page");
-  });
+  const colleague = await openSession(browser, server.url, "a colleague's inbox follows a vote");
+  const runPage = await openSession(browser, server.url, "the run page follows a vote");
+  try {
+    await inBrowser(browser, server.url, "fin2 approves, one of two", async (s) => {
+      const { page } = s;
+      // Open before the vote: the run page (ops) and fin1's inbox.
+      await runPage.page.goto("/runs/quorum-1");
+      await signIn(runPage, "ops", server.demoPassword);
+      const main = runPage.page.getByRole("main");
+      await runPage.page.getByRole("heading", { name: "quorum-1", level: 1 }).waitFor();
+      expect(await main.textContent()).toContain("0 of 2 approvals");
+      await colleague.page.goto("/approvals");
+      await signIn(colleague, "fin1", server.demoPassword);
+      const theirs = colleague.page.getByRole("article", { name: /Approve payment.*quorum-1/ });
+      await theirs.waitFor({ timeout: 20_000 });
+      expect(await theirs.textContent()).toContain("0 of 2 approvals");
+
+      await page.goto("/approvals");
+      await signIn(s, "fin2", server.demoPassword);
+      const mine = page.getByRole("article", { name: /Approve payment.*quorum-1/ });
+      await mine.getByRole("textbox", { name: "Comment" }).fill("fine");
+      await mine.getByRole("button", { name: "Approve" }).click();
+      await eventually("the vote to be confirmed", async () => /1 of 2 approvals; it waits for another approver/.test((await page.getByRole("status").textContent()) ?? ""));
+      await s.step("fin2 approved, one of two");
+
+      // No reload on either: the run page hears of the vote over its stream, the inbox at its next look.
+      await eventually("the votes on the run page", async () => /1 of 2 approvals, approved by fin2/.test((await main.textContent()) ?? ""), 10_000);
+      await runPage.step("1 of 2 approvals on the run page");
+      await eventually("the votes in fin1's inbox", async () => /1 of 2 approvals · approved by fin2/.test((await theirs.textContent()) ?? ""), 10_000);
+      await colleague.step("1 of 2 approvals in a colleague's inbox");
+    });
+  } finally {
+    await colleague.close();
+    await runPage.close();
+  }
 }, 300_000);

@@ -111,6 +111,30 @@ describe.each(["sqlite", "postgresql"] as const)("approval rules on %s", (kind) 
     expect(await rejection(weft.decide(person("fin4"), "t-1", "review", "approve"))).toMatchObject({ code: "CONFLICT" });
   });
 
+  it("tells a follower of the run's history of an approval short of the quorum, which appends no event", async () => {
+    await weft.start(TWO.name, { workflowId: "t-4" }, "ops");
+    await until("t-4 at review", () => engine.describe("t-4"), (d) => d.pending[0]?.kind === "approval");
+    const told: { nodeId: string; by: string[] }[] = [];
+    const types: string[] = [];
+    const last = (await engine.history("t-4")).at(-1)!.seq;
+    const following = (async () => {
+      const onVotes = (votes: { nodeId: string; vote: { by: string } }[]) => told.push({ nodeId: votes[0]!.nodeId, by: votes.map((v) => v.vote.by) });
+      for await (const { event } of engine.watch("t-4", { afterId: last, onVotes })) types.push(event.type);
+    })();
+    // The watch first notes the votes there are (none), telling nothing.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(told).toEqual([]);
+    await weft.decide(person("fin1"), "t-4", "review", "approve");
+    await until("the vote to be told", async () => told.length, (n) => n > 0);
+    expect(told).toEqual([{ nodeId: "review", by: ["fin1"] }]);
+    expect(types).toEqual([]);
+    // The vote that completes the quorum takes the votes with it: events follow, and no word of votes.
+    await weft.decide(person("fin2"), "t-4", "review", "approve");
+    await following;
+    expect(types).toContain("WorkflowCompleted");
+    expect(told).toHaveLength(1);
+  });
+
   it("declines at the first decline, whatever the approvals so far", async () => {
     await weft.start(TWO.name, { workflowId: "t-2" }, "ops");
     await until("t-2 at review", () => engine.describe("t-2"), (d) => d.pending[0]?.kind === "approval");

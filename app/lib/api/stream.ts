@@ -1,6 +1,7 @@
 // Server-sent events over the engine's watch: one `id:`/`data:` pair per history event, a
-// comment every 15 s so that proxies and browsers keep the connection, and the watch stopped
-// when the client goes away.
+// `votes` event (no id: it is no history event) when an approval toward a quorum does not yet
+// complete it, a comment every 15 s so that proxies and browsers keep the connection, and the
+// watch stopped when the client goes away.
 
 import { weft } from "../weft.ts";
 
@@ -21,7 +22,8 @@ export async function eventStream(workflowId: string, lastEventId: number | unde
       heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
       send("retry: 1000\n\n");
       try {
-        for await (const { id, event } of weft().watch(workflowId, { lastEventId, signal: stop.signal })) {
+        const onVotes = (votes: { nodeId: string; by: string; at: string }[]) => send(`event: votes\ndata: ${JSON.stringify(votes)}\n\n`);
+        for await (const { id, event } of weft().watch(workflowId, { lastEventId, signal: stop.signal, onVotes })) {
           send(`id: ${id}\ndata: ${JSON.stringify(event)}\n\n`);
         }
       } catch (err) {
