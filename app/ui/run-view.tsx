@@ -416,7 +416,8 @@ function WhereItIs({
                 <span className="rnode-state" data-state={mark.state}>
                   {stateWords(mark)}
                 </span>
-                {p.wait ? (
+                {/* A held node's wait is its reason, which the advice below says. */}
+                {p.wait && !(p.wait.kind === "held" && held?.nodeId === n.id) ? (
                   <p className="where-wait">
                     <WaitLine wait={p.wait} now={now} live={live} />
                   </p>
@@ -441,7 +442,7 @@ function HeldAdvice({ held }: { held: NonNullable<Description["held"]> }) {
   return (
     <div className="alert alert-warning held-advice">
       <p>
-        <strong>Held here since <LocalTime iso={held.since} />:</strong> the code of version {held.version} no longer replays this run’s history at this node ({held.reason}).
+        <strong>Held here since <LocalTime iso={held.since} />:</strong> the code of version {held.version} no longer replays this run’s history at this node ({held.reason.replace(/\.$/, "")}).
       </p>
       <p>
         Nothing is lost while it waits. To free it, deploy a version that replays it and declare that version compatible with version {held.version} (in the

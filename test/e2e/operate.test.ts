@@ -6,7 +6,8 @@
 // payment shows in the outbox; an approval that needs two approvers shows "1 of 2 approvals",
 // is decided from its e-mailed decision link (opening the link decides nothing), and an
 // outsider who follows the link sees no buttons; an operator cancels a selection of runs after
-// a confirmation that says how many.
+// a confirmation that says how many; a run that its version's code no longer replays is held,
+// and its page shows the node where the replay broke and the deploy that frees it, which does.
 //
 // The failing step is the demo's notify.email with its outbox folder blocked by a file: each
 // attempt fails (EEXIST) until the test removes the file.
@@ -236,5 +237,74 @@ test("an operator cancels a selection of runs after a confirmation that says how
     expect(history.at(-1)).toMatchObject({ type: "WorkflowCancelled", by: "ops" });
     expect((await api.get("/api/runs/sel-1", { cookie: as.ops })).body.status).toBe("running");
     await s.step("after cancelling");
+  });
+}, 300_000);
+
+/** A step, then a signal: the second version's step calls another activity, which the run's history does not say. */
+function heldOrder(activity: string, input: unknown, label?: string) {
+  return {
+    name: "held-order",
+    title: "Held order",
+    nodes: [
+      { id: "start", type: "start" },
+      { id: "a", type: "step", label: label ?? "Archive the order", activity, input },
+      { id: "wait", type: "signal", signal: "go" },
+      { id: "done", type: "end" },
+    ],
+    edges: [
+      { id: "e1", source: "start", target: "a" },
+      { id: "e2", source: "a", target: "wait" },
+      { id: "e3", source: "wait", target: "done" },
+    ],
+  };
+}
+
+test("a run held by a non-determinism error shows where it broke and which deploy frees it; that deploy frees it", async () => {
+  const v1 = heldOrder("orders.archive", { order: { id: "o-1" } });
+  expect((await api.put(`/api/workflows/${v1.name}`, { cookie: as.ada, body: v1 })).status).toBe(201);
+  expect((await api.post(`/api/workflows/${v1.name}/deploy`, { cookie: as.ada })).status).toBe(201);
+  await start(v1.name, "held-1", {});
+  await eventually("held-1 at its signal", async () => ((await api.get("/api/runs/held-1", { cookie: as.ops })).body.pending ?? []).some((p: { kind: string }) => p.kind === "signal"), 20_000);
+  // Version 2 calls another activity at a: declared compatible by force, it does not replay held-1.
+  const file = path.join(outboxDir, "held-order-v2.json");
+  writeFileSync(file, JSON.stringify(heldOrder("orders.fulfill", { id: "o-1" }, "Fulfil the order")));
+  const forced = await server.cli(["deploy", file, "--compatible-with", "1", "--force"]);
+  expect(forced.code, forced.stderr).toBe(0);
+  expect(forced.stdout).toMatch(/held where they are \(held-1 at a\)/);
+  await new Promise((r) => setTimeout(r, 1100)); // the worker reads declarations at most a second old
+  expect((await api.post("/api/runs/held-1/signals/go", { cookie: as.ops, body: {} })).status).toBe(200);
+  await eventually("held-1 to be held", async () => (await api.get("/api/runs/held-1", { cookie: as.ops })).body.held !== undefined, 20_000);
+
+  await inBrowser(browser, server.url, "a run held by a non-determinism error", async (s) => {
+    const { page } = s;
+    s.allowAxe("aria-allowed-attr", /\.react-flow__node|^div\[data-id="/);
+    await page.goto("/runs/held-1");
+    await signIn(s, "ops", server.demoPassword);
+    await page.getByRole("heading", { name: "held-1", level: 1 }).waitFor();
+    const status = page.getByRole("status", { name: "Status" });
+    expect(await status.textContent()).toBe("running");
+    // Where it broke: the node of the history the new code no longer replays, on the drawing.
+    const canvas = page.getByRole("region", { name: "Drawing" }).getByRole("application", { name: "Canvas" });
+    const broke = canvas.getByRole("group", { name: "Fulfil the order", exact: true });
+    const onNode = (await broke.textContent()) ?? "";
+    expect(onNode).toMatch(/held/);
+    expect(onNode).toMatch(/freed by a version deployed compatible with version 2/);
+    expect(await broke.getAttribute("aria-current")).toBe("step");
+    // Beside it, in words: since when, why, and the deploy that frees it.
+    const where = page.getByRole("region", { name: "Where the run is" });
+    const said = (await where.textContent()) ?? "";
+    expect(said).toMatch(/Held here since .*: the code of version 2 no longer replays this run’s history at this node \(.*ActivityScheduled\(node "a", activity "orders\.archive"\)/);
+    expect(said).toMatch(/deploy a version that replays it and declare that version compatible with version 2/);
+    await s.step("held at the node where its replay broke");
+
+    // That deploy: a version that replays the run (the first one's step again), declared
+    // compatible with version 2. The page follows the run to its end with no reload.
+    const fix = heldOrder("orders.archive", { order: { id: "o-1" } }, "Archive the order again");
+    expect((await api.put(`/api/workflows/${fix.name}`, { cookie: as.ada, body: fix })).status).toBe(200);
+    const deployed = await api.post(`/api/workflows/${fix.name}/deploy`, { cookie: as.ada, body: { compatibleWith: 2 } });
+    expect(deployed.status, deployed.text).toBe(201);
+    await eventually("the freed run to complete", async () => (await status.textContent()) === "completed", 30_000);
+    expect(await page.getByRole("region", { name: "Where the run ended" }).textContent()).toMatch(/The run completed\./);
+    await s.step("freed by the deploy, completed");
   });
 }, 300_000);
