@@ -72,6 +72,8 @@ test("an admin signs in (a wrong password first), reaches each section, opens a 
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL("**/sign-in");
+    // The address changes before the sign-in page is drawn (and its title set): wait for the page.
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await s.step("signed out");
 
     // Signed out, a page sends to sign-in, and sign-in leads back to it.
