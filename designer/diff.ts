@@ -1,12 +1,13 @@
 // What changed between two versions of a drawing: the nodes added, removed, changed (each
-// changed field named, with its value before and after) and only moved; the connections added
-// and removed; the workflow's own fields changed. Nodes are matched by id and connections by
-// what they join (source, handle, target), not by their edge ids, which carry no meaning.
+// changed field named, with its value before and after), only moved, or only renamed (a new id,
+// nothing else changed); the connections added and removed; the workflow's own fields changed.
+// Nodes are matched by id and connections by what they join (source, handle, target), not by
+// their edge ids, which carry no meaning.
 // Values are compared as JSON whatever the order of their keys. Works on broken drawings too:
 // an item without an id is left out.
 
 import type { Edge, WorkflowDocument, WorkflowNode } from "../compiler/document.ts";
-import { kindOf, nodeName } from "./catalogue.ts";
+import { handlesFor, kindOf, nodeName } from "./catalogue.ts";
 import { fieldInWords, schemaToFields } from "./input-schema.ts";
 
 export interface FieldChange {
@@ -37,6 +38,12 @@ export interface DocumentDiff {
   changed: NodeChange[];
   /** Nodes in both that differ only in where they are drawn. */
   moved: string[];
+  /**
+   * Nodes whose id alone changed (and perhaps their place): a node only the older document has
+   * and one only the newer has, alike in every other field, and the only such pair of their
+   * kind and fields. Listed neither as removed nor as added; `node` is the newer one.
+   */
+  renamed: { from: string; to: string; node: WorkflowNode }[];
   /** Connections only the newer document has. */
   edgesAdded: Edge[];
   /** Connections only the older document has. */
@@ -106,6 +113,29 @@ function nodeChanges(before: WorkflowNode, after: WorkflowNode): FieldChange[] {
     .map((k) => ({ field: k, label: fieldLabel(after.type, k), before: a[k], after: b[k] }));
 }
 
+/** A node's kind and fields without its id and place: what a renamed node keeps. */
+const withoutId = (n: WorkflowNode) => canonical({ ...(n as unknown as Record<string, unknown>), id: undefined, position: undefined });
+
+/**
+ * The renamed nodes among those removed and added: pairs alike but for id and place, where the
+ * pair is the only removed and the only added node so alike (two alike on either side: no
+ * telling which became which, so they stay removed and added).
+ */
+function renamesOf(removed: WorkflowNode[], added: WorkflowNode[]): { from: string; to: string; node: WorkflowNode }[] {
+  const group = (nodes: WorkflowNode[]) => {
+    const map = new Map<string, WorkflowNode[]>();
+    for (const n of nodes) map.set(withoutId(n), [...(map.get(withoutId(n)) ?? []), n]);
+    return map;
+  };
+  const was = group(removed);
+  const renamed: { from: string; to: string; node: WorkflowNode }[] = [];
+  for (const [key, now] of group(added)) {
+    const old = was.get(key);
+    if (now.length === 1 && old?.length === 1) renamed.push({ from: old[0]!.id, to: now[0]!.id, node: now[0]! });
+  }
+  return renamed;
+}
+
 /** What changed from `before` to `after` (either may be a drawing with problems). */
 export function diffDocuments(before: WorkflowDocument, after: WorkflowDocument): DocumentDiff {
   const a = before as unknown as Record<string, unknown>;
@@ -116,8 +146,14 @@ export function diffDocuments(before: WorkflowDocument, after: WorkflowDocument)
 
   const old = byId(before.nodes);
   const now = byId(after.nodes);
-  const added = [...now.values()].filter((n) => !old.has(n.id));
-  const removed = [...old.values()].filter((n) => !now.has(n.id));
+  const renamed = renamesOf(
+    [...old.values()].filter((n) => !now.has(n.id)),
+    [...now.values()].filter((n) => !old.has(n.id)),
+  );
+  const renamedFrom = new Map(renamed.map((r) => [r.from, r.to]));
+  const renamedTo = new Set(renamed.map((r) => r.to));
+  const added = [...now.values()].filter((n) => !old.has(n.id) && !renamedTo.has(n.id));
+  const removed = [...old.values()].filter((n) => !now.has(n.id) && !renamedFrom.has(n.id));
   const changed: NodeChange[] = [];
   const moved: string[] = [];
   for (const n of now.values()) {
@@ -129,20 +165,23 @@ export function diffDocuments(before: WorkflowDocument, after: WorkflowDocument)
     else if (fields.length > 0) moved.push(n.id);
   }
 
+  // A renamed node's connections are its connections still, under its new id.
   const oldEdges = byConnection(before.edges);
   const newEdges = byConnection(after.edges);
-  const edgesAdded = [...newEdges].filter(([k]) => !oldEdges.has(k)).map(([, e]) => e);
-  const edgesRemoved = [...oldEdges].filter(([k]) => !newEdges.has(k)).map(([, e]) => e);
-  return { workflow, added, removed, changed, moved, edgesAdded, edgesRemoved };
+  const renamedKey = (e: Edge) => connectionKey({ ...e, source: renamedFrom.get(e.source) ?? e.source, target: renamedFrom.get(e.target) ?? e.target });
+  const oldKeys = new Set([...oldEdges.values()].map(renamedKey));
+  const edgesAdded = [...newEdges].filter(([k]) => !oldKeys.has(k)).map(([, e]) => e);
+  const edgesRemoved = [...oldEdges.values()].filter((e) => !newEdges.has(renamedKey(e)));
+  return { workflow, added, removed, changed, moved, renamed, edgesAdded, edgesRemoved };
 }
 
 /** Whether two drawings run the same way and look the same: nothing in the diff at all. */
 export function isEmptyDiff(d: DocumentDiff): boolean {
-  return d.workflow.length + d.added.length + d.removed.length + d.changed.length + d.moved.length + d.edgesAdded.length + d.edgesRemoved.length === 0;
+  return d.workflow.length + d.added.length + d.removed.length + d.changed.length + d.moved.length + d.renamed.length + d.edgesAdded.length + d.edgesRemoved.length === 0;
 }
 
 /** How each node of either document fares: what the drawing of a comparison colours. */
-export type NodeFate = "added" | "removed" | "changed" | "moved" | "same";
+export type NodeFate = "added" | "removed" | "changed" | "moved" | "renamed" | "same";
 
 export function nodeFates(d: DocumentDiff): Map<string, NodeFate> {
   const fates = new Map<string, NodeFate>();
@@ -150,6 +189,7 @@ export function nodeFates(d: DocumentDiff): Map<string, NodeFate> {
   for (const n of d.removed) fates.set(n.id, "removed");
   for (const c of d.changed) fates.set(c.id, "changed");
   for (const id of d.moved) fates.set(id, "moved");
+  for (const r of d.renamed) fates.set(r.to, "renamed");
   return fates;
 }
 
@@ -203,7 +243,7 @@ export function inputChangesInWords(before: unknown, after: unknown): { label: s
   return lines;
 }
 
-/** The whole comparison in plain words: the workflow's fields, then nodes added, removed, changed, moved, then connections. */
+/** The whole comparison in plain words: the workflow's fields, then nodes added, removed, renamed, changed, moved, then connections. */
 export function changesInWords(before: WorkflowDocument, after: WorkflowDocument, d: DocumentDiff = diffDocuments(before, after)): ChangeLine[] {
   const lines: ChangeLine[] = [];
   for (const f of d.workflow) {
@@ -213,6 +253,8 @@ export function changesInWords(before: WorkflowDocument, after: WorkflowDocument
   const subject = (n: WorkflowNode) => `${kindTitle(n)} “${nodeName(n)}”`;
   for (const n of d.added) lines.push({ kind: "added", nodeId: n.id, subject: subject(n), text: `Added ${subject(n)}` });
   for (const n of d.removed) lines.push({ kind: "removed", nodeId: n.id, subject: subject(n), text: `Removed ${subject(n)}` });
+  for (const r of d.renamed)
+    lines.push({ kind: "renamed", nodeId: r.to, subject: subject(r.node), text: `Renamed ${subject(r.node)}`, fields: [{ label: "Id", before: valueInWords(r.from), after: valueInWords(r.to) }] });
   for (const c of d.changed)
     lines.push({
       kind: "changed",
@@ -232,9 +274,16 @@ export function changesInWords(before: WorkflowDocument, after: WorkflowDocument
 
 /**
  * One drawing of both documents: the newer one's nodes and connections, and the older one's
- * removed nodes and connections with them (their ids marked, so they clash with nothing).
+ * removed nodes and connections with them (their ids marked, so they clash with nothing; a
+ * renamed node's under its new id). A removed connection from a handle its node no longer
+ * has (a branch's condition taken away) is drawn from that handle all the same: `goneHandles`
+ * names them by node, for the drawing to add and mark.
  */
-export function mergedDrawing(before: WorkflowDocument, after: WorkflowDocument, d: DocumentDiff = diffDocuments(before, after)): { document: WorkflowDocument; removedEdges: Set<string>; addedEdges: Set<string> } {
+export function mergedDrawing(
+  before: WorkflowDocument,
+  after: WorkflowDocument,
+  d: DocumentDiff = diffDocuments(before, after),
+): { document: WorkflowDocument; removedEdges: Set<string>; addedEdges: Set<string>; goneHandles: Map<string, string[]> } {
   const nodes = [...(Array.isArray(after.nodes) ? after.nodes : []).filter((n) => isObject(n) && typeof n.id === "string"), ...d.removed];
   const present = new Set(nodes.map((n) => n.id));
   const added = new Set(d.edgesAdded.map(connectionKey));
@@ -249,13 +298,23 @@ export function mergedDrawing(before: WorkflowDocument, after: WorkflowDocument,
     seen.add(id);
     if (added.has(connectionKey(e))) addedEdges.add(id);
   }
-  for (const e of d.edgesRemoved) {
+  const renamedFrom = new Map(d.renamed.map((r) => [r.from, r.to]));
+  const newer = byId(after.nodes);
+  const goneHandles = new Map<string, string[]>();
+  for (const removed of d.edgesRemoved) {
+    const e = { ...removed, source: renamedFrom.get(removed.source) ?? removed.source, target: renamedFrom.get(removed.target) ?? removed.target };
     if (!present.has(e.source) || !present.has(e.target)) continue;
     let id = `was:${e.id}`;
     for (let i = 2; seen.has(id); i++) id = `was:${e.id}:${i}`;
     seen.add(id);
     edges.push({ ...e, id });
     removedEdges.add(id);
+    const node = newer.get(e.source);
+    const handle = e.sourceHandle ?? "";
+    if (node && !handlesFor(node).some((h) => h.id === handle)) {
+      const gone = goneHandles.get(e.source) ?? [];
+      if (!gone.includes(handle)) goneHandles.set(e.source, [...gone, handle]);
+    }
   }
-  return { document: { ...after, nodes, edges }, removedEdges, addedEdges };
+  return { document: { ...after, nodes, edges }, removedEdges, addedEdges, goneHandles };
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { WorkflowDocument } from "../../compiler/document.ts";
 import { changesInWords, connectionInWords, diffDocuments, isEmptyDiff, mergedDrawing, nodeFates, valueInWords, type DocumentDiff } from "../../designer/diff.ts";
-import { addNode, connect, deleteElements, moveNodes, setDocumentField, setNodeField } from "../../designer/edits.ts";
+import { addNode, connect, deleteElements, moveNodes, renameNode, setDocumentField, setNodeField } from "../../designer/edits.ts";
 import { canConnect } from "../../designer/connections.ts";
 import { createRng, randomDocument, validDocument, type Rng } from "../compiler/random-documents.ts";
 
@@ -36,12 +36,13 @@ function summary(d: DocumentDiff) {
     removed: d.removed.map((n) => n.id),
     changed: d.changed.map((c) => [c.id, c.fields.map((f) => f.field)]),
     moved: d.moved,
+    renamed: d.renamed.map((r) => [r.from, r.to]),
     edgesAdded: d.edgesAdded.map((e) => e.id),
     edgesRemoved: d.edgesRemoved.map((e) => e.id),
   };
 }
 
-const none = { workflow: [], added: [], removed: [], changed: [], moved: [], edgesAdded: [], edgesRemoved: [] };
+const none = { workflow: [], added: [], removed: [], changed: [], moved: [], renamed: [], edgesAdded: [], edgesRemoved: [] };
 
 describe("a drawing compared with itself", () => {
   it.each(examples)("shows no change on $file, whatever the order of its keys", ({ doc }) => {
@@ -61,7 +62,7 @@ describe("a drawing compared with itself", () => {
 /** One random edit of a valid document, and the diff it must give. */
 function randomEdit(rng: Rng, doc: WorkflowDocument): { after: WorkflowDocument; expected: typeof none } {
   const nodes = doc.nodes.filter((n) => n.type !== "start");
-  const pick = rng.pick(["label", "field", "add", "delete", "connect", "move", "title"] as const);
+  const pick = rng.pick(["label", "field", "add", "delete", "connect", "move", "title", "rename"] as const);
   const node = rng.pick(nodes);
   switch (pick) {
     case "label":
@@ -94,6 +95,11 @@ function randomEdit(rng: Rng, doc: WorkflowDocument): { after: WorkflowDocument;
       return { after: moveNodes(doc, new Map([[node.id, { x: (node.position?.x ?? 0) + 40, y: (node.position?.y ?? 0) + 8 }]])), expected: { ...none, moved: [node.id] as never } };
     case "title":
       return { after: setDocumentField(doc, "title", `Title ${rng.int(1, 1000)}`), expected: { ...none, workflow: ["title"] as never } };
+    case "rename": {
+      // A new id, its connections following: the same node renamed, no connection changed.
+      const to = `${node.id}-renamed`;
+      return { after: renameNode(doc, node.id, to), expected: { ...none, renamed: [[node.id, to]] as never } };
+    }
   }
 }
 
@@ -110,7 +116,7 @@ describe("a drawing compared with itself after one edit", () => {
       expect([back.added, back.removed, back.edgesAdded, back.edgesRemoved]).toEqual([expected.removed, expected.added, expected.edgesRemoved, expected.edgesAdded]);
       for (const [k, v] of Object.entries(expected)) if ((v as unknown[]).length) seen.add(k);
     }
-    expect([...seen].sort()).toEqual(["added", "changed", "edgesAdded", "edgesRemoved", "moved", "removed", "workflow"]);
+    expect([...seen].sort()).toEqual(["added", "changed", "edgesAdded", "edgesRemoved", "moved", "removed", "renamed", "workflow"]);
   });
 
   it("gives each changed field's label and its values before and after, in words", () => {
@@ -167,5 +173,57 @@ describe("a comparison in words and on one drawing", () => {
     expect(new Set(merged.document.edges.map((e) => e.id)).size).toBe(transfer.edges.length);
     expect([...merged.removedEdges]).toEqual([`was:${transfer.edges.find((e) => e.target === "expired")!.id}`]);
     expect(merged.addedEdges.size).toBe(0);
+  });
+
+  it("pairs a node whose id alone changed as renamed, its connections unchanged, and says so", () => {
+    const after = moveNodes(renameNode(transfer, "review", "approve"), new Map([["approve", { x: 5, y: 5 }]]));
+    const d = diffDocuments(transfer, after);
+    expect(summary(d)).toEqual({ ...none, renamed: [["review", "approve"]] });
+    expect(nodeFates(d)).toEqual(new Map([["approve", "renamed"]]));
+    const lines = changesInWords(transfer, after, d);
+    expect(lines).toEqual([{ kind: "renamed", nodeId: "approve", subject: expect.stringMatching(/^Approval “/), text: expect.stringMatching(/^Renamed Approval “/), fields: [{ label: "Id", before: "“review”", after: "“approve”" }] }]);
+    // Drawn once, under its new id, with its connections.
+    const merged = mergedDrawing(transfer, after, d);
+    expect(merged.document.nodes.map((n) => n.id)).toEqual(after.nodes.map((n) => n.id));
+    expect(merged.removedEdges.size + merged.addedEdges.size).toBe(0);
+    // The other way round too.
+    expect(summary(diffDocuments(after, transfer))).toEqual({ ...none, renamed: [["approve", "review"]] });
+  });
+
+  it("keeps a renamed node's connection changes, under its new id", () => {
+    const renamed = renameNode(transfer, "expired", "too-late");
+    const after = deleteElements(renamed, { edges: [renamed.edges.find((e) => e.target === "too-late")!.id] });
+    const d = diffDocuments(transfer, after);
+    expect(summary(d)).toEqual({ ...none, renamed: [["expired", "too-late"]], edgesRemoved: ["e6"] });
+    const merged = mergedDrawing(transfer, after, d);
+    expect(merged.document.edges.find((e) => merged.removedEdges.has(e.id))).toMatchObject({ source: "review", sourceHandle: "timeout", target: "too-late" });
+  });
+
+  it("does not pair when the id is not all that changed, nor when two alike nodes leave no telling which became which", () => {
+    const relabelled = setNodeField(renameNode(transfer, "review", "approve"), "approve", "label", "Approve it");
+    expect(summary(diffDocuments(transfer, relabelled))).toMatchObject({ added: ["approve"], removed: ["review"], renamed: [] });
+    // Two plain ends both renamed: either could be either.
+    const two: WorkflowDocument = {
+      name: "w",
+      nodes: [{ id: "start", type: "start" }, { id: "b", type: "branch", conditions: [{ handle: "yes", when: "=true" }] }, { id: "x", type: "end" }, { id: "y", type: "end" }],
+      edges: [{ id: "e1", source: "start", target: "b" }, { id: "e2", source: "b", sourceHandle: "yes", target: "x" }, { id: "e3", source: "b", sourceHandle: "else", target: "y" }],
+    };
+    const both = renameNode(renameNode(two, "x", "x2"), "y", "y2");
+    expect(summary(diffDocuments(two, both))).toMatchObject({ added: ["x2", "y2"], removed: ["x", "y"], renamed: [] });
+    // One of them alone: that one is renamed.
+    expect(summary(diffDocuments(two, renameNode(two, "x", "x2")))).toEqual({ ...none, renamed: [["x", "x2"]] });
+  });
+
+  it("draws a removed connection from a handle its node no longer has, naming that handle", () => {
+    // The branch loses its only condition (and with it its “large” handle and connection).
+    const after = deleteElements(setNodeField(transfer, "size", "conditions", []), { edges: ["e2"] });
+    const d = diffDocuments(transfer, after);
+    expect(d.edgesRemoved.map((e) => e.id)).toEqual(["e2"]);
+    const merged = mergedDrawing(transfer, after, d);
+    expect([...merged.removedEdges]).toEqual(["was:e2"]);
+    expect(merged.goneHandles).toEqual(new Map([["size", ["large"]]]));
+    // A removed connection from a handle still there needs none.
+    const plain = mergedDrawing(transfer, deleteElements(transfer, { edges: ["e6"] }));
+    expect(plain.goneHandles.size).toBe(0);
   });
 });

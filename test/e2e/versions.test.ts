@@ -184,28 +184,42 @@ test("a designer deploys two versions, compares them on the drawing, in words an
     await s.step("the pre-deploy check over two versions");
     await dialog.getByRole("button", { name: "Cancel" }).click();
 
-    // A draft that adds a step and deletes a node, compared with version 2: the added node and
-    // the removed one (ghosted) say so on the drawing, and the new input field is listed.
+    // A draft that adds a step, deletes a node (and the handle of review that led there) and
+    // gives another a new id, compared with version 2: the added node, the removed one (ghosted)
+    // and the renamed one say so on the drawing, the removed connection is drawn from the handle
+    // review no longer has, and the new input field is listed.
     const errors = await page.evaluate(async (name) => {
       const current = (await (await fetch(`/api/workflows/${name}`)).json()).document;
       const nodes = current.nodes
         .filter((n: { id: string }) => n.id !== "expired")
-        .map((n: { id: string; timeout?: string }) => (n.id === "review" ? { ...n, timeout: undefined } : n));
+        .map((n: { id: string; timeout?: string }) => (n.id === "review" ? { ...n, timeout: undefined } : n.id === "declined" ? { ...n, id: "refused" } : n));
       nodes.push({ id: "audit", type: "step", label: "Audit transfer", activity: "notify.email", input: { to: "audit@example.com", subject: "Transfer", body: "=input.from" } });
       const edges = current.edges
         .filter((e: { target: string }) => e.target !== "expired")
-        .map((e: { source: string; sourceHandle?: string }) => (e.source === "transfer" && !e.sourceHandle ? { ...e, target: "audit" } : e));
+        .map((e: { source: string; target: string; sourceHandle?: string }) =>
+          e.source === "transfer" && !e.sourceHandle ? { ...e, target: "audit" } : e.target === "declined" ? { ...e, target: "refused" } : e,
+        );
       edges.push({ id: "e-audit", source: "audit", target: "done" });
       const put = await fetch(`/api/workflows/${name}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...current, nodes, edges }) });
       return (await put.json()).errors;
     }, NAME);
     expect(errors).toEqual([]);
     await page.goto(`/workflows/${NAME}/compare?from=2&to=draft`);
-    await page.getByRole("status").filter({ hasText: /^From version 2 to the current draft: 1 node added, 1 node removed, 2 nodes changed/ }).waitFor();
+    await page.getByRole("status").filter({ hasText: /^From version 2 to the current draft: 1 node added, 1 node removed, 2 nodes changed, 1 node renamed, 2 connections added, 2 connections removed/ }).waitFor();
     await drawing.locator('.react-flow__node[aria-label="Audit transfer, added"] .cnode-added').waitFor();
     await drawing.locator('.react-flow__node[aria-label="expired, removed"] .cnode-removed').waitFor();
+    await drawing.locator('.react-flow__node[aria-label="refused, renamed"] .cnode-renamed').waitFor();
+    await changes.locator(".change-text", { hasText: "Renamed End “refused”" }).waitFor();
+    expect(await changes.locator(".change", { hasText: "Renamed End “refused”" }).locator("dd").textContent()).toBe("was “declined”now “refused”");
+    // Both removed connections drawn: transfer to done, and review's timeout (a handle it no longer has) to expired.
+    await drawing.locator('.react-flow__node[data-id="review"] .whandle-gone', { hasText: "timeout" }).waitFor();
+    await eventually("both removed connections drawn", async () => (await drawing.locator(".react-flow__edge.cedge-removed").count()) === 2);
     await changes.getByText("Input field reference", { exact: true }).waitFor();
     await changes.locator(".change-text", { hasText: "Removed End “expired”" }).waitFor();
     await s.step("the draft compared with version 2");
+    await changes.getByRole("button", { name: "Show Approval “review” on the drawing" }).click();
+    await drawing.locator('.react-flow__node[data-id="review"] .cnode.is-focused').waitFor();
+    await page.waitForTimeout(400); // the view's move to the node
+    await s.step("review shown, its removed timeout connection drawn");
   });
 }, 300_000);

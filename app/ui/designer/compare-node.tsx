@@ -1,6 +1,7 @@
 "use client";
 // A node of the comparison's drawing: its kind and name as on the canvas, and what became of
-// it (added, removed, changed, moved) in words as well as in colour. Read-only; memoised, and
+// it (added, removed, changed, moved, renamed) in words as well as in colour, and the handles
+// of its removed connections that it no longer has, struck through. Read-only; memoised, and
 // declared in `nodeTypes` at module scope by the drawing.
 
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
@@ -17,10 +18,12 @@ export type CompareNodeData = NodeData & {
   changed?: string[];
   /** Chosen in the list of changes. */
   focused?: boolean;
+  /** Handles only the older version has, kept (and marked) for its removed connections. */
+  gone?: readonly string[];
 };
 export type CompareNode = Node<CompareNodeData, "compare">;
 
-export const FATE_WORDS: Record<NodeFate, string> = { added: "Added", removed: "Removed", changed: "Changed", moved: "Moved", same: "" };
+export const FATE_WORDS: Record<NodeFate, string> = { added: "Added", removed: "Removed", changed: "Changed", moved: "Moved", renamed: "Renamed", same: "" };
 
 function CompareNodeViewImpl({ data }: NodeProps<CompareNode>) {
   const kind = kindOf(data.node.type);
@@ -34,7 +37,7 @@ function CompareNodeViewImpl({ data }: NodeProps<CompareNode>) {
       </div>
       <div className="wnode-name">{data.name}</div>
       {data.changed?.length ? <div className="wnode-detail cnode-fields">{data.changed.join(", ")}</div> : null}
-      <OutHandles handles={data.handles} connectable={false} />
+      <OutHandles handles={data.handles} connectable={false} gone={data.gone} />
     </div>
   );
 }

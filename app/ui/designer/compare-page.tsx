@@ -43,6 +43,7 @@ function summaryOf(d: DocumentDiff): string {
     d.removed.length ? `${plural(d.removed.length, "node")} removed` : "",
     d.changed.length ? `${plural(d.changed.length, "node")} changed` : "",
     d.moved.length ? `${plural(d.moved.length, "node")} moved` : "",
+    d.renamed.length ? `${plural(d.renamed.length, "node")} renamed` : "",
     d.edgesAdded.length ? `${plural(d.edgesAdded.length, "connection")} added` : "",
     d.edgesRemoved.length ? `${plural(d.edgesRemoved.length, "connection")} removed` : "",
     d.workflow.length ? `${plural(d.workflow.length, "workflow setting")} changed` : "",
@@ -72,10 +73,18 @@ export function ComparePage({ name, versions, before, after }: { name: string; v
             <DiffDrawing before={before.document} after={after.document} diff={diff} focus={focus} />
           </ReactFlowProvider>
           <ul className="compare-legend" aria-label="Legend">
-            {(["added", "removed", "changed", "moved"] as const).map((f) => (
+            {(["added", "removed", "changed", "moved", "renamed"] as const).map((f) => (
               <li key={f}>
                 <span className={`cnode-tag cnode-tag-${f}`}>{FATE_WORDS[f]}</span>{" "}
-                {f === "added" ? `only in ${after.label}` : f === "removed" ? `only in ${before.label}, drawn faded and dashed` : f === "changed" ? "fields differ" : "only its place differs"}
+                {f === "added"
+                  ? `only in ${after.label}`
+                  : f === "removed"
+                    ? `only in ${before.label}, drawn faded and dashed (a handle too)`
+                    : f === "changed"
+                      ? "fields differ"
+                      : f === "moved"
+                        ? "only its place differs"
+                        : "only its id differs"}
               </li>
             ))}
           </ul>
@@ -208,7 +217,7 @@ function DiffDrawing({ before, after, diff, focus }: { before: WorkflowDocument;
         ariaLabel: fate === "same" ? cn.data.name : `${cn.data.name}, ${FATE_WORDS[fate].toLowerCase()}`,
         draggable: false,
         selectable: false,
-        data: { ...cn.data, fate, changed: changedFields.get(cn.id), focused: focus === cn.id },
+        data: { ...cn.data, fate, changed: changedFields.get(cn.id), focused: focus === cn.id, gone: merged.goneHandles.get(cn.id) },
       } as CompareNode;
     });
   }, [merged, laidOut, fates, changedFields, focus]);

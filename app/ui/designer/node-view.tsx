@@ -45,16 +45,18 @@ export function detailOf(node: NodeData["node"]): string | undefined {
  * canvas they start connections; on the read-only drawings (a run, a comparison) they only
  * anchor them.
  */
-export function OutHandles({ handles, connectable }: { handles: NodeData["handles"]; connectable: boolean }) {
-  return handles.map((h, i) => (
+export function OutHandles({ handles, connectable, gone = [] }: { handles: NodeData["handles"]; connectable: boolean; gone?: readonly string[] }) {
+  // A comparison's node draws after its own handles those only the older version had (`gone`).
+  const all = gone.length ? [...handles, ...gone.map((id) => ({ id, label: id, required: false }))] : handles;
+  return all.map((h, i) => (
     <Handle
       key={h.id || "plain"}
       type="source"
       position={Position.Bottom}
       id={h.id || undefined}
       isConnectable={connectable ? undefined : false}
-      className={`whandle whandle-out${h.id ? " whandle-named" : ""}`}
-      style={{ left: `${((i + 1) / (handles.length + 1)) * 100}%` }}
+      className={`whandle whandle-out${h.id ? " whandle-named" : ""}${i >= handles.length ? " whandle-gone" : ""}`}
+      style={{ left: `${((i + 1) / (all.length + 1)) * 100}%` }}
       title={connectable ? (h.id ? `${h.id}: drag to connect` : "drag to connect") : undefined}
     >
       {h.label ? <span className="whandle-label">{h.label}</span> : null}
