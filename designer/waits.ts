@@ -57,6 +57,24 @@ export function age(since: string, now: number): { short: string; words: string 
   return { short: `${s} s`, words: plural(s, "second") };
 }
 
+/**
+ * What the badges of `waiting` say at `now`, whatever the drawing: per node, its runs, retrying
+ * ones, the activities no worker runs, and the oldest wait's age as it is shown (to the second
+ * under a minute, then to the minute, the hour, the day).
+ */
+function shown(waiting: readonly NodeWaits[], now: number): string {
+  return JSON.stringify(waiting.filter((w) => w.runs > 0).map((w) => [w.nodeId, w.runs, w.retrying, w.noWorker ?? [], age(w.oldestSince, now).short]));
+}
+
+/**
+ * Whether two answers of where-runs-wait, each with when it came, draw the same badges: the
+ * same counts, and the oldest waits' ages the same as shown. The drawing keeps the earlier
+ * answer when they do (its poll every few seconds then redraws nothing).
+ */
+export function sameWaits(a: { waiting: readonly NodeWaits[]; at: number }, b: { waiting: readonly NodeWaits[]; at: number }): boolean {
+  return a.waiting === b.waiting || shown(a.waiting, a.at) === shown(b.waiting, b.at);
+}
+
 /** The runs list filtered to the open runs of workflow `name` waiting at `nodeId`. */
 export function waitingRunsHref(name: string, nodeId: string): string {
   return `/runs?${new URLSearchParams({ name, node: nodeId }).toString()}`;

@@ -1,10 +1,13 @@
 "use client";
 // Where the workflow's open runs wait, kept current for the drawing's badges: asked every few
 // seconds while the tab is visible (and at once when it comes back), not at all while hidden or
-// while the badges are off. A failed poll keeps the last answer; the next one tries again.
+// while the badges are off. A failed poll keeps the last answer; the next one tries again. An
+// answer that would draw the same badges (designer/waits.ts sameWaits) keeps the last one too,
+// so that the designer is not drawn again every few seconds for nothing.
 
 import { useEffect, useState } from "react";
 import type { WaitingNode } from "../../../engine/views.ts";
+import { sameWaits } from "../../../designer/waits.ts";
 import { callApi } from "../../lib/client-api.ts";
 
 const EVERY_MS = 4000;
@@ -24,7 +27,11 @@ export function useWaits(name: string, enabled: boolean): { waiting: readonly Wa
         const result = await callApi<WaitingNode[]>("GET", `/api/workflows/${encodeURIComponent(name)}/waiting`);
         inFlight = false;
         if (stopped) return;
-        if (result.ok) setState({ waiting: result.data, at: Date.now() });
+        if (result.ok) {
+          // An answer that draws the badges as they are keeps the one before: nothing re-renders.
+          const next = { waiting: result.data, at: Date.now() };
+          setState((before) => (before.at !== 0 && sameWaits(before, next) ? before : next));
+        }
       }
       timer = setTimeout(() => void poll(), EVERY_MS);
     };
