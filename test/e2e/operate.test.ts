@@ -281,6 +281,7 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     await page.goto("/runs/held-1");
     await signIn(s, "ops", server.demoPassword);
     await page.getByRole("heading", { name: "held-1", level: 1 }).waitFor();
+    expect(await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link").allTextContents()).toEqual(["Runs"]);
     const status = page.getByRole("status", { name: "Status" });
     expect(await status.textContent()).toBe("running");
     // Where it broke: the node of the history the new code no longer replays, on the drawing.

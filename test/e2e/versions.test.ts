@@ -103,6 +103,7 @@ test("a designer deploys two versions, compares them on the drawing, in words an
     await page.getByRole("region", { name: "Versions" }).getByRole("link", { name: "What changed in version 2" }).click();
     await page.waitForURL(`**/workflows/${NAME}/compare?from=1&to=2`);
     await page.getByRole("heading", { name: "Compare versions", level: 1 }).waitFor();
+    expect(await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link").allTextContents()).toEqual(["Workflows", "Transfer, versioned"]);
     await page.getByRole("status").filter({ hasText: "From version 1 to version 2: 1 node changed." }).waitFor();
     const drawing = page.getByRole("region", { name: "Drawing compared" });
     // The changed node says so in words, not in colour alone; the others are unmarked.

@@ -7,7 +7,6 @@
 
 import { ReactFlowProvider, useReactFlow, type Connection as FlowConnection, type Edge as FlowEdge } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type DragEvent } from "react";
 import type { Diagnostic } from "../../../compiler/diagnostics.ts";
 import type { LineRange } from "../../../compiler/node-lines.ts";
@@ -34,6 +33,7 @@ import { useDraftSaver, type SaveState } from "./use-draft.ts";
 import { useWaits } from "./use-waits.ts";
 import { WaitsElsewhere, WaitsToggle } from "./waits-view.tsx";
 import { DeployDialog, StartRunDialog, VersionsPanel } from "./deploy.tsx";
+import { Breadcrumb } from "../breadcrumb.tsx";
 import "./designer.css";
 
 const NONE: readonly Diagnostic[] = [];
@@ -350,10 +350,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     <div className="designer">
       <div className="designer-bar">
         <div className="designer-title">
-          <nav aria-label="Breadcrumb" className="breadcrumb">
-            <Link href="/workflows">Workflows</Link>
-            <span aria-hidden="true"> / </span>
-          </nav>
+          <Breadcrumb trail={[{ href: "/workflows", label: "Workflows" }]} />
           <h1>{title}</h1>
           <SaveStatus state={saver.state} canEdit={canEdit} />
         </div>

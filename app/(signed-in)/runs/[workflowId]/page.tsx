@@ -20,6 +20,7 @@ import { LiveRun } from "../../../ui/live-run.tsx";
 import { RunView } from "../../../ui/run-view.tsx";
 import { RunVotes } from "../../../ui/run-votes.tsx";
 import { mayOperate } from "../../../lib/roles.ts";
+import { Breadcrumb } from "../../../ui/breadcrumb.tsx";
 
 type Props = { params: Promise<{ workflowId: string }> };
 
@@ -41,10 +42,7 @@ export default async function RunPage({ params }: Props) {
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link href="/runs">Runs</Link>
-        <span aria-hidden="true"> / </span>
-      </nav>
+      <Breadcrumb trail={[{ href: "/runs", label: "Runs" }]} />
       <div className="page-head">
         <h1 className="mono">{workflowId}</h1>
         <dl className="summary">

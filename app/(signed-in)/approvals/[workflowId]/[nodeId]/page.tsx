@@ -9,6 +9,7 @@ import { signedIn } from "../../../../lib/signed-in.ts";
 import { orNothing } from "../../../../lib/page-data.ts";
 import { approvalPath, param, runPath } from "../../../../lib/paths.ts";
 import { DecisionPage } from "../../../../ui/decision-page.tsx";
+import { Breadcrumb } from "../../../../ui/breadcrumb.tsx";
 
 type Props = { params: Promise<{ workflowId: string; nodeId: string }> };
 
@@ -23,10 +24,7 @@ export default async function ApprovalPage({ params }: Props) {
   const view = await orNothing(approval(caller, workflowId, nodeId));
   return (
     <div className="decision-page">
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link href="/approvals">Approvals</Link>
-        <span aria-hidden="true"> / </span>
-      </nav>
+      <Breadcrumb trail={[{ href: "/approvals", label: "Approvals" }]} />
       <div className="page-head">
         <h1>Decision</h1>
       </div>

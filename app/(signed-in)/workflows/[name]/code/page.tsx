@@ -7,6 +7,7 @@ import { signedIn } from "../../../../lib/signed-in.ts";
 import { orNotFound } from "../../../../lib/page-data.ts";
 import { drawingOf } from "../../../../lib/present.ts";
 import { param, withQuery, workflowPath } from "../../../../lib/paths.ts";
+import { Breadcrumb } from "../../../../ui/breadcrumb.tsx";
 
 type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -26,12 +27,12 @@ export default async function CodePage({ params, searchParams }: Props) {
   const title = shown ? (drawingOf(shown.document).title ?? name) : name;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link href="/workflows">Workflows</Link>
-        <span aria-hidden="true"> / </span>
-        <Link href={workflowPath(name)}>{title}</Link>
-        <span aria-hidden="true"> / </span>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { href: "/workflows", label: "Workflows" },
+          { href: workflowPath(name), label: title },
+        ]}
+      />
       <div className="page-head">
         <h1>Code</h1>
         {shown ? (

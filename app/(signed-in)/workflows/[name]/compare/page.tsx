@@ -1,6 +1,5 @@
 // Two versions of a workflow side by side (either may be the current draft): the drawing with
 // what was added, removed and changed, the changed fields in words, and the generated code's diff.
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { WorkflowDocument } from "../../../../../compiler/document.ts";
 import { WORKFLOW_NAME } from "../../../../lib/http.ts";
@@ -10,6 +9,7 @@ import { orNotFound } from "../../../../lib/page-data.ts";
 import { drawingOf } from "../../../../lib/present.ts";
 import { param, withQuery, workflowPath } from "../../../../lib/paths.ts";
 import { ComparePage, type Side } from "../../../../ui/designer/compare-page.tsx";
+import { Breadcrumb } from "../../../../ui/breadcrumb.tsx";
 
 type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -48,12 +48,12 @@ export default async function CompareVersionsPage({ params, searchParams }: Prop
   const title = drawingOf(draft.document).title ?? name;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link href="/workflows">Workflows</Link>
-        <span aria-hidden="true"> / </span>
-        <Link href={workflowPath(name)}>{title}</Link>
-        <span aria-hidden="true"> / </span>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { href: "/workflows", label: "Workflows" },
+          { href: workflowPath(name), label: title },
+        ]}
+      />
       <div className="page-head">
         <h1>Compare versions</h1>
         <p className="muted">What changed from one version of {title} to another: on the drawing, field by field, and in the generated code.</p>
