@@ -379,25 +379,37 @@ function scopeAt(scope: Scope, id: string): ReadonlySet<string> {
   } as ReadonlySet<string>;
 }
 
+/**
+ * Expressions accepted so far, by their text, across documents and compiles: the designer
+ * compiles its document again at every keystroke, and all but the edited expression are the
+ * same text as before. An entry answers for a text wherever the variables it reads are in
+ * scope (see below); the oldest go first beyond ACCEPTED_MAX.
+ */
+const accepted = new Map<string, CheckedExpression>();
+const ACCEPTED_MAX = 20_000;
+
 function checkExpressions(graph: Graph, list: DiagnosticList, unknownOutputs: readonly string[]): { scope: Scope; code: Map<string, string> } {
   const scope = analyseScope(graph);
   const code = new Map<string, string>();
   const live = new Set(reachable(graph));
   const everything = new Set<string>([...BUILTIN_NAMES, ...scope.variables, ...unknownOutputs]);
-  const accepted = new Map<string, CheckedExpression>();
   for (const id of graph.ids) {
     const node = graph.nodes.get(id)!;
     for (const [field, value] of valuesOf(node)) {
       for (const [path, source] of expressionsIn(value, field)) {
         // Scope means nothing where no path leads; such nodes are reported as unreachable.
         const inScope = live.has(id) ? scopeAt(scope, id) : everything;
-        // The same text accepted elsewhere is accepted here when the variables it reads are in
-        // scope here too: only the scope could change the answer. Documents repeat expressions
-        // (`=input.orderId` in many steps), and parsing is most of a compile's time.
+        // The same text accepted before (here or in an earlier compile) is accepted here when
+        // the variables it reads are in scope here too: only the scope could change the answer.
+        // Documents repeat expressions (`=input.orderId` in many steps), and parsing is most of
+        // a compile's time.
         let checked = accepted.get(source);
         if (checked === undefined || !checked.variables.every((v) => inScope.has(v))) {
           checked = checkExpression(source, inScope);
-          if (checked.issues.length === 0) accepted.set(source, checked);
+          if (checked.issues.length === 0) {
+            if (accepted.size >= ACCEPTED_MAX) accepted.delete(accepted.keys().next().value!);
+            accepted.set(source, checked);
+          }
         }
         for (const issue of checked.issues) {
           list.add("EXPRESSION", id, `${issue.message} (in \`${issue.fragment}\`)`, { field: path, detail: issue.code });

@@ -735,6 +735,22 @@ describe("variables defined on every path (must-define analysis)", () => {
     expectValid(doc);
   });
 
+  it("reports a variable out of scope in one compile after accepting the same text where it was in scope in an earlier one", () => {
+    // Compiles remember accepted expressions by their text (the designer compiles at every
+    // keystroke); that answer holds only where the variables the text reads are in scope.
+    const onArm = changed(DIAMOND, (d) => {
+      node(d, "join").input = "ok";
+      d.nodes.push({ id: "use", type: "step", activity: "rates.use", input: "=rate.total * 2" });
+      d.edges.find((e) => e.id === "e4")!.target = "use";
+      d.edges.push(edge("e7", "use", "join"));
+    });
+    expectValid(onArm);
+    const outOfScope = changed(DIAMOND, (d) => {
+      node(d, "join").input = "=rate.total * 2";
+    });
+    expect(reported(outOfScope)).toEqual(["EXPRESSION join input (EXPR_UNKNOWN_VARIABLE)"]);
+  });
+
   it("reports a variable that no node defines", () => {
     const doc = changed(SMALL, (d) => {
       node(d, "done").result = "=invoice.id";
