@@ -16,7 +16,7 @@ import {
   type NodeChange,
   type NodeTypes,
 } from "@xyflow/react";
-import { memo, useCallback, useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Canvas } from "../../../designer/canvas.ts";
 import type { DiagnosticsByElement } from "../../../designer/diagnostics.ts";
 import type { WaitBadges } from "../../../designer/waits.ts";
@@ -54,50 +54,95 @@ const toggled = (changes: { id: string; selected: boolean }[]) => (s: ReadonlySe
   return next;
 };
 
-function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, badges, canEdit, fitView, onSelectNodes, onSelectEdges, onNodeDragStop, onConnect, isValidConnection, onDelete }: CanvasViewProps) {
-  // The document's nodes, with selection, problems and measured sizes; a node whose inputs did
-  // not change keeps its object, so that React Flow and the memoised NodeView skip it.
-  const [nodes, setNodes] = useState<WeftNode[]>([]);
-  useEffect(() => {
-    setNodes((prev) => {
-      const before = new Map(prev.map((n) => [n.id, n]));
-      return canvas.nodes.map((cn) => {
-        const p = before.get(cn.id);
-        const selected = selectedNodes.has(cn.id);
-        const problems = by.nodes.get(cn.id)?.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
-        const breaks = breaking.get(cn.id);
-        const wait = badges?.nodes.get(cn.id);
-        const key = (problems?.join("\n") ?? "") + (breaks ? `\u0000${breaks}` : "") + (wait ? `\u0000${wait.label}\u0000${wait.stuck ?? ""}` : "");
-        const samePlace = p?.data.placeholder === cn.data.placeholder || (p?.data.placeholder && cn.data.placeholder && p.data.placeholder.x === cn.data.placeholder.x && p.data.placeholder.y === cn.data.placeholder.y);
-        if (p && p.data.node === cn.data.node && samePlace && p.selected === selected && p.data.key === key) return p;
-        return {
-          ...cn,
-          selected,
-          measured: p?.measured,
-          className: problems ? "has-problem" : breaks ? "is-breaking" : undefined,
-          // A badge reaches above its node: over the node before it, not under.
-          zIndex: wait ? 1 : undefined,
-          // The contract's landmark: a selected node says so.
-          domAttributes: selected ? { "aria-selected": "true" } : {},
-          data: { ...cn.data, problems, breaking: breaks, waits: wait, key },
-        } as WeftNode;
-      });
-    });
-  }, [canvas, selectedNodes, by, breaking, badges]);
+/** What the canvas's nodes are made from; a change of any of them remakes the nodes that it changes. */
+interface NodeInputs {
+  canvas: Canvas;
+  selectedNodes: ReadonlySet<string>;
+  by: Pick<DiagnosticsByElement, "nodes" | "edges">;
+  breaking: ReadonlyMap<string, number>;
+  badges: WaitBadges | undefined;
+}
 
-  const edges: FlowEdge[] = useMemo(
-    () =>
-      canvas.edges.map((ce) => {
-        const problems = by.edges.get(ce.id);
-        return {
-          ...ce,
-          selected: selectedEdges.has(ce.id),
-          className: problems ? "has-problem" : undefined,
-          ariaLabel: `Connection from ${ce.source}${ce.sourceHandle ? ` (${ce.sourceHandle})` : ""} to ${ce.target}`,
-        } as FlowEdge;
-      }),
-    [canvas, selectedEdges, by],
-  );
+const sameInputs = (a: NodeInputs, b: NodeInputs) => a.canvas === b.canvas && a.selectedNodes === b.selectedNodes && a.by === b.by && a.breaking === b.breaking && a.badges === b.badges;
+
+/**
+ * The document's nodes, with selection, problems and measured sizes; a node whose inputs did
+ * not change keeps its object (and its position and size as React Flow last set them), so that
+ * React Flow and the memoised NodeView skip it.
+ */
+function mergeNodes(prev: readonly WeftNode[], { canvas, selectedNodes, by, breaking, badges }: NodeInputs): WeftNode[] {
+  const before = new Map(prev.map((n) => [n.id, n]));
+  return canvas.nodes.map((cn) => {
+    const p = before.get(cn.id);
+    const selected = selectedNodes.has(cn.id);
+    const problems = by.nodes.get(cn.id)?.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
+    const breaks = breaking.get(cn.id);
+    const wait = badges?.nodes.get(cn.id);
+    const key = (problems?.join("\n") ?? "") + (breaks ? `\u0000${breaks}` : "") + (wait ? `\u0000${wait.label}\u0000${wait.stuck ?? ""}` : "");
+    const samePlace = p?.data.placeholder === cn.data.placeholder || (p?.data.placeholder && cn.data.placeholder && p.data.placeholder.x === cn.data.placeholder.x && p.data.placeholder.y === cn.data.placeholder.y);
+    if (p && p.data.node === cn.data.node && samePlace && p.selected === selected && p.data.key === key) return p;
+    return {
+      ...cn,
+      selected,
+      measured: p?.measured,
+      className: problems ? "has-problem" : breaks ? "is-breaking" : undefined,
+      // A badge reaches above its node: over the node before it, not under.
+      zIndex: wait ? 1 : undefined,
+      // The contract's landmark: a selected node says so.
+      domAttributes: selected ? { "aria-selected": "true" } : {},
+      data: { ...cn.data, problems, breaking: breaks, waits: wait, key },
+    } as WeftNode;
+  });
+}
+
+function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, badges, canEdit, fitView, onSelectNodes, onSelectEdges, onNodeDragStop, onConnect, isValidConnection, onDelete }: CanvasViewProps) {
+  // The node objects React Flow moves (a drag's positions, measured sizes) live here. They are
+  // made again from the inputs while this renders, when any changed, so that an edit reaches
+  // React Flow in one render with its edges (an effect would commit the edges first, then the
+  // nodes: two updates of React Flow's store, each re-rendering what reads it). The first are
+  // made after hydration, as the server drew none.
+  const inputs: NodeInputs = { canvas, selectedNodes, by, breaking, badges };
+  const [nodes, setNodes] = useState<WeftNode[]>([]);
+  const [made, setMade] = useState<NodeInputs | null>(null);
+  useEffect(() => {
+    setMade(inputs);
+    setNodes((prev) => mergeNodes(prev, inputs));
+    // Once, after hydration; later changes are taken while rendering (below).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  if (made && !sameInputs(made, inputs)) {
+    setMade(inputs);
+    setNodes((prev) => mergeNodes(prev, inputs));
+  }
+
+  // An edge whose inputs did not change keeps its object too (React Flow re-renders an edge
+  // whose object is new), and the list keeps its array when no edge changed.
+  const edgeCache = useRef<{ list: FlowEdge[]; byId: Map<string, FlowEdge> }>({ list: [], byId: new Map() });
+  const edges: FlowEdge[] = useMemo(() => {
+    const before = edgeCache.current;
+    const byId = new Map<string, FlowEdge>();
+    let changed = before.list.length !== canvas.edges.length;
+    const list = canvas.edges.map((ce, i) => {
+      const problems = by.edges.get(ce.id);
+      const selected = selectedEdges.has(ce.id);
+      const className = problems ? "has-problem" : undefined;
+      const p = before.byId.get(ce.id);
+      const edge =
+        p && p.data?.edge === ce.data.edge && p.source === ce.source && p.target === ce.target && p.sourceHandle === ce.sourceHandle && p.hidden === ce.hidden && p.selected === selected && p.className === className
+          ? p
+          : ({
+              ...ce,
+              selected,
+              className,
+              ariaLabel: `Connection from ${ce.source}${ce.sourceHandle ? ` (${ce.sourceHandle})` : ""} to ${ce.target}`,
+            } as FlowEdge);
+      if (edge !== before.list[i]) changed = true;
+      byId.set(ce.id, edge);
+      return edge;
+    });
+    edgeCache.current = { list: changed ? list : before.list, byId };
+    return edgeCache.current.list;
+  }, [canvas, selectedEdges, by]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<WeftNode>[]) => {
