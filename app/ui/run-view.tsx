@@ -69,10 +69,28 @@ export function RunView({
   // The events the stream brought since the page's history: painted at once, until the page's
   // next refresh brings them too.
   const [fresh, setFresh] = useState<EventJson[]>([]);
-  useEffect(() => subscribe(workflowId, (batch) => setFresh((f) => [...f, ...batch])), [workflowId]);
+  // A batch of events and the time it came are one update (one render a frame, however many came).
+  useEffect(
+    () =>
+      subscribe(workflowId, (batch) => {
+        const at = new Date().toISOString();
+        setFresh((f) => [...f, ...batch]);
+        setNow(at);
+        setPaintNow(at);
+      }),
+    [workflowId],
+  );
   const lastSeq = history.length ? history[history.length - 1]!.seq : 0;
   useEffect(() => setFresh((f) => (f.some((e) => e.seq <= lastSeq) ? f.filter((e) => e.seq > lastSeq) : f)), [lastSeq]);
   const events = useMemo(() => withFresh(history, fresh), [history, fresh]);
+  // So does a history the server's page brought.
+  const [stamped, setStamped] = useState(history);
+  if (stamped !== history) {
+    const at = new Date().toISOString();
+    setStamped(history);
+    setNow(at);
+    setPaintNow(at);
+  }
   const [action, setAction] = useState<Action>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -99,11 +117,6 @@ export function RunView({
     return times.sort()[0];
   }, [paint]);
   const counting = !scrubbing && due !== undefined;
-  useEffect(() => {
-    const at = new Date().toISOString();
-    setNow(at);
-    setPaintNow(at);
-  }, [events.length]);
   useEffect(() => {
     if (!counting) return;
     const timer = setInterval(() => setNow(new Date().toISOString()), 250);

@@ -18,29 +18,34 @@ export interface Windowed {
 
 const useIsoLayoutEffect = typeof window === "undefined" ? useEffect : useLayoutEffect;
 
+/** The view's top while the reader is at the end of a list that sticks to its end: wherever the end is. */
+const END = -1;
+
 /**
  * `count` rows of `rowHeight` px; `stickToEnd` opens at the last row and stays there as rows
- * are added while the reader is at the end (a live history).
+ * are added while the reader is at the end (a live history). At the end, the rows drawn follow
+ * from `count` alone, in the same render that adds them: a row that comes costs one render and
+ * one layout (the scroll to the new end), not a second render after reading the box back.
  */
 export function useWindowed(count: number, rowHeight: number, { overscan = 12, stickToEnd = false, initial = 40 } = {}): Windowed {
   const ref = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState({ top: stickToEnd ? Math.max(0, count - initial) * rowHeight : 0, height: initial * rowHeight });
-  const atEnd = useRef(stickToEnd);
+  const [view, setView] = useState({ top: stickToEnd ? END : 0, height: initial * rowHeight });
 
   const measure = useCallback(() => {
     const box = ref.current;
     if (!box) return;
-    atEnd.current = box.scrollTop + box.clientHeight >= box.scrollHeight - rowHeight;
-    setView((v) => (v.top === box.scrollTop && v.height === box.clientHeight ? v : { top: box.scrollTop, height: box.clientHeight }));
-  }, [rowHeight]);
+    const atEnd = stickToEnd && box.scrollTop + box.clientHeight >= box.scrollHeight - rowHeight;
+    const top = atEnd ? END : box.scrollTop;
+    setView((v) => (v.top === top && v.height === box.clientHeight ? v : { top, height: box.clientHeight }));
+  }, [rowHeight, stickToEnd]);
 
   // At the end it stays at the end as rows come; the box's size is watched.
+  const stuck = view.top === END;
   useIsoLayoutEffect(() => {
     const box = ref.current;
-    if (!box) return;
-    if (atEnd.current && stickToEnd) box.scrollTop = box.scrollHeight;
-    measure();
-  }, [count, measure, stickToEnd]);
+    if (box && stuck) box.scrollTop = box.scrollHeight;
+  }, [count, stuck]);
+  useIsoLayoutEffect(measure, [measure]);
   useEffect(() => {
     const box = ref.current;
     if (!box || typeof ResizeObserver === "undefined") return;
@@ -61,7 +66,8 @@ export function useWindowed(count: number, rowHeight: number, { overscan = 12, s
     [rowHeight, measure],
   );
 
-  const first = Math.max(0, Math.floor(view.top / rowHeight) - overscan);
-  const last = Math.min(count, Math.ceil((view.top + view.height) / rowHeight) + overscan);
+  const top = stuck ? Math.max(0, count * rowHeight - view.height) : view.top;
+  const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
+  const last = Math.min(count, Math.ceil((top + view.height) / rowHeight) + overscan);
   return { ref, onScroll: measure, first, last, reveal };
 }
