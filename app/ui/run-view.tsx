@@ -17,6 +17,7 @@ import type { Description, EventJson } from "../../engine/views.ts";
 import { callApi } from "../lib/client-api.ts";
 import { eventSentence, nodeKind, nodeLabel, orList, type Drawing } from "../lib/present.ts";
 import type { CodeBlock } from "../lib/run-drawing.ts";
+import { wholeHistory, type HistoryWindow, type WindowPaint } from "../lib/run-window.ts";
 import { Confirm } from "./confirm.tsx";
 import { subscribe, withFresh } from "./live-events.ts";
 import { LocalTime } from "./local-time.tsx";
@@ -41,7 +42,7 @@ export function RunView({
   positions,
   code,
   run,
-  events: history,
+  history,
   canOperate,
   serverNow,
 }: {
@@ -52,7 +53,8 @@ export function RunView({
   /** Each node's blocks of the version's generated code. */
   code: Record<string, CodeBlock[]>;
   run: Description;
-  events: EventJson[];
+  /** The history, whole or its last events (run-window.ts). */
+  history: HistoryWindow;
   canOperate: boolean;
   serverNow: string;
 }) {
@@ -80,17 +82,46 @@ export function RunView({
       }),
     [workflowId],
   );
-  const lastSeq = history.length ? history[history.length - 1]!.seq : 0;
+  const lastSeq = history.events.at(-1)?.seq ?? 0;
   useEffect(() => setFresh((f) => (f.some((e) => e.seq <= lastSeq) ? f.filter((e) => e.seq > lastSeq) : f)), [lastSeq]);
-  const events = useMemo(() => withFresh(history, fresh), [history, fresh]);
-  // So does a history the server's page brought.
-  const [stamped, setStamped] = useState(history);
-  if (stamped !== history) {
+  // The whole history as far as the page knows it: the page's, or, when the page brought its last
+  // events only, what came before them (kept from an earlier page, or fetched when the browser
+  // is idle); undefined until then, while the page shows the server's painting.
+  const [source, setSource] = useState(() => ({ window: history, known: wholeHistory(undefined, history) }));
+  let known = source.known;
+  if (source.window !== history) {
+    // A history the server's page brought (and the time it came, as with the stream's).
+    known = wholeHistory(source.known && withFresh(source.known, fresh), history);
     const at = new Date().toISOString();
-    setStamped(history);
+    setSource({ window: history, known });
     setNow(at);
     setPaintNow(at);
   }
+  const missing = known === undefined;
+  useEffect(() => {
+    if (!missing) return;
+    let live = true;
+    const load = async () => {
+      const result = await callApi<EventJson[]>("GET", `/api/runs/${encodeURIComponent(workflowId)}/history`);
+      if (live && result.ok) setSource((s) => (s.known ? s : { ...s, known: wholeHistory(result.data, s.window) }));
+    };
+    if (typeof requestIdleCallback === "undefined") {
+      const timer = setTimeout(() => void load(), 0);
+      return () => {
+        live = false;
+        clearTimeout(timer);
+      };
+    }
+    const idle = requestIdleCallback(() => void load(), { timeout: 1000 });
+    return () => {
+      live = false;
+      cancelIdleCallback(idle);
+    };
+  }, [missing, workflowId]);
+  const events = useMemo(() => (known ? withFresh(known, fresh) : undefined), [known, fresh]);
+  const count = events ? events.length : history.total;
+  /** The known events from index `offset` (the whole history from 0, or the page's last ones). */
+  const shown = events ? { events, offset: 0 } : { events: history.events, offset: history.offset };
   const [action, setAction] = useState<Action>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -101,12 +132,14 @@ export function RunView({
   // live event) hands the canvas the same document and it repaints without redrawing.
   const version = `${run.name}@${run.version}`;
   const doc = useMemo(() => drawing as unknown as WorkflowDocument, [version]);
-  const upTo = frame === undefined ? events.length : Math.min(frame, events.length);
-  const scrubbing = frame !== undefined && frame < events.length;
-  const paint = useMemo(
-    () => paintRun(doc, events as unknown as PaintEvent[], { upTo, pending: run.pending, now: paintNow }),
+  // Replaying an earlier frame waits for the whole history.
+  const upTo = frame === undefined || !events ? count : Math.min(frame, count);
+  const scrubbing = frame !== undefined && events !== undefined && frame < count;
+  const painted = useMemo(
+    () => (events ? paintRun(doc, events as unknown as PaintEvent[], { upTo, pending: run.pending, now: paintNow }) : undefined),
     [doc, events, upTo, run.pending, paintNow],
   );
+  const paint: WindowPaint = painted ? { ...painted, barsFrom: 0, barCount: painted.bars.length } : history.paint!;
   const passed = useMemo(() => new Set(passedNodes(doc, paint)), [doc, paint]);
   const byId = useMemo(() => new Map(drawing.nodes.map((n) => [n.id, n])), [drawing]);
   const label = (nodeId: string) => nodeLabel(byId.get(nodeId), nodeId);
@@ -186,10 +219,11 @@ export function RunView({
     router.refresh();
   }
 
-  const first = events[0]?.at ?? run.startedAt;
+  const first = events?.[0]?.at ?? history.firstAt ?? run.startedAt;
   // The axis spans the whole run (to its end, or now); a frame shows where it stood then.
-  const last = run.closedAt ?? (events.at(-1)?.at && Date.parse(events.at(-1)!.at) > Date.parse(now) ? events.at(-1)!.at : now);
-  const frameEvent = upTo > 0 ? events[upTo - 1] : undefined;
+  const lastAt = shown.events.at(-1)?.at;
+  const last = run.closedAt ?? (lastAt && Date.parse(lastAt) > Date.parse(now) ? lastAt : now);
+  const frameEvent = upTo > 0 ? shown.events[upTo - 1 - shown.offset] : undefined;
 
   return (
     <>
@@ -272,22 +306,23 @@ export function RunView({
       <section aria-labelledby={`${id}-scrub`} className="panel run-block scrubber">
         <h2 id={`${id}-scrub`}>Replay</h2>
         <div className="scrub-row">
-          <button type="button" className="button button-small" onClick={() => setFrame(Math.max(0, upTo - 1))} disabled={upTo === 0}>
+          <button type="button" className="button button-small" onClick={() => setFrame(Math.max(0, upTo - 1))} disabled={upTo === 0 || !events}>
             Back one event
           </button>
           <input
             type="range"
             min={0}
-            max={events.length}
+            max={count}
             value={upTo}
+            disabled={!events}
             onChange={(e) => {
               const n = Number(e.target.value);
-              setFrame(n >= events.length ? undefined : n);
+              setFrame(n >= count ? undefined : n);
             }}
             aria-label="Position in the history"
-            aria-valuetext={`after event ${upTo} of ${events.length}`}
+            aria-valuetext={`after event ${upTo} of ${count}`}
           />
-          <button type="button" className="button button-small" onClick={() => setFrame(upTo + 1 >= events.length ? undefined : upTo + 1)} disabled={!scrubbing}>
+          <button type="button" className="button button-small" onClick={() => setFrame(upTo + 1 >= count ? undefined : upTo + 1)} disabled={!scrubbing}>
             Forward one event
           </button>
           <button type="button" className="button button-small" onClick={() => setFrame(undefined)} disabled={!scrubbing}>
@@ -298,7 +333,7 @@ export function RunView({
           {scrubbing ? (
             <>
               <strong>
-                As it stood after event {upTo} of {events.length}
+                As it stood after event {upTo} of {count}
               </strong>
               {frameEvent ? (
                 <>
@@ -310,7 +345,10 @@ export function RunView({
               )}
             </>
           ) : (
-            <>{open ? "Live: the run as it stands now." : `The run as it ended, after ${events.length} events.`}</>
+            <>
+              {open ? "Live: the run as it stands now." : `The run as it ended, after ${count} events.`}
+              {events ? null : " Loading the whole history to replay it…"}
+            </>
           )}
         </p>
       </section>
@@ -334,7 +372,8 @@ export function RunView({
               node={chosenNode}
               paint={paint.nodes[chosenNode.id] ?? { nodeId: chosenNode.id, state: "not-reached", visits: 0, attempts: [] }}
               state={marks[chosenNode.id]?.state ?? "not-reached"}
-              events={events}
+              events={shown.events}
+              offset={shown.offset}
               upTo={upTo}
               code={code[chosenNode.id]}
               held={run.held?.nodeId === chosenNode.id ? run.held : undefined}
@@ -351,14 +390,14 @@ export function RunView({
       <div className="columns run-history">
         <section aria-labelledby={`${id}-timeline`} className="panel">
           <h2 id={`${id}-timeline`}>Timeline</h2>
-          <Timeline bars={paint.bars} from={first} to={last} label={label} cursor={scrubbing ? (paint.at ?? first) : undefined} />
+          <Timeline bars={paint.bars} barsFrom={paint.barsFrom} barCount={paint.barCount} from={first} to={last} label={label} cursor={scrubbing ? (paint.at ?? first) : undefined} />
         </section>
         <section aria-labelledby="history-heading" className="panel">
           <h2 id="history-heading">History</h2>
-          {events.length === 0 ? (
+          {count === 0 ? (
             <p className="muted">Nothing has happened yet.</p>
           ) : (
-            <History events={events} upTo={upTo} scrubbing={scrubbing} label={label} onJump={(n) => setFrame(n >= events.length ? undefined : n)} />
+            <History events={shown.events} offset={shown.offset} count={count} upTo={upTo} scrubbing={scrubbing} label={label} onJump={(n) => setFrame(n >= count ? undefined : n)} />
           )}
         </section>
       </div>
@@ -534,6 +573,7 @@ function NodeDetails({
   paint,
   state,
   events,
+  offset,
   upTo,
   code,
   held,
@@ -545,7 +585,9 @@ function NodeDetails({
   node: Drawing["nodes"][number];
   paint: NodePaint;
   state: NodeState;
+  /** The known events from index `offset`: the whole history, or its last events while the rest loads. */
   events: EventJson[];
+  offset: number;
   upTo: number;
   code: CodeBlock[] | undefined;
   held: Description["held"];
@@ -557,12 +599,12 @@ function NodeDetails({
   // Its own events, up to the frame shown: the latest of each kind is its latest visit's.
   const mine = useMemo(() => {
     const found: Record<string, EventJson> = {};
-    for (let i = 0; i < upTo; i++) {
-      const e = events[i]!;
-      if (e.nodeId === node.id) found[e.type] = e;
+    for (let i = offset; i < upTo; i++) {
+      const e = events[i - offset];
+      if (e?.nodeId === node.id) found[e.type] = e;
     }
     return found;
-  }, [events, upTo, node.id]);
+  }, [events, offset, upTo, node.id]);
   const input = node.type === "step" ? mine.ActivityScheduled?.input : undefined;
   const received = mine.SignalReceived;
   const close = useRef<HTMLButtonElement>(null);
@@ -672,67 +714,119 @@ function NodeDetails({
   );
 }
 
-/** The history, one event a row, drawn a window at a time; a row's number replays up to it. */
-function History({ events, upTo, scrubbing, label, onJump }: { events: EventJson[]; upTo: number; scrubbing: boolean; label: (id: string) => string; onJump: (n: number) => void }) {
-  const win = useWindowed(events.length, HISTORY_ROW, { stickToEnd: true });
+/**
+ * The history, one event a row, drawn a window at a time; a row's number replays up to it.
+ * `count` events, of which those from `offset` on are known (the rest are loading).
+ */
+function History({
+  events,
+  offset,
+  count,
+  upTo,
+  scrubbing,
+  label,
+  onJump,
+}: {
+  events: EventJson[];
+  offset: number;
+  count: number;
+  upTo: number;
+  scrubbing: boolean;
+  label: (id: string) => string;
+  onJump: (n: number) => void;
+}) {
+  const win = useWindowed(count, HISTORY_ROW, { stickToEnd: true });
   const { reveal } = win;
   useEffect(() => {
     if (scrubbing) reveal(Math.max(0, upTo - 1));
   }, [scrubbing, upTo, reveal]);
   const rows = [];
   for (let i = win.first; i < win.last; i++) {
-    const e = events[i]!;
+    const e = events[i - offset];
     rows.push(
       <li
-        key={e.seq}
-        data-type={e.type}
+        key={e ? e.seq : `loading-${i}`}
+        data-type={e?.type}
         data-later={i >= upTo ? "true" : undefined}
         aria-current={scrubbing && i === upTo - 1 ? "step" : undefined}
         aria-posinset={i + 1}
-        aria-setsize={events.length}
+        aria-setsize={count}
         style={{ height: HISTORY_ROW }}
       >
         <button type="button" className="history-jump" onClick={() => onJump(i + 1)} aria-label={`Replay up to event ${i + 1}`}>
           {i + 1}
         </button>
-        <span className="history-time">
-          <LocalTime iso={e.at} style="time" />
-        </span>
-        <span className="history-text">
-          <Segments parts={eventSentence(e, label)} />
-        </span>
+        {e ? (
+          <>
+            <span className="history-time">
+              <LocalTime iso={e.at} style="time" />
+            </span>
+            <span className="history-text">
+              <Segments parts={eventSentence(e, label)} />
+            </span>
+          </>
+        ) : (
+          <span className="history-text muted">loading…</span>
+        )}
       </li>,
     );
   }
   return (
     <>
       <div className="window history-window" ref={win.ref} onScroll={win.onScroll}>
-        <ol className="history" style={{ height: events.length * HISTORY_ROW, paddingTop: win.first * HISTORY_ROW }}>
+        <ol className="history" style={{ height: count * HISTORY_ROW, paddingTop: win.first * HISTORY_ROW }}>
           {rows}
         </ol>
       </div>
       <p className="muted small window-note">
-        {events.length} {events.length === 1 ? "event" : "events"}; scroll, or move the replay’s slider, to reach any of them.
+        {count} {count === 1 ? "event" : "events"}; scroll, or move the replay’s slider, to reach any of them.
       </p>
     </>
   );
 }
 
-/** The history as bars on one time axis (each attempt of a step, each wait), a window at a time. */
-function Timeline({ bars, from, to, label, cursor }: { bars: Bar[]; from: string; to: string; label: (id: string) => string; cursor?: string }) {
-  const win = useWindowed(bars.length, TIMELINE_ROW, { stickToEnd: true });
-  if (bars.length === 0) return <p className="muted">No step has run and nothing has waited yet.</p>;
+/**
+ * The history as bars on one time axis (each attempt of a step, each wait), a window at a time:
+ * `barCount` bars, of which those from `barsFrom` on are known (the rest are loading).
+ */
+function Timeline({
+  bars,
+  barsFrom,
+  barCount,
+  from,
+  to,
+  label,
+  cursor,
+}: {
+  bars: Bar[];
+  barsFrom: number;
+  barCount: number;
+  from: string;
+  to: string;
+  label: (id: string) => string;
+  cursor?: string;
+}) {
+  const win = useWindowed(barCount, TIMELINE_ROW, { stickToEnd: true });
+  if (barCount === 0) return <p className="muted">No step has run and nothing has waited yet.</p>;
   const start = Date.parse(from);
   const span = Math.max(1, Date.parse(to) - start);
   const pct = (iso: string) => Math.min(100, Math.max(0, ((Date.parse(iso) - start) / span) * 100));
   const rows = [];
-  for (let i = win.first; i < Math.min(win.last, bars.length); i++) {
-    const b = bars[i]!;
+  for (let i = win.first; i < Math.min(win.last, barCount); i++) {
+    const b = bars[i - barsFrom];
+    if (!b) {
+      rows.push(
+        <li key={i} className="timeline-row" style={{ height: TIMELINE_ROW }} aria-posinset={i + 1} aria-setsize={barCount}>
+          <span className="timeline-name muted">loading…</span>
+        </li>,
+      );
+      continue;
+    }
     const left = pct(b.start);
     // A bar still open ends now, or, in a frame of the scrubber, at that frame's time.
     const right = b.end ? pct(b.end) : cursor ? pct(cursor) : 100;
     rows.push(
-      <li key={i} className="timeline-row" style={{ height: TIMELINE_ROW }} aria-posinset={i + 1} aria-setsize={bars.length}>
+      <li key={i} className="timeline-row" style={{ height: TIMELINE_ROW }} aria-posinset={i + 1} aria-setsize={barCount}>
         <span className="timeline-name">
           {label(b.nodeId)} <span className="muted">· {b.label}</span>
         </span>
@@ -759,9 +853,9 @@ function Timeline({ bars, from, to, label, cursor }: { bars: Bar[]; from: string
         ref={win.ref}
         onScroll={win.onScroll}
         // A box that scrolls is reached by the keyboard (its bars have nothing else to focus).
-        {...(bars.length * TIMELINE_ROW > 300 ? { tabIndex: 0, role: "group", "aria-label": "Attempts and waits, scrollable" } : {})}
+        {...(barCount * TIMELINE_ROW > 300 ? { tabIndex: 0, role: "group", "aria-label": "Attempts and waits, scrollable" } : {})}
       >
-        <ol className="timeline" aria-label="Attempts and waits over time" style={{ height: bars.length * TIMELINE_ROW, paddingTop: win.first * TIMELINE_ROW }}>
+        <ol className="timeline" aria-label="Attempts and waits over time" style={{ height: barCount * TIMELINE_ROW, paddingTop: win.first * TIMELINE_ROW }}>
           {rows}
         </ol>
       </div>

@@ -12,6 +12,7 @@ import { signedIn } from "../../../lib/signed-in.ts";
 import { orNotFound, orNothing } from "../../../lib/page-data.ts";
 import { drawingOf } from "../../../lib/present.ts";
 import { runDrawing } from "../../../lib/run-drawing.ts";
+import { historyWindow } from "../../../lib/run-window.ts";
 import { param, runPath, withQuery, workflowPath } from "../../../lib/paths.ts";
 import { LocalTime } from "../../../ui/local-time.tsx";
 import { StatusBadge } from "../../../ui/status-badge.tsx";
@@ -39,6 +40,9 @@ export default async function RunPage({ params }: Props) {
   const title = drawing.title ?? run.name;
   const lastEventId = events.reduce((max, e) => Math.max(max, e.seq), 0);
   const running = run.status === "running";
+  // A long history is not sent whole: its last events and the run painted (run-window.ts).
+  const serverNow = new Date().toISOString();
+  const history = historyWindow(drawing as unknown as WorkflowDocument, events, { pending: run.pending, now: serverNow });
 
   return (
     <>
@@ -98,7 +102,7 @@ export default async function RunPage({ params }: Props) {
       ) : null}
 
       <RunVotes pending={run.pending}>
-        <RunView workflowId={workflowId} drawing={drawing} positions={positions} code={code} run={run} events={events} canOperate={mayOperate(caller)} serverNow={new Date().toISOString()} />
+        <RunView workflowId={workflowId} drawing={drawing} positions={positions} code={code} run={run} history={history} canOperate={mayOperate(caller)} serverNow={serverNow} />
       </RunVotes>
 
       <section aria-labelledby="input-heading" className="panel run-input">
