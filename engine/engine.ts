@@ -20,7 +20,7 @@ import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
 import type { RunInsert } from "./worker/write-set.ts";
-import { adopterChain, adopterOf, compatibilityDeclarations, latestVersion, workflowWaits, type Waits } from "./version-store.ts";
+import { adoptedVersion, adopterChain, adopterOf, compatibilityDeclarations, latestVersion, workflowWaits, type Waits } from "./version-store.ts";
 
 export interface StartOptions {
   input?: unknown;
@@ -689,13 +689,16 @@ export class Engine {
     await this.closeRun(workflowId, { type: "WorkflowTerminated", ...closeFields(options) }, "terminated");
   }
 
-  private async closeRun(workflowId: string, event: HistoryEvent, status: "cancelled" | "terminated"): Promise<void> {
+  private async closeRun(workflowId: string, closing: Extract<HistoryEvent, { type: "WorkflowCancelled" | "WorkflowTerminated" }>, status: "cancelled" | "terminated"): Promise<void> {
     await this.ensureWritable();
     // Retried on a race with a worker advancing the run (the append is guarded by next_seq), and
     // when PostgreSQL breaks a deadlock with it: a worker's commit locks its task before the run
     // row, this one the run row before the run's tasks, and the loser is rolled back whole.
     for (let attempt = 0; ; attempt++) {
       const run = await this.openRun(workflowId);
+      // The version it is on when it ends, when another than its own took it over (as describe says).
+      const on = run.held?.version ?? (await adoptedVersion(this.db, run.name, run.version));
+      const event = on === run.version ? closing : { ...closing, version: on };
       try {
         await this.db.transaction(async (tx) => {
           const now = Date.now();

@@ -7,7 +7,7 @@ import { EngineError } from "./errors.ts";
 import { countRuns, listRuns, pageRuns, waitsOf, type RunListRow, type RunRow } from "./run-store.ts";
 import { voteCounts, votesOf } from "./signal-store.ts";
 import { adoptedVersion } from "./version-store.ts";
-import type { RecordedEvent } from "./runtime/events.ts";
+import { isClosing, type RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
 import { liveWorkers } from "./worker-store.ts";
 import type { Description, PendingApproval, PendingItem, RunStatus, RunsPage, RunSummary, WaitingNode, WorkerSummary } from "./views.ts";
@@ -32,7 +32,10 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
   }
   const held = open && run.held ? { nodeId: run.held.nodeId, reason: run.held.reason, since: new Date(run.held.since).toISOString(), version: run.held.version } : undefined;
   if (held) pending.unshift({ nodeId: held.nodeId, kind: "held", reason: held.reason, since: held.since });
-  const version = open ? (held?.version ?? (await adoptedVersion(db, run.name, run.version))) : run.version;
+  // Closed: the version its closing event says it ended on (another than its own took it over).
+  const last = events.at(-1);
+  const ended = last && isClosing(last) && "version" in last && typeof last.version === "number" ? last.version : run.version;
+  const version = open ? (held?.version ?? (await adoptedVersion(db, run.name, run.version))) : ended;
   if (pending.some((p) => p.kind === "activity")) {
     // An attempt under way: the worker holding its task's lease.
     const held = await db.query("SELECT node_id, attempt, lease_owner FROM task WHERE run_id = ? AND kind = 'activity' AND lease_owner IS NOT NULL AND lease_until > ?", [run.runId, Date.now()]);

@@ -145,6 +145,8 @@ export function eventSentence(event: EventJson, label: (nodeId: string) => strin
   const why = str(e.reason) ? `: ${e.reason}` : "";
   const err = e.error as { type?: string; message?: string } | undefined;
   const errorText = err ? `${err.type ? `${err.type}: ` : ""}${err.message ?? ""}` : "";
+  // A run that ended on a version that took it over (closing events only).
+  const on = num(e.version) !== undefined && event.type !== "WorkflowStarted" ? ` on version ${e.version}` : "";
   switch (event.type) {
     case "WorkflowStarted": {
       const out: Segment[] = [`Run started on version ${num(e.version) ?? "?"} of ${str(e.name) ?? "the workflow"}${by}`];
@@ -188,13 +190,13 @@ export function eventSentence(event: EventJson, label: (nodeId: string) => strin
     case "ContinuedAsNew":
       return [`Continued as a new run${str(e.loopHead) ? ` at ${label(String(e.loopHead))}` : ""}`];
     case "WorkflowCompleted":
-      return [`Run completed${node ? ` at ${node}` : ""}`];
+      return [`Run completed${node ? ` at ${node}` : ""}${on}`];
     case "WorkflowFailed":
-      return [`Run failed${node ? ` at ${node}` : ""}${errorText ? `: ${errorText}` : ""}`];
+      return [`Run failed${node ? ` at ${node}` : ""}${on}${errorText ? `: ${errorText}` : ""}`];
     case "WorkflowCancelled":
-      return [`Run cancelled${by}${why}`];
+      return [`Run cancelled${on}${by}${why}`];
     case "WorkflowTerminated":
-      return [`Run terminated${by}${why}`];
+      return [`Run terminated${on}${by}${why}`];
     default:
       return [`${String(event.type)}${node ? ` at ${node}` : ""}`];
   }

@@ -7,6 +7,10 @@
 // terminated a run (a name: the app's signed-in caller, or the command's --by or $USER), as
 // `startedBy` and `retriedBy` on WorkflowStarted, and `by` on SignalReceived, WorkflowCancelled
 // and WorkflowTerminated. Replay reads none of them.
+//
+// On which code: a closing event of a run that a version declared compatible with its own took
+// over carries `version`, the version whose code the run was on when it ended (its own: no
+// `version`). Replay reads it neither.
 
 import type { StepOptions } from "../runtime/workflow-api.ts";
 
@@ -59,10 +63,10 @@ export type HistoryEvent =
   | { type: "SignalReceived"; cmd: number; nodeId: string; signal: string; payload: unknown; signalId?: number; by?: string }
   | { type: "WaitTimedOut"; cmd: number; nodeId: string }
   | { type: "ContinuedAsNew"; loopHead: string; newRunId: string }
-  | { type: "WorkflowCompleted"; nodeId: string; result: unknown }
-  | { type: "WorkflowFailed"; nodeId?: string; error: ErrorInfo }
-  | { type: "WorkflowCancelled"; reason?: string; by?: string }
-  | { type: "WorkflowTerminated"; reason?: string; by?: string };
+  | { type: "WorkflowCompleted"; nodeId: string; result: unknown; version?: number }
+  | { type: "WorkflowFailed"; nodeId?: string; error: ErrorInfo; version?: number }
+  | { type: "WorkflowCancelled"; reason?: string; by?: string; version?: number }
+  | { type: "WorkflowTerminated"; reason?: string; by?: string; version?: number };
 
 export type EventType = HistoryEvent["type"];
 

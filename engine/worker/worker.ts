@@ -828,6 +828,8 @@ export class Worker {
     if (events.length === 0 && trigger.kind === "wake" && trigger.taskId === undefined) return;
 
     const closing = events.find((e) => e.type === "WorkflowCompleted" || e.type === "WorkflowFailed" || e.type === "ContinuedAsNew");
+    // A run that ends on the code of a version that took it over says which (describe shows it).
+    if (closing && closing.type !== "ContinuedAsNew" && state.moduleVersion !== state.run.version) closing.version = state.moduleVersion;
     let continued: { runId: string; started: RecordedEvent } | undefined;
     if (closing?.type === "ContinuedAsNew") {
       const carried = state.exec.carried!;

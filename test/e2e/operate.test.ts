@@ -296,6 +296,9 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     const said = (await where.textContent()) ?? "";
     expect(said).toMatch(/Held here since .*: the code of version 2 no longer replays this run’s history at this node \(.*ActivityScheduled\(node "a", activity "orders\.archive"\)/);
     expect(said).toMatch(/deploy a version that replays it and declare that version compatible with version 2/);
+    // The version whose code holds it, and the one it started on.
+    const main = page.getByRole("main");
+    expect(await main.textContent()).toMatch(/Held order, version 2, started on version 1/);
     await s.step("held at the node where its replay broke");
 
     // That deploy: a version that replays the run (the first one's step again), declared
@@ -306,6 +309,10 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     expect(deployed.status, deployed.text).toBe(201);
     await eventually("the freed run to complete", async () => (await status.textContent()) === "completed", 30_000);
     expect(await page.getByRole("region", { name: "Where the run ended" }).textContent()).toMatch(/The run completed\./);
+    // It ran to its end on version 3, and says so, with the version it started on.
+    await eventually("the page to say version 3", async () => /Held order, version 3, started on version 1/.test((await main.textContent()) ?? ""));
+    expect(await page.getByRole("region", { name: "History" }).textContent()).toMatch(/Run completed at done on version 3/);
+    expect((await api.get("/api/runs/held-1", { cookie: as.ops })).body).toMatchObject({ status: "completed", version: 3, startedVersion: 1 });
     await s.step("freed by the deploy, completed");
   });
 }, 300_000);

@@ -84,28 +84,29 @@ describe.each(["sqlite", "postgresql"] as const)("compatibility declarations on 
       try {
         await engine.deploy(V1);
         await worker.start();
-        for (const id of ["c-1", "c-2"]) await engine.start("compat", { workflowId: id });
-        await until("both runs at slow", async () => (gates.size === 2 ? true : undefined));
+        for (const id of ["c-1", "c-2", "c-3"]) await engine.start("compat", { workflowId: id });
+        await until("the runs at slow", async () => (gates.size === 3 ? true : undefined));
 
         // The check, from a document and from a compiled module alike.
         const expected = { workflowId: "c-1", runId: expect.any(String), nodeId: "first", message: expect.stringContaining('ActivityScheduled(node "first", activity "t.first")') };
         const report = await engine.checkCompatible(BREAKING, 1);
-        expect(report).toEqual({ runs: 2, breaking: [expected, { ...expected, workflowId: "c-2" }] });
+        const breaking = ["c-1", "c-2", "c-3"].map((workflowId) => ({ ...expected, workflowId }));
+        expect(report).toEqual({ runs: 3, breaking });
         const compiled = compile(BREAKING);
         if (!compiled.ok) throw new Error("BREAKING does not compile");
         expect(await engine.checkCompatible({ name: compiled.name, code: compiled.code }, 1)).toEqual(report);
-        expect(await engine.checkCompatible(FIX, 1)).toEqual({ runs: 2, breaking: [] });
+        expect(await engine.checkCompatible(FIX, 1)).toEqual({ runs: 3, breaking: [] });
         await expect(engine.checkCompatible(FIX, 7)).rejects.toMatchObject({ code: "NOT_FOUND", message: "compat has no version 7: its versions are 1 to 1" });
 
         // Refused: nothing is deployed.
         const refused = await engine.deploy(BREAKING, { compatibleWith: 1 }).catch((e: unknown) => e);
-        expect(refused).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/not compatible with version 1: 2 of the 2 open runs .*c-1 at node "first", c-2 at node "first".*--force/) });
-        expect((refused as { errors: { id: string }[] }).errors.map((e) => e.id)).toEqual(["c-1", "c-2"]);
+        expect(refused).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/not compatible with version 1: 3 of the 3 open runs .*c-1 at node "first", c-2 at node "first", c-3 at node "first".*--force/) });
+        expect((refused as { errors: { id: string }[] }).errors.map((e) => e.id)).toEqual(["c-1", "c-2", "c-3"]);
         expect((await engine.deploy(V1)).version).toBe(1);
 
         // Forced: the runs move to version 2 and are held at first when they next move.
         const forced = await engine.deploy(BREAKING, { compatibleWith: 1, force: true });
-        expect(forced).toMatchObject({ version: 2, created: true, moved: 2, breaking: [expected, { ...expected, workflowId: "c-2" }] });
+        expect(forced).toMatchObject({ version: 2, created: true, moved: 3, breaking });
         expect(await engine.describe("c-2")).toMatchObject({ version: 2, startedVersion: 1, status: "running" });
         await sleep(1100); // the worker reads declarations at most a second old
         gates.get("c-1")!();
@@ -125,18 +126,20 @@ describe.each(["sqlite", "postgresql"] as const)("compatibility declarations on 
         const history = await engine.history("c-1");
         expect(history.filter((e) => e.type === "ActivityCompleted").map((e) => e.nodeId)).toEqual(["first", "slow"]);
         expect(history.some((e) => e.type === "WorkflowFailed")).toBe(false);
-        expect([...ran].sort()).toEqual(["first c-1", "first c-2"]); // the two runs start at once: in either order
+        expect([...ran].sort()).toEqual(["first c-1", "first c-2", "first c-3"]); // the runs start at once: in any order
         expect(log.join("\n")).toMatch(/run .* \(c-1\) is held at node first/);
 
         // A version that replays it: checked, declared, and the held run resumes on it.
         const fix = await engine.deploy(FIX, { compatibleWith: 1 });
-        expect(fix).toMatchObject({ version: 3, moved: 2, breaking: [] });
+        expect(fix).toMatchObject({ version: 3, moved: 3, breaking: [] });
         const done = await until("c-1 to end", async () => {
           const d: Description = await engine.describe("c-1");
           return d.status === "running" ? undefined : d;
         });
-        expect(done).toMatchObject({ status: "completed", result: { y: "slow c-1", tag: "v3" } });
+        // Ended, it says the version it ran on (and the one it started on), as it did while open.
+        expect(done).toMatchObject({ status: "completed", result: { y: "slow c-1", tag: "v3" }, version: 3, startedVersion: 1 });
         expect(done.held).toBeUndefined();
+        expect((await engine.history("c-1")).at(-1)).toMatchObject({ type: "WorkflowCompleted", version: 3 });
         expect(await engine.describe("c-2")).toMatchObject({ version: 3, startedVersion: 1, status: "running" });
         expect((await engine.describe("c-2")).held).toBeUndefined();
         await sleep(1100);
@@ -145,8 +148,12 @@ describe.each(["sqlite", "postgresql"] as const)("compatibility declarations on 
           const d = await engine.describe("c-2");
           return d.status === "running" ? undefined : d;
         });
-        expect(second).toMatchObject({ status: "completed", result: { y: "slow c-2", tag: "v3" } });
-        expect([...ran].sort()).toEqual(["first c-1", "first c-2"]); // the two runs start at once: in either order
+        expect(second).toMatchObject({ status: "completed", result: { y: "slow c-2", tag: "v3" }, version: 3, startedVersion: 1 });
+        expect([...ran].sort()).toEqual(["first c-1", "first c-2", "first c-3"]);
+        // Cancelled while on version 3: its end says so too.
+        await engine.cancel("c-3", { by: "ops" });
+        expect(await engine.describe("c-3")).toMatchObject({ status: "cancelled", version: 3, startedVersion: 1 });
+        expect((await engine.history("c-3")).at(-1)).toMatchObject({ type: "WorkflowCancelled", by: "ops", version: 3 });
       } finally {
         for (const open of gates.values()) open();
         await worker.stop();

@@ -60,6 +60,7 @@ export default async function RunPage({ params }: Props) {
             <dt>Workflow</dt>
             <dd>
               <Link href={workflowPath(run.name)}>{title}</Link>, version {run.version}
+              {run.startedVersion === undefined ? null : `, started on version ${run.startedVersion}`}
             </dd>
           </div>
           <div>
