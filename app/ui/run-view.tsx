@@ -183,7 +183,9 @@ export function RunView({
 
   const open = run.status === "running";
   const failedStep = run.status === "failed" && paint.error?.nodeId !== undefined && byId.get(paint.error.nodeId)?.type === "step";
-  const signals = open ? run.pending.filter((p) => p.kind === "signal" && p.signal) : [];
+  // A held run takes no signal until a deploy frees it (its wait may even have one already):
+  // no signal is offered, and the advice beside the drawing says what frees it.
+  const signals = open && !run.held ? run.pending.filter((p) => p.kind === "signal" && p.signal) : [];
 
   async function act(a: Action) {
     setBusy(true);
@@ -256,6 +258,11 @@ export function RunView({
               </>
             ) : null}
           </div>
+          {open && run.held ? (
+            <p className="muted small">
+              No signal is offered: a held run takes none until a deploy frees it, as “Where the run is” explains.
+            </p>
+          ) : null}
           {action?.kind === "signal" ? (
             <Confirm
               question={`Send the signal “${action.signal}” to ${workflowId}?`}

@@ -299,6 +299,11 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     // The version whose code holds it, and the one it started on.
     const main = page.getByRole("main");
     expect(await main.textContent()).toMatch(/Held order, version 2, started on version 1/);
+    // The signal it waited for came before it was held: none is offered, only what can act on it.
+    const actions = page.getByRole("region", { name: "Actions" });
+    await actions.getByRole("button", { name: "Cancel run…" }).waitFor();
+    expect(await actions.getByRole("button", { name: /^Send/ }).count()).toBe(0);
+    expect(await actions.textContent()).toMatch(/No signal is offered: a held run takes none until a deploy frees it/);
     await s.step("held at the node where its replay broke");
 
     // That deploy: a version that replays the run (the first one's step again), declared
