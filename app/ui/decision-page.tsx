@@ -1,19 +1,58 @@
 "use client";
-// The decision link's page: one approval with its buttons; after a decision, what was done.
+// The decision link's page: one approval with its buttons; after a decision, what was done. It
+// follows the run's event stream (as a run's page does), so that a decision taken elsewhere (a
+// colleague in the inbox, another link) shows here at once: who decided, what and when, and the
+// buttons go; so does an approval toward a quorum ("1 of 2 approvals, approved by fin2"), the
+// wait timing out, or the run ending.
 import Link from "next/link";
-import { useState } from "react";
-import type { PendingApproval } from "../../engine/views.ts";
+import { useEffect, useState, type ReactNode } from "react";
+import type { EventJson, PendingApproval } from "../../engine/views.ts";
+import { approvalEnd, type ApprovalEnd } from "../lib/decision.ts";
 import { runPath } from "../lib/paths.ts";
 import { ApprovalItem, decidedText } from "./approvals-inbox.tsx";
+import { LocalTime } from "./local-time.tsx";
 
-export function DecisionPage({ item }: { item: PendingApproval }) {
-  const [done, setDone] = useState<string>();
+export function DecisionPage({ item: initial, me }: { item: PendingApproval; me: string }) {
+  const [item, setItem] = useState(initial);
+  const [done, setDone] = useState<ReactNode>();
+  const [ended, setEnded] = useState<ApprovalEnd>();
+
+  useEffect(() => {
+    const source = new EventSource(`/api/runs/${encodeURIComponent(initial.workflowId)}/stream`);
+    source.onmessage = (message) => {
+      let event: EventJson;
+      try {
+        event = JSON.parse(message.data) as EventJson;
+      } catch {
+        return;
+      }
+      const end = approvalEnd(initial, event);
+      if (end) {
+        source.close();
+        setEnded(end);
+      }
+    };
+    // Approvals toward a quorum that do not complete it are no events: the stream says so apart.
+    source.addEventListener("votes", (message) => {
+      try {
+        const votes = JSON.parse((message as MessageEvent<string>).data) as { nodeId: string; by: string; at: string }[];
+        const here = votes.filter((v) => v.nodeId === initial.nodeId && Date.parse(v.at) >= Date.parse(initial.since));
+        setItem((i) => ({ ...i, approvals: here.map((v) => ({ by: v.by, at: v.at })) }));
+      } catch {
+        // not a list of votes: nothing to show
+      }
+    });
+    return () => source.close();
+  }, [initial]);
+
+  // A decision taken here says so itself (below); one the stream brings from elsewhere says who.
+  const elsewhere = done === undefined && ended !== undefined ? endedText(ended, item, me) : undefined;
   return (
     <>
-      <p role="status" className={done ? "alert alert-success" : "visually-hidden"}>
-        {done}
+      <p role="status" className={done || elsewhere ? "alert alert-success" : "visually-hidden"}>
+        {done ?? elsewhere}
       </p>
-      {done ? (
+      {done || elsewhere ? (
         <p>
           See the run:{" "}
           <Link href={runPath(item.workflowId)} className="mono">
@@ -26,4 +65,29 @@ export function DecisionPage({ item }: { item: PendingApproval }) {
       )}
     </>
   );
+}
+
+function endedText(ended: ApprovalEnd, item: PendingApproval, me: string): ReactNode {
+  const what = `“${typeof item.title === "string" && item.title.trim() ? item.title : "Approval"}” for ${item.workflowId}`;
+  switch (ended.kind) {
+    case "decided":
+      return (
+        <>
+          Decided by {ended.by === me ? "you" : (ended.by ?? "someone else")}: {ended.approved ? "approved" : "declined"}
+          {ended.comment ? ` (“${ended.comment}”)` : ""}, at <LocalTime iso={ended.at} />. Nothing is left to decide on {what}.
+        </>
+      );
+    case "timed out":
+      return (
+        <>
+          {what} timed out at <LocalTime iso={ended.at} /> before a decision: nothing is left to decide.
+        </>
+      );
+    case "ended":
+      return (
+        <>
+          The run ended ({ended.how}) at <LocalTime iso={ended.at} /> before a decision: nothing is left to decide.
+        </>
+      );
+  }
 }

@@ -220,6 +220,42 @@ test("two approvers: 1 of 2 in the inbox, decided from the decision link; an out
   await eventually("pay-1 to complete", async () => (await api.get("/api/runs/pay-1", { cookie: as.ops })).body.status === "completed", 20_000);
 }, 300_000);
 
+test("a decision link's page follows its approval: a colleague's approval toward the quorum, then a colleague's decision, show with no reload", async () => {
+  await start("two-approvers", "dec-2", { amount: 60_000, to: "Initech" }, as.admin);
+  await start("money-transfer", "dec-1", { from: "ACC-1", to: "ACC-3", amount: 15_000 });
+  for (const id of ["dec-1", "dec-2"]) await eventually(`${id} at its approval`, async () => (await api.get(`/api/runs/${id}`, { cookie: as.ops })).body.pending?.length > 0, 20_000);
+  const fin2 = await api.signIn("fin2", server.demoPassword);
+
+  await inBrowser(browser, server.url, "a decision link's page follows its approval", async (s) => {
+    const { page } = s;
+    await page.goto("/approvals/dec-2/review");
+    await signIn(s, "fin1", server.demoPassword);
+    const quorum = page.getByRole("article", { name: /Approve payment.*dec-2/ });
+    await quorum.getByRole("button", { name: "Approve" }).waitFor();
+    expect(await quorum.textContent()).toContain("0 of 2 approvals");
+    await new Promise((r) => setTimeout(r, 1000)); // the page's stream connects after it is drawn
+    // fin2 approves elsewhere: one of two, so fin1 may still decide, and is told who approved.
+    expect((await api.post("/api/approvals/dec-2/review", { cookie: fin2, body: { decision: "approve" } })).status).toBe(200);
+    await eventually("1 of 2 approvals on the page", async () => /1 of 2 approvals.*approved by fin2/.test((await quorum.textContent()) ?? ""), 10_000);
+    expect(await quorum.getByRole("button", { name: "Approve" }).isEnabled()).toBe(true);
+    await s.step("a colleague's approval toward the quorum");
+
+    await page.goto("/approvals/dec-1/review");
+    const card = page.getByRole("article", { name: /Approve transfer.*dec-1/ });
+    await card.getByRole("button", { name: "Approve" }).waitFor();
+    await new Promise((r) => setTimeout(r, 1000));
+    // fin2 decides it from the inbox: fin1's page says so, and its buttons go.
+    expect((await api.post("/api/approvals/dec-1/review", { cookie: fin2, body: { decision: "approve", comment: "fine by me" } })).status).toBe(200);
+    const status = page.getByRole("status").filter({ hasText: "Decided by" });
+    await status.waitFor({ timeout: 10_000 });
+    expect(await status.textContent()).toMatch(/^Decided by fin2: approved \(“fine by me”\), at .+\. Nothing is left to decide on “Approve transfer” for dec-1\.$/);
+    expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Decline" }).count()).toBe(0);
+    await page.getByRole("link", { name: "dec-1" }).waitFor();
+    await s.step("a colleague's decision");
+  });
+}, 300_000);
+
 test("an operator cancels a selection of runs after a confirmation that says how many", async () => {
   for (let i = 0; i < 3; i++) await start("two-approvers", `sel-${i}`, { amount: 1, to: "X" });
   await inBrowser(browser, server.url, "operator cancels a selection", async (s) => {

@@ -40,7 +40,7 @@ export default async function ApprovalPage({ params }: Props) {
           </p>
         </div>
       ) : view.mayDecide ? (
-        <DecisionPage item={view.approval} />
+        <DecisionPage item={view.approval} me={caller.name} />
       ) : (
         <div className="empty">
           <h2>You may not decide this approval</h2>
