@@ -757,7 +757,9 @@ export class Engine {
    *
    * An approval toward a quorum that does not complete it appends no event: `onVotes` is told
    * of each new one (with the run's votes so far), looked for when a commit wakes the watch
-   * and no event came, so that a follower can show "1 of 2 approvals" as it happens.
+   * and no event came, so that a follower can show "1 of 2 approvals" as it happens; and, once
+   * the events there were are given, of the votes there are, if any (those cast before the
+   * watch began count as new to it).
    */
   async *watch(
     workflowId: string,
@@ -792,7 +794,9 @@ export class Engine {
         ({ runId, offset } = chain[++at]!);
       }
       if (at === chain.length - 1 && current.status !== "running" && current.status !== "continued" && afterSeq >= current.nextSeq - 1) return;
-      // The ids of the run's votes last looked at (undefined: not yet; the first look tells nothing).
+      // The ids of the run's votes last looked at (undefined: not yet). The first look tells of
+      // the votes there are, if any: a follower that read the run before the watch began (a
+      // run's page, then its stream) would otherwise miss one cast in between until the next.
       let votesSeen: Set<number> | undefined;
       while (!options.signal?.aborted) {
         const nudged = woken || votesSeen === undefined;
@@ -814,7 +818,7 @@ export class Engine {
         // the events of the run taking it follow.
         if (options.onVotes && nudged && events.length === 0) {
           const votes = await votesOf(this.db, this.shown, [runId]);
-          if (votesSeen !== undefined && votes.some((v) => !votesSeen!.has(v.id))) options.onVotes(votes.map((v) => ({ nodeId: v.nodeId, vote: v.vote })));
+          if (votes.some((v) => !votesSeen?.has(v.id))) options.onVotes(votes.map((v) => ({ nodeId: v.nodeId, vote: v.vote })));
           votesSeen = new Set(votes.map((v) => v.id));
         }
         // A commit announced while the history was read is looked at now, not at the next poll.

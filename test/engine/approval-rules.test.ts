@@ -135,6 +135,28 @@ describe.each(["sqlite", "postgresql"] as const)("approval rules on %s", (kind) 
     expect(told).toHaveLength(1);
   });
 
+  it("tells a follower that begins after a vote of the votes there are, so that one cast after it read the run is not missed", async () => {
+    await weft.start(TWO.name, { workflowId: "t-5" }, "ops");
+    await until("t-5 at review", () => engine.describe("t-5"), (d) => d.pending[0]?.kind === "approval");
+    // A run's page reads the run (no vote yet), then a vote is cast, then its stream begins.
+    const read = await engine.describeWithHistory("t-5");
+    expect(read.description.pending[0]?.approvals).toEqual([]);
+    await weft.decide(person("fin1"), "t-5", "review", "approve", "first");
+    const told: string[][] = [];
+    const stop = new AbortController();
+    const following = (async () => {
+      const onVotes = (votes: { nodeId: string; vote: { by: string } }[]) => told.push(votes.map((v) => `${v.nodeId} ${v.vote.by}`));
+      for await (const _ of engine.watch("t-5", { afterId: read.history.at(-1)!.seq, onVotes, signal: stop.signal })) void _;
+    })();
+    await until("the vote to be told", async () => told.length, (n) => n > 0, 5_000);
+    expect(told).toEqual([["review fin1"]]);
+    // Told once: looking again with no new vote tells nothing.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(told).toHaveLength(1);
+    stop.abort();
+    await following;
+  });
+
   it("declines at the first decline, whatever the approvals so far", async () => {
     await weft.start(TWO.name, { workflowId: "t-2" }, "ops");
     await until("t-2 at review", () => engine.describe("t-2"), (d) => d.pending[0]?.kind === "approval");
