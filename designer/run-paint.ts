@@ -28,6 +28,15 @@ export interface PaintPending {
   nextAttemptAt?: string;
   reason?: string;
   since?: string;
+  /** Held: the signal or decision that came and waits until the run is freed. */
+  received?: Received;
+}
+
+/** A signal or decision a held run has been sent and takes once it is freed. */
+export interface Received {
+  signal: string;
+  at: string;
+  by?: string;
 }
 
 export type RunState = "running" | "completed" | "failed" | "cancelled" | "terminated";
@@ -44,9 +53,9 @@ export type NodeState = "not-reached" | "passed" | "done" | "running" | "retryin
 /** What a node waits for now. */
 export type Wait =
   | { kind: "activity"; activity: string; attempt: number; maxAttempts?: number; nextAttemptAt?: string; lastError?: ErrorInfo; worker?: string; since: string }
-  | { kind: "approval"; title?: unknown; assignees: string[]; since: string; dueAt?: string; quorum?: number }
+  | { kind: "approval"; title?: unknown; assignees: string[]; since: string; dueAt?: string; quorum?: number; received?: Received }
   | { kind: "timer"; dueAt: string; since: string }
-  | { kind: "signal"; signal: string; since: string; dueAt?: string }
+  | { kind: "signal"; signal: string; since: string; dueAt?: string; received?: Received }
   | { kind: "held"; reason: string; since?: string };
 
 export interface ErrorInfo {
@@ -349,6 +358,8 @@ export function paintRun(
         p.wait = { kind: "held", reason: item.reason ?? "", ...(item.since ? { since: item.since } : {}) };
       } else if (item.kind === "activity" && p.wait?.kind === "activity" && item.worker) {
         p.wait = { ...p.wait, worker: item.worker };
+      } else if (item.received && (p.wait?.kind === "signal" || p.wait?.kind === "approval") && p.wait.kind === item.kind) {
+        p.wait = { ...p.wait, received: item.received };
       }
     }
   }
@@ -461,14 +472,22 @@ export function waitText(wait: Wait, now?: string): string {
       return parts.join(" · ");
     }
     case "approval":
+      if (wait.received) return `${receivedText(wait.received)}, taken once the run is freed`;
       return `waiting for approval${wait.assignees.length ? ` by ${wait.assignees.join(", ")}` : ""}`;
     case "timer":
       return "timer";
     case "signal":
+      if (wait.received) return `${receivedText(wait.received)}, taken once the run is freed`;
       return `waiting for the signal “${wait.signal}”`;
     case "held":
       return `held: ${wait.reason}`;
   }
+}
+
+/** A signal or decision a held run was sent: "signal “go” received from ops", "decision received: approved by fin1". */
+export function receivedText(r: Received): string {
+  if (r.signal === "approve" || r.signal === "decline") return `decision received: ${r.signal === "approve" ? "approved" : "declined"}${r.by ? ` by ${r.by}` : ""}`;
+  return `signal “${r.signal}” received${r.by ? ` from ${r.by}` : ""}`;
 }
 
 /** A node's state in words, as its badge on the drawing says it: "done in 1.2 s", "waiting". */

@@ -5,7 +5,7 @@
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError } from "./errors.ts";
 import { countRuns, listRuns, pageRuns, waitsOf, type RunListRow, type RunRow } from "./run-store.ts";
-import { voteCounts, votesOf } from "./signal-store.ts";
+import { nextSignal, voteCounts, votesOf } from "./signal-store.ts";
 import { adoptedVersion } from "./version-store.ts";
 import { isClosing, type RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
@@ -50,6 +50,17 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
     for (const v of await votesOf(db, codec, [run.runId])) {
       const p = pending.find((x) => x.kind === "approval" && x.nodeId === v.nodeId);
       if (p && voteCounts(v.requestSeq, seq)) (p.approvals ??= []).push(v.vote);
+    }
+  }
+  if (codec && held) {
+    // Held: what it waits for may have come already, and waits in the inbox until it is freed.
+    for (const p of pending) {
+      const s =
+        p.kind === "signal" && p.signal ? await nextSignal(db, codec, run.runId, [p.signal], undefined)
+        : p.kind === "approval" ? await nextSignal(db, codec, run.runId, ["approve", "decline"], p.nodeId)
+        : undefined;
+      const by = s?.sentBy ?? (s?.payload as { by?: unknown } | null)?.by;
+      if (s) p.received = { signal: s.name, at: new Date(s.receivedAt).toISOString(), ...(typeof by === "string" ? { by } : {}) };
     }
   }
   const first = events[0];

@@ -36,6 +36,12 @@ export interface PendingItem {
   since?: string;
   /** For a held run: why its code does not replay its history. */
   reason?: string;
+  /**
+   * For a held run waiting for a signal or a decision: the one that came (kept in the run's
+   * inbox, taken once a deploy frees the run), its name ("approve", "decline" for a decision),
+   * when, and from whom.
+   */
+  received?: { signal: string; at: string; by?: string };
 }
 
 /** One line of `weft list`: a run without its payloads and history. */

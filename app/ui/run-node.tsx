@@ -10,7 +10,7 @@ import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { kindOf } from "../../designer/catalogue.ts";
 import type { NodeData } from "../../designer/canvas.ts";
-import { durationText, stateWords, type ErrorInfo, type NodeState, type Wait } from "../../designer/run-paint.ts";
+import { durationText, receivedText, stateWords, type ErrorInfo, type NodeState, type Wait } from "../../designer/run-paint.ts";
 import { orList } from "../lib/present.ts";
 import { detailOf, OutHandles } from "./designer/node-view.tsx";
 import { KindIcon } from "./designer/icons.tsx";
@@ -133,6 +133,7 @@ function waitLines(wait: Wait, now: string | undefined, heldOn: number | undefin
       ];
     }
     case "approval":
+      if (wait.received) return received(wait.received);
       return [
         <span key="who">waiting for approval{wait.assignees.length ? ` by ${orList(wait.assignees)}` : ""}</span>,
         <span key="when">
@@ -156,6 +157,7 @@ function waitLines(wait: Wait, now: string | undefined, heldOn: number | undefin
         </span>,
       ];
     case "signal":
+      if (wait.received) return received(wait.received);
       return [
         <span key="signal">waiting for the signal “{wait.signal}”</span>,
         <span key="since">
@@ -175,6 +177,16 @@ function waitLines(wait: Wait, now: string | undefined, heldOn: number | undefin
         heldOn !== undefined ? <span key="free">freed by a version deployed compatible with version {heldOn}</span> : null,
       ];
   }
+}
+
+/** What a held run was sent while it waited, and takes once it is freed. */
+function received(r: NonNullable<Extract<Wait, { kind: "signal" }>["received"]>) {
+  return [
+    <span key="received">{receivedText(r)}</span>,
+    <span key="when">
+      at <LocalTime iso={r.at} style="time" />, taken once the run is freed
+    </span>,
+  ];
 }
 
 export const RunNodeView = memo(RunNodeImpl);

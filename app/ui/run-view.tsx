@@ -12,7 +12,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Position, WorkflowDocument } from "../../compiler/document.ts";
-import { durationText, paintRun, passedNodes, stateWords, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
+import { durationText, paintRun, passedNodes, receivedText, stateWords, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
 import type { Description, EventJson } from "../../engine/views.ts";
 import { callApi } from "../lib/client-api.ts";
 import { eventSentence, nodeKind, nodeLabel, orList, type Drawing } from "../lib/present.ts";
@@ -539,6 +539,7 @@ function WaitLine({ wait, now, live }: { wait: Wait; now: string; live: boolean 
       );
     }
     case "approval":
+      if (wait.received) return <Received received={wait.received} />;
       return (
         <>
           Waiting for a decision{wait.assignees.length ? ` by ${orList(wait.assignees)}` : ""}
@@ -558,6 +559,7 @@ function WaitLine({ wait, now, live }: { wait: Wait; now: string; live: boolean 
         </>
       );
     case "signal":
+      if (wait.received) return <Received received={wait.received} />;
       return (
         <>
           Waiting for the signal “{wait.signal}” since <LocalTime iso={wait.since} />
@@ -571,6 +573,16 @@ function WaitLine({ wait, now, live }: { wait: Wait; now: string; live: boolean 
     case "held":
       return <>Held: {wait.reason}</>;
   }
+}
+
+/** What a held run was sent while it waited: it takes it once a deploy frees it. */
+function Received({ received }: { received: NonNullable<Extract<Wait, { kind: "signal" }>["received"]> }) {
+  const text = receivedText(received);
+  return (
+    <>
+      {text.charAt(0).toUpperCase() + text.slice(1)} (<LocalTime iso={received.at} />): it is taken once the run is freed.
+    </>
+  );
 }
 
 /** A node's details: what the run did there, its input and output, its attempts, its code. */

@@ -1,7 +1,8 @@
 // Run painting as plain data (designer/run-paint.ts), without a browser: the money-transfer
 // example's histories painted node by node, as of every event (the scrubber's frames), with
 // the path taken, attempt N of M with its next retry and last error, approvals by whom and
-// due when, a run that failed at a step, one cancelled while it waited, and one held.
+// due when, a run that failed at a step, one cancelled while it waited, and one held (with a
+// decision it was sent meanwhile).
 
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -111,6 +112,13 @@ describe("run painting", () => {
     expect(held.nodes.review).toMatchObject({ state: "held", wait: { kind: "held" } });
     // An earlier frame knows nothing of describe.
     expect(paintRun(transfer, events, { upTo: 1, pending: [{ nodeId: "review", kind: "held", reason: "x" }] }).nodes.review!.state).toBe("not-reached");
+
+    // Held elsewhere while its approval waits, with a decision that came and waits to be taken.
+    const received = { signal: "approve", at: t(40), by: "fin1" };
+    const waits = paintRun(transfer, events, { pending: [{ nodeId: "transfer", kind: "held", reason: "x" }, { nodeId: "review", kind: "approval", received }] });
+    expect(waits.nodes.review).toMatchObject({ state: "waiting", wait: { kind: "approval", received } });
+    expect(waitText(waits.nodes.review!.wait!)).toBe("decision received: approved by fin1, taken once the run is freed");
+    expect(paintRun(transfer, events, { pending: [{ nodeId: "review", kind: "approval" }] }).nodes.review!.wait).not.toHaveProperty("received");
   });
 
   it("says each node's state in words, as its badge on the drawing does", () => {

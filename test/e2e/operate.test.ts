@@ -340,6 +340,12 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     await actions.getByRole("button", { name: "Cancel run…" }).waitFor();
     expect(await actions.getByRole("button", { name: /^Send/ }).count()).toBe(0);
     expect(await actions.textContent()).toMatch(/No signal is offered: a held run takes none until a deploy frees it/);
+    // The signal that woke it came, and waits in its inbox: its node says so, not that it waits for it.
+    const wait = canvas.getByRole("group", { name: "wait", exact: true });
+    expect(await wait.textContent()).toMatch(/signal “go” received from ops.*taken once the run is freed/);
+    expect(await where.textContent()).toMatch(/Signal “go” received from ops \(.+\): it is taken once the run is freed\./);
+    const pendingSignal = (await api.get("/api/runs/held-1", { cookie: as.ops })).body.pending.find((p: { kind: string }) => p.kind === "signal");
+    expect(pendingSignal).toMatchObject({ nodeId: "wait", received: { signal: "go", by: "ops", at: expect.any(String) } });
     await s.step("held at the node where its replay broke");
 
     // That deploy: a version that replays the run (the first one's step again), declared
