@@ -46,6 +46,8 @@ export interface CanvasViewProps {
   onConnect: (c: FlowConnection) => void;
   isValidConnection: (c: FlowConnection | FlowEdge) => boolean;
   onDelete: (deleted: { nodes: WeftNode[]; edges: FlowEdge[] }) => void;
+  /** Called once, when React Flow has first measured the nodes (they are drawn). */
+  onDrawn?: () => void;
 }
 
 const toggled = (changes: { id: string; selected: boolean }[]) => (s: ReadonlySet<string>) => {
@@ -95,7 +97,7 @@ function mergeNodes(prev: readonly WeftNode[], { canvas, selectedNodes, by, brea
   });
 }
 
-function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, badges, canEdit, fitView, onSelectNodes, onSelectEdges, onNodeDragStop, onConnect, isValidConnection, onDelete }: CanvasViewProps) {
+function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, badges, canEdit, fitView, onSelectNodes, onSelectEdges, onNodeDragStop, onConnect, isValidConnection, onDelete, onDrawn }: CanvasViewProps) {
   // The node objects React Flow moves (a drag's positions, measured sizes) live here. They are
   // made again from the inputs while this renders, when any changed, so that an edit reaches
   // React Flow in one render with its edges (an effect would commit the edges first, then the
@@ -144,14 +146,19 @@ function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, ba
     return edgeCache.current.list;
   }, [canvas, selectedEdges, by]);
 
+  const drawn = useRef(false);
   const onNodesChange = useCallback(
     (changes: NodeChange<WeftNode>[]) => {
       const select = changes.filter((c) => c.type === "select");
       if (select.length) onSelectNodes(toggled(select));
       const rest = changes.filter((c) => c.type === "position" || c.type === "dimensions");
       if (rest.length) setNodes((ns) => applyNodeChanges(rest, ns));
+      if (!drawn.current && rest.some((c) => c.type === "dimensions")) {
+        drawn.current = true;
+        onDrawn?.();
+      }
     },
-    [onSelectNodes],
+    [onSelectNodes, onDrawn],
   );
 
   const onEdgesChange = useCallback(

@@ -38,6 +38,35 @@ import "./designer.css";
 
 const NONE: readonly Diagnostic[] = [];
 
+/**
+ * The heavy editors (Monaco for the code panel and expressions, megabytes of script to run; the
+ * input forms) are not needed to draw or use the canvas: they are asked for once the page has
+ * been idle a while after the canvas is drawn (at the latest a while after the page opens), or
+ * as soon as a node is selected (after the selection is painted) or the code panel is pointed
+ * at or focused. Until they are loaded, the code panel shows the code as plain text (the
+ * inspector's editors show nothing, as while they load).
+ */
+const EDITORS_AFTER_DRAWN_MS = 1000;
+const EDITORS_AT_THE_LATEST_MS = 4000;
+
+/** Calls `fn` in the first idle moment `delayMs` from now; returns what cancels it. */
+function whenIdle(fn: () => void, delayMs: number): () => void {
+  let idle: number | undefined;
+  const timer = setTimeout(() => {
+    if (typeof requestIdleCallback === "function") idle = requestIdleCallback(fn, { timeout: 2000 });
+    else fn();
+  }, delayMs);
+  return () => {
+    clearTimeout(timer);
+    if (idle !== undefined) cancelIdleCallback(idle);
+  };
+}
+
+/** Calls `fn` after the next frame is painted. */
+function afterPaint(fn: () => void): void {
+  requestAnimationFrame(() => setTimeout(fn, 0));
+}
+
 export interface DesignerProps {
   name: string;
   document: WorkflowDocument;
@@ -47,6 +76,10 @@ export interface DesignerProps {
   canEdit: boolean;
   canRun: boolean;
   CodeEditor?: ComponentType<CodeEditorProps>;
+  /** Whether CodeEditor's code is loaded (until then the code panel shows plain text). */
+  editorsReady?: boolean;
+  /** Asks for the editors' code to be loaded. */
+  wantEditors?: () => void;
 }
 
 export interface CodeEditorProps {
@@ -67,7 +100,7 @@ export function Designer(props: DesignerProps) {
 
 const isEditable = (el: Element | null) => !!el && (el.closest("input, textarea, select, [contenteditable=true], .monaco-editor") !== null);
 
-function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, CodeEditor }: DesignerProps) {
+function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, CodeEditor, editorsReady = true, wantEditors }: DesignerProps) {
   const flow = useReactFlow();
   const historyRef = useRef<History<WorkflowDocument>>(createHistory(initial));
   const [history, setHistory] = useState(historyRef.current);
@@ -129,6 +162,17 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     if (by.document.length) map.set(doc.name, by.document);
     return map;
   }, [by, doc.name]);
+
+  const askEditors = useCallback(() => wantEditors?.(), [wantEditors]);
+  const editorsTimer = useRef<() => void>(() => undefined);
+  useEffect(() => {
+    editorsTimer.current = whenIdle(askEditors, EDITORS_AT_THE_LATEST_MS);
+    return () => editorsTimer.current();
+  }, [askEditors]);
+  const onDrawn = useCallback(() => {
+    editorsTimer.current();
+    editorsTimer.current = whenIdle(askEditors, EDITORS_AFTER_DRAWN_MS);
+  }, [askEditors]);
 
   // After a layout, the view fits the drawing once React Flow has measured the moved nodes.
   const fitSoon = useCallback(() => {
@@ -340,6 +384,10 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   }, []);
 
   const selectedNode = selectedNodes.size === 1 ? [...selectedNodes][0] : undefined;
+  // A selection shows the node's expressions in the inspector, and its code marked in the code panel.
+  useEffect(() => {
+    if (selectedNode && !editorsReady) afterPaint(askEditors);
+  }, [selectedNode, editorsReady, askEditors]);
   const selectedEdge = selectedNodes.size === 0 && selectedEdges.size === 1 ? [...selectedEdges][0] : undefined;
   const title = doc.title?.trim() || name;
   const problemsCount = by.problems.length;
@@ -437,6 +485,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
             onConnect={onConnect}
             isValidConnection={isValidConnection}
             onDelete={onDelete}
+            onDrawn={onDrawn}
           />
         </div>
         <div className="designer-right">
@@ -451,7 +500,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
             onSelectNode={(id) => selectNode(id, { focus: true })}
           />
           {CodeEditor && compiled.lastGood ? (
-            <section className="dpanel code-panel" role="region" aria-label="Code">
+            <section className="dpanel code-panel" role="region" aria-label="Code" onPointerEnter={askEditors} onFocus={askEditors}>
               <div className="dpanel-head">
                 <h2 className="dpanel-title">Code</h2>
                 <TargetSwitch target={target} onTarget={setTarget} />
@@ -460,7 +509,13 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
                 </button>
               </div>
               {stale ? <p className="hint code-stale">{stale}</p> : null}
-              <CodeEditor code={compiled.lastGood.code} lines={lines} selected={selectedNode} onSelect={(id) => selectNode(id)} label={codeLabel} />
+              {editorsReady ? (
+                <CodeEditor code={compiled.lastGood.code} lines={lines} selected={selectedNode} onSelect={(id) => selectNode(id)} label={codeLabel} />
+              ) : (
+                <pre className="code code-view" tabIndex={0} aria-label={codeLabel}>
+                  {compiled.lastGood.code}
+                </pre>
+              )}
             </section>
           ) : (
             <CodeView
