@@ -203,6 +203,9 @@ describe("weft deploy --compatible-with", () => {
       const described = await weft(env, "describe", "w-1");
       expect(described.stdout).toMatch(/^w-1 {2}waits v2 \(started on v1\) {2}running$/m);
       expect(described.stdout).toMatch(/^held at a since \S+: the code of v2 does not replay its history \(history event 2 is ActivityScheduled\(node "a", activity "t\.a"\).*\); it resumes when a version it replays on is deployed with --compatible-with 1$/m);
+      // The signal that woke it came, and waits until the run is freed.
+      expect(described.stdout).toMatch(/^waiting at wait \(signal\), "go" received at \S+, taken once the run is freed$/m);
+      expect((await engine.describe("w-1")).pending.find((p) => p.kind === "signal")).toMatchObject({ nodeId: "wait", received: { signal: "go", at: expect.any(String) } });
     } finally {
       await worker.stop();
       await engine.close();
