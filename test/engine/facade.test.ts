@@ -73,6 +73,9 @@ describe.each(["sqlite", "postgresql"] as const)("the Weft facade on %s", (kind)
     expect(saved).toEqual({ document: broken("flow"), errors: expect.arrayContaining([{ id: "e-bad", message: expect.stringContaining("nowhere") }]), created: false, etag: '"r1"' });
     const draft = await weft.draft("flow");
     expect(draft).toEqual({ document: broken("flow"), etag: '"r1"', errors: saved.errors });
+    // The designer's page asks without the diagnostics (its own worker compiles).
+    expect(await weft.draftDocument("flow")).toEqual({ document: broken("flow"), etag: '"r1"' });
+    await expect(weft.draftDocument("nothing")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("saves any well-formed draft, refuses one whose name differs, and refuses a save over a newer one given If-Match", async () => {

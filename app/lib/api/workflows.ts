@@ -7,6 +7,9 @@ export const listWorkflows = () => weft().workflows();
 
 export const getDraft = (name: string) => weft().draft(name);
 
+/** The draft's document and etag, without the diagnostics `getDraft` compiles it for. */
+export const getDraftDocument = (name: string) => weft().draftDocument(name);
+
 export async function saveDraft(caller: Caller, name: string, document: unknown, ifMatch: string | undefined) {
   requireRole(caller, "designer");
   return weft().saveDraft(name, document, { by: caller.name, ifMatch });

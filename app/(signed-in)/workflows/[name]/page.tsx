@@ -4,7 +4,7 @@
 
 import { notFound } from "next/navigation";
 import { WORKFLOW_NAME } from "../../../lib/http.ts";
-import { activities as listActivities, getDraft, versions as listVersions } from "../../../lib/api/workflows.ts";
+import { activities as listActivities, getDraftDocument, versions as listVersions } from "../../../lib/api/workflows.ts";
 import { signedIn } from "../../../lib/signed-in.ts";
 import { orNotFound } from "../../../lib/page-data.ts";
 import { param, workflowPath } from "../../../lib/paths.ts";
@@ -21,7 +21,8 @@ export default async function WorkflowPage({ params }: Props) {
   const name = param((await params).name);
   const caller = await signedIn(workflowPath(name));
   if (!WORKFLOW_NAME.test(name)) notFound();
-  const [draft, versions, activities] = await Promise.all([orNotFound(getDraft(name)), orNotFound(listVersions(name)), listActivities()]);
+  // The document without the server's diagnostics: the page's compile worker checks it.
+  const [draft, versions, activities] = await Promise.all([orNotFound(getDraftDocument(name)), orNotFound(listVersions(name)), listActivities()]);
   const has = (role: string) => caller.roles.includes("admin") || caller.roles.includes(role);
   const raw = draft.document as Partial<WorkflowDocument> | null;
   // A stored document is well-formed JSON but may lack parts; the designer needs the arrays.
