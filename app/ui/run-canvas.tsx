@@ -114,7 +114,18 @@ function nodesOf(prev: readonly RunNode[], canvas: Canvas, marks: Readonly<Recor
 
 function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, label, className }: RunCanvasProps & { placeholders?: Placeholders }) {
   const canvas = useMemo(() => toCanvas(doc, placeholders), [doc, placeholders]);
+  // The node objects (with the sizes React Flow measured) are made again while this renders when
+  // the paint or the choice changed, so that new paint reaches React Flow in the render that
+  // brings it (an effect would commit the page first, then the nodes: two commits and two
+  // layouts a frame while a run's events stream in).
   const [nodes, setNodes] = useState<RunNode[]>(() => nodesOf([], canvas, marks, chosen));
+  const [made, setMade] = useState({ canvas, marks, chosen });
+  let shown = nodes;
+  if (made.canvas !== canvas || made.marks !== marks || made.chosen !== chosen) {
+    shown = nodesOf(nodes, canvas, marks, chosen);
+    setMade({ canvas, marks, chosen });
+    setNodes(shown);
+  }
   // Fitted once, when the nodes are measured, to the nodes and their callouts (which React Flow
   // does not count as the nodes' own); the zoom controls' button fits again.
   const flow = useReactFlow<RunNode, FlowEdge>();
@@ -135,7 +146,6 @@ function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, la
     fitted.current = true;
     fit();
   }, [measured, fit]);
-  useEffect(() => setNodes((prev) => nodesOf(prev, canvas, marks, chosen)), [canvas, marks, chosen]);
 
   const takenKey = taken?.join("\u0000") ?? "";
   const edges: FlowEdge[] = useMemo(() => {
@@ -176,7 +186,7 @@ function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, la
     <div className={`run-canvas ${className ?? ""}`} onKeyDown={onKeyDown}>
       <ReactFlow<RunNode, FlowEdge>
         aria-label={label}
-        nodes={nodes}
+        nodes={shown}
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
@@ -195,7 +205,7 @@ function Flow({ doc, placeholders, marks = NO_MARKS, taken, chosen, onChoose, la
         minZoom={0.1}
         proOptions={proOptions}
         colorMode="system"
-        onlyRenderVisibleElements={nodes.length > 200}
+        onlyRenderVisibleElements={shown.length > 200}
       >
         <Background gap={16} />
         <Controls showInteractive={false} onFitView={fit} />
