@@ -152,39 +152,75 @@ export function paintRun(
   options: { upTo?: number; pending?: readonly PaintPending[]; now?: string } = {},
 ): RunPaint {
   const upTo = Math.max(0, Math.min(options.upTo ?? history.length, history.length));
-  const events = history.slice(0, upTo);
-  const latest = upTo === history.length;
-  const nodes = new Map<string, NodePaint>();
-  const docNodes = new Map<string, WorkflowNode>((doc?.nodes ?? []).map((n) => [n.id, n]));
-  const paint = (nodeId: string) => {
-    let p = nodes.get(nodeId);
-    if (!p) nodes.set(nodeId, (p = { nodeId, state: "not-reached", visits: 0, attempts: [] }));
-    return p;
-  };
-  const open = new Map<number, Open>();
-  const bars: Bar[] = [];
-  const openBar = new Map<number, Bar>();
-  /** The open bar of each step's attempt, by node and attempt: a long history finds it at once. */
-  const openAttempt = new Map<string, Bar>();
-  const attemptKey = (nodeId: string, attempt: number) => `${nodeId}\u0000${attempt}`;
-  /** The nodes with events, in the order the run reached them (a node again for each visit). */
-  const visits: { nodeId: string; handle?: string }[] = [];
-  let status = "running" as RunState;
-  let error: RunPaint["error"];
-  let stoppedAt: string | undefined;
+  const painter = new RunPainter(doc);
+  for (let i = 0; i < upTo; i++) painter.apply(history[i]!);
+  return painter.paint({ latest: upTo === history.length, pending: options.pending, now: options.now });
+}
 
-  const startNode = (doc?.nodes ?? []).find((n) => n.type === "start");
-  if (startNode && events.length > 0) {
-    paint(startNode.id).state = "passed";
-    visits.push({ nodeId: startNode.id });
+/**
+ * A run painted event by event: `apply` each event of the history in turn, and `paint` gives
+ * the run as it stands after those so far, as `paintRun` does for them (a live run's page adds
+ * each event as it comes instead of painting its whole history again). `paint` leaves the
+ * painter as it was: more events may be applied after it.
+ */
+export class RunPainter {
+  readonly #docNodes: Map<string, WorkflowNode>;
+  readonly #nodes = new Map<string, NodePaint>();
+  readonly #open = new Map<number, Open>();
+  readonly #bars: Bar[] = [];
+  readonly #openBar = new Map<number, Bar>();
+  /** The open bar of each step's attempt, by node and attempt: a long history finds it at once. */
+  readonly #openAttempt = new Map<string, Bar>();
+  readonly #edges: EdgeTracker | undefined;
+  #count = 0;
+  #status = "running" as RunState;
+  #error: RunPaint["error"];
+  #stoppedAt: string | undefined;
+  #at: string | undefined;
+
+  constructor(private readonly doc: Pick<WorkflowDocument, "nodes" | "edges"> | undefined) {
+    this.#docNodes = new Map<string, WorkflowNode>((doc?.nodes ?? []).map((n) => [n.id, n]));
+    this.#edges = doc ? new EdgeTracker(doc) : undefined;
   }
 
-  events.forEach((e, index) => {
+  /** How many events are applied. */
+  get count(): number {
+    return this.#count;
+  }
+
+  #paint(nodeId: string): NodePaint {
+    let p = this.#nodes.get(nodeId);
+    if (!p) this.#nodes.set(nodeId, (p = { nodeId, state: "not-reached", visits: 0, attempts: [] }));
+    return p;
+  }
+
+  #visit(nodeId: string): void {
+    this.#edges?.visit(nodeId);
+  }
+
+  #track(cmd: number, bar: Bar): Bar {
+    this.#openBar.set(cmd, bar);
+    return bar;
+  }
+
+  /** Adds the history's next event. */
+  apply(e: PaintEvent): void {
+    const index = this.#count++;
+    this.#at = e.at;
+    const bars = this.#bars;
+    const open = this.#open;
+    if (index === 0) {
+      const startNode = (this.doc?.nodes ?? []).find((n) => n.type === "start");
+      if (startNode) {
+        this.#paint(startNode.id).state = "passed";
+        this.#visit(startNode.id);
+      }
+    }
     const nodeId = str(e.nodeId);
     const cmd = num(e.cmd);
     const kind = COMMAND[e.type];
     if (kind && nodeId !== undefined && cmd !== undefined) {
-      const p = paint(nodeId);
+      const p = this.#paint(nodeId);
       p.visits += 1;
       p.startedAt = e.at;
       p.endedAt = undefined;
@@ -193,7 +229,7 @@ export function paintRun(
       p.outcome = undefined;
       p.attempts = [];
       open.set(cmd, { cmd, nodeId, kind, index });
-      visits.push({ nodeId });
+      this.#visit(nodeId);
       if (kind === "activity") {
         const retry = (e.options as { retry?: { maximumAttempts?: number } } | undefined)?.retry;
         const max = retry?.maximumAttempts;
@@ -202,7 +238,7 @@ export function paintRun(
       } else if (kind === "timer") {
         p.state = "waiting";
         p.wait = { kind: "timer", dueAt: str(e.dueAt) ?? e.at, since: e.at };
-        bars.push(track(cmd, { nodeId, kind: "timer", label: "timer", start: e.at, outcome: "open", fromEvent: index }));
+        bars.push(this.#track(cmd, { nodeId, kind: "timer", label: "timer", start: e.at, outcome: "open", fromEvent: index }));
       } else if (kind === "approval") {
         p.state = "waiting";
         const assignees = Array.isArray(e.assignees) ? (e.assignees as string[]) : [];
@@ -214,11 +250,11 @@ export function paintRun(
           ...(str(e.dueAt) ? { dueAt: str(e.dueAt) } : {}),
           ...(num(e.quorum) ? { quorum: num(e.quorum) } : {}),
         };
-        bars.push(track(cmd, { nodeId, kind: "approval", label: assignees.length ? `approval by ${assignees.join(", ")}` : "approval", start: e.at, outcome: "open", fromEvent: index }));
+        bars.push(this.#track(cmd, { nodeId, kind: "approval", label: assignees.length ? `approval by ${assignees.join(", ")}` : "approval", start: e.at, outcome: "open", fromEvent: index }));
       } else {
         p.state = "waiting";
         p.wait = { kind: "signal", signal: str(e.signal) ?? "", since: e.at, ...(str(e.dueAt) ? { dueAt: str(e.dueAt) } : {}) };
-        bars.push(track(cmd, { nodeId, kind: "signal", label: `signal “${str(e.signal) ?? ""}”`, start: e.at, outcome: "open", fromEvent: index }));
+        bars.push(this.#track(cmd, { nodeId, kind: "signal", label: `signal “${str(e.signal) ?? ""}”`, start: e.at, outcome: "open", fromEvent: index }));
       }
       return;
     }
@@ -228,14 +264,14 @@ export function paintRun(
       case "ActivityCompleted":
       case "ActivityFailed": {
         if (!o || nodeId === undefined) break;
-        const p = paint(nodeId);
+        const p = this.#paint(nodeId);
         const attempt = num(e.attempt) ?? 1;
         if (e.type === "ActivityStarted") {
           const startedAt = str(e.startedAt) ?? e.at;
           p.attempts.push({ attempt, startedAt, ...(str(e.worker) ? { worker: str(e.worker) } : {}), outcome: "running" });
           const bar: Bar = { nodeId, kind: "attempt", label: `attempt ${attempt}`, start: startedAt, outcome: "open", fromEvent: index };
           bars.push(bar);
-          openAttempt.set(attemptKey(nodeId, attempt), bar);
+          this.#openAttempt.set(attemptKey(nodeId, attempt), bar);
           break;
         }
         let a = p.attempts.find((x) => x.attempt === attempt);
@@ -245,11 +281,11 @@ export function paintRun(
           p.attempts.push(a);
           const bar: Bar = { nodeId, kind: "attempt", label: `attempt ${attempt}`, start: a.startedAt, outcome: "open", fromEvent: index };
           bars.push(bar);
-          openAttempt.set(attemptKey(nodeId, attempt), bar);
+          this.#openAttempt.set(attemptKey(nodeId, attempt), bar);
         }
         a.endedAt = e.at;
-        const bar = openAttempt.get(attemptKey(nodeId, attempt));
-        openAttempt.delete(attemptKey(nodeId, attempt));
+        const bar = this.#openAttempt.get(attemptKey(nodeId, attempt));
+        this.#openAttempt.delete(attemptKey(nodeId, attempt));
         if (bar) bar.end = e.at;
         const w = p.wait?.kind === "activity" ? p.wait : undefined;
         if (e.type === "ActivityCompleted") {
@@ -277,8 +313,8 @@ export function paintRun(
       case "SignalReceived":
       case "WaitTimedOut": {
         if (!o || nodeId === undefined) break;
-        const p = paint(nodeId);
-        const bar = openBar.get(o.cmd);
+        const p = this.#paint(nodeId);
+        const bar = this.#openBar.get(o.cmd);
         let handle: string | undefined;
         if (e.type === "TimerFired") {
           if (bar) bar.outcome = "fired";
@@ -297,96 +333,209 @@ export function paintRun(
           p.outcome = `signal “${str(e.signal) ?? ""}” received${str(e.by) ? ` from ${e.by}` : ""}`;
         }
         if (bar) bar.end = e.at;
-        openBar.delete(o.cmd);
+        this.#openBar.delete(o.cmd);
         finish(p, e.at, "done");
         open.delete(o.cmd);
-        if (handle) {
-          const last = [...visits].reverse().find((v) => v.nodeId === nodeId);
-          if (last) last.handle = handle;
-        }
+        if (handle) this.#edges?.leave(nodeId, handle);
         break;
       }
       case "WorkflowCompleted":
       case "WorkflowFailed": {
-        status = e.type === "WorkflowCompleted" ? "completed" : "failed";
-        if (nodeId !== undefined && docNodes.get(nodeId)?.type === "end") {
+        this.#status = e.type === "WorkflowCompleted" ? "completed" : "failed";
+        if (nodeId !== undefined && this.#docNodes.get(nodeId)?.type === "end") {
           // The end node the run reached (one that fails the run is where it meant to go: done).
-          const p = paint(nodeId);
+          const p = this.#paint(nodeId);
           p.visits += 1;
           p.startedAt = e.at;
           p.endedAt = e.at;
           p.durationMs = 0;
           p.state = "done";
-          visits.push({ nodeId });
+          this.#visit(nodeId);
         } else if (nodeId !== undefined) {
           // The run failed at a node it was at (a step whose attempts ran out): failed there.
-          const p = paint(nodeId);
+          const p = this.#paint(nodeId);
           p.state = "failed";
           p.error ??= errOf(e.error);
           p.wait = undefined;
         }
-        if (e.type === "WorkflowFailed") error = { ...(errOf(e.error) ?? { type: "Error", message: "" }), ...(nodeId ? { nodeId } : {}) };
+        if (e.type === "WorkflowFailed") this.#error = { ...(errOf(e.error) ?? { type: "Error", message: "" }), ...(nodeId ? { nodeId } : {}) };
         break;
       }
       case "WorkflowCancelled":
       case "WorkflowTerminated":
-        status = e.type === "WorkflowCancelled" ? "cancelled" : "terminated";
-        stoppedAt = e.at;
+        this.#status = e.type === "WorkflowCancelled" ? "cancelled" : "terminated";
+        this.#stoppedAt = e.at;
         break;
       default:
         break;
     }
-  });
-
-  // What was open when the run stopped: stopped there.
-  if (status === "cancelled" || status === "terminated") {
-    for (const o of open.values()) {
-      const p = paint(o.nodeId);
-      p.state = "stopped";
-      p.wait = undefined;
-      p.endedAt = stoppedAt;
-      for (const b of bars) if (b.nodeId === o.nodeId && b.outcome === "open") Object.assign(b, { outcome: "cancelled", end: stoppedAt });
-    }
   }
 
-  // The run as it stands now: what describe knows and the history does not.
-  if (latest && status === "running") {
-    for (const item of options.pending ?? []) {
-      const p = paint(item.nodeId);
-      if (item.kind === "held") {
-        p.state = "held";
-        p.wait = { kind: "held", reason: item.reason ?? "", ...(item.since ? { since: item.since } : {}) };
-      } else if (item.kind === "activity" && p.wait?.kind === "activity" && item.worker) {
-        p.wait = { ...p.wait, worker: item.worker };
-      } else if (item.received && (p.wait?.kind === "signal" || p.wait?.kind === "approval") && p.wait.kind === item.kind) {
-        p.wait = { ...p.wait, received: item.received };
+  /**
+   * The run painted after the events applied. `latest`: they are the whole history so far, so
+   * that `pending` (describe's) applies; `now` starts the bar of an attempt whose retry is due.
+   * Nothing returned is the painter's own: applying more events changes none of it.
+   */
+  paint(options: { latest?: boolean; pending?: readonly PaintPending[]; now?: string } = {}): RunPaint {
+    const status = this.#status;
+    const stoppedAt = this.#stoppedAt;
+    // Copies of what the painter goes on changing: the nodes and their attempts, the open bars.
+    const nodes = new Map<string, NodePaint>();
+    for (const [id, p] of this.#nodes) nodes.set(id, { ...p, attempts: p.attempts.map((a) => ({ ...a })) });
+    const paint = (nodeId: string) => {
+      let p = nodes.get(nodeId);
+      if (!p) nodes.set(nodeId, (p = { nodeId, state: "not-reached", visits: 0, attempts: [] }));
+      return p;
+    };
+    const openBars = new Set<Bar>([...this.#openBar.values(), ...this.#openAttempt.values()]);
+    const bars = this.#bars.map((b) => (openBars.has(b) || b.outcome === "open" ? { ...b } : b));
+
+    // What was open when the run stopped: stopped there.
+    if (status === "cancelled" || status === "terminated") {
+      for (const o of this.#open.values()) {
+        const p = paint(o.nodeId);
+        p.state = "stopped";
+        p.wait = undefined;
+        p.endedAt = stoppedAt;
+        for (const b of bars) if (b.nodeId === o.nodeId && b.outcome === "open") Object.assign(b, { outcome: "cancelled", end: stoppedAt });
       }
     }
+
+    // The run as it stands now: what describe knows and the history does not.
+    if ((options.latest ?? true) && status === "running") {
+      for (const item of options.pending ?? []) {
+        const p = paint(item.nodeId);
+        if (item.kind === "held") {
+          p.state = "held";
+          p.wait = { kind: "held", reason: item.reason ?? "", ...(item.since ? { since: item.since } : {}) };
+        } else if (item.kind === "activity" && p.wait?.kind === "activity" && item.worker) {
+          p.wait = { ...p.wait, worker: item.worker };
+        } else if (item.received && (p.wait?.kind === "signal" || p.wait?.kind === "approval") && p.wait.kind === item.kind) {
+          p.wait = { ...p.wait, received: item.received };
+        }
+      }
+    }
+    // An attempt under way (not yet in the history, which records its start with its outcome).
+    if (status === "running") {
+      for (const p of nodes.values()) {
+        if (p.wait?.kind !== "activity" || p.state === "held") continue;
+        const w = p.wait;
+        // Running: since it was scheduled; retrying: from its next attempt's time, once that has come.
+        const start = p.state === "retrying" ? (options.now !== undefined && w.nextAttemptAt !== undefined && Date.parse(options.now) >= Date.parse(w.nextAttemptAt) ? w.nextAttemptAt : undefined) : w.since;
+        if (start !== undefined) bars.push({ nodeId: p.nodeId, kind: "attempt", label: `attempt ${w.attempt}`, start, outcome: "open", fromEvent: Math.max(0, this.#count - 1) });
+      }
+    }
+
+    const docNodes = this.#docNodes;
+    return {
+      upTo: this.#count,
+      ...(this.#at !== undefined ? { at: this.#at } : {}),
+      status,
+      nodes: Object.fromEntries([...(this.doc?.nodes ?? []).map((n) => [n.id, nodes.get(n.id) ?? { nodeId: n.id, state: "not-reached" as const, visits: 0, attempts: [] }]), ...[...nodes].filter(([id]) => !docNodes.has(id))]),
+      edgesTaken: this.#edges ? this.#edges.taken() : [],
+      ...(this.#error ? { error: this.#error } : {}),
+      bars,
+    };
   }
-  // An attempt under way (not yet in the history, which records its start with its outcome).
-  if (status === "running") {
-    for (const p of nodes.values()) {
-      if (p.wait?.kind !== "activity" || p.state === "held") continue;
-      const w = p.wait;
-      // Running: since it was scheduled; retrying: from its next attempt's time, once that has come.
-      const start = p.state === "retrying" ? (options.now !== undefined && w.nextAttemptAt !== undefined && Date.parse(options.now) >= Date.parse(w.nextAttemptAt) ? w.nextAttemptAt : undefined) : w.since;
-      if (start !== undefined) bars.push({ nodeId: p.nodeId, kind: "attempt", label: `attempt ${w.attempt}`, start, outcome: "open", fromEvent: Math.max(0, upTo - 1) });
+}
+
+/**
+ * Paints a history that grows at its end (a live run's, as its events come) by applying only
+ * the events added since the last call; a history that is not the last one grown (another run,
+ * another document, one that no longer starts with the events applied) is painted afresh.
+ */
+export class GrowingPainter {
+  #painter: RunPainter | undefined;
+  #doc: Pick<WorkflowDocument, "nodes" | "edges"> | undefined;
+  #last: PaintEvent | undefined;
+
+  /** The run as it stands after all of `history` (as `paintRun(doc, history, options)`). */
+  paint(doc: Pick<WorkflowDocument, "nodes" | "edges"> | undefined, history: readonly PaintEvent[], options: { pending?: readonly PaintPending[]; now?: string } = {}): RunPaint {
+    const n = this.#painter?.count ?? 0;
+    const at = n > 0 ? history[n - 1] : undefined;
+    const same = this.#painter !== undefined && this.#doc === doc && n <= history.length && (n === 0 || (at!.seq === this.#last!.seq && at!.type === this.#last!.type && at!.at === this.#last!.at));
+    if (!same) {
+      this.#painter = new RunPainter(doc);
+      this.#doc = doc;
+    }
+    const painter = this.#painter!;
+    for (let i = painter.count; i < history.length; i++) painter.apply(history[i]!);
+    this.#last = history[history.length - 1];
+    return painter.paint({ latest: true, pending: options.pending, now: options.now });
+  }
+}
+
+const attemptKey = (nodeId: string, attempt: number) => `${nodeId}\u0000${attempt}`;
+
+/**
+ * The edges the run went along, as it goes: between each node it reached and the next, the
+ * shortest way through nodes that record nothing (branches, forks, joins), leaving by the
+ * handle the first node took when it says (an approval's decision, a timeout), which may come
+ * after the next node was reached (a parallel branch): that way is then found again.
+ */
+class EdgeTracker {
+  readonly #out = new Map<string, { id: string; target: string; handle?: string }[]>();
+  readonly #kinds: Map<string, string>;
+  readonly #order: string[];
+  /** The nodes reached, in order (a node again for each visit), with the handle each left by. */
+  readonly #visits: { nodeId: string; handle?: string }[] = [];
+  /** Each node's latest visit, by its index. */
+  readonly #latest = new Map<string, number>();
+  /** The way from each visit to the next, by the first visit's index. */
+  readonly #ways: string[][] = [];
+  /** How many ways go along each edge. */
+  readonly #count = new Map<string, number>();
+
+  constructor(doc: Pick<WorkflowDocument, "nodes" | "edges">) {
+    this.#kinds = new Map(doc.nodes.map((n) => [n.id, n.type as string]));
+    this.#order = doc.edges.map((e) => e.id);
+    for (const e of doc.edges) {
+      if (typeof e?.source !== "string") continue;
+      this.#out.set(e.source, [...(this.#out.get(e.source) ?? []), { id: e.id, target: e.target, handle: e.sourceHandle ?? undefined }]);
     }
   }
 
-  return {
-    upTo,
-    ...(events.length ? { at: events[events.length - 1]!.at } : {}),
-    status,
-    nodes: Object.fromEntries([...(doc?.nodes ?? []).map((n) => [n.id, nodes.get(n.id) ?? { nodeId: n.id, state: "not-reached" as const, visits: 0, attempts: [] }]), ...[...nodes].filter(([id]) => !docNodes.has(id))]),
-    edgesTaken: doc ? edgesTaken(doc, visits) : [],
-    ...(error ? { error } : {}),
-    bars,
-  };
+  visit(nodeId: string): void {
+    this.#visits.push({ nodeId });
+    const i = this.#visits.length - 1;
+    this.#latest.set(nodeId, i);
+    if (i > 0) this.#setWay(i - 1);
+  }
 
-  function track(cmd: number, bar: Bar): Bar {
-    openBar.set(cmd, bar);
-    return bar;
+  /** The node's latest visit left by `handle`. */
+  leave(nodeId: string, handle: string): void {
+    const i = this.#latest.get(nodeId);
+    if (i === undefined) return;
+    this.#visits[i]!.handle = handle;
+    if (i + 1 < this.#visits.length) this.#setWay(i);
+  }
+
+  taken(): string[] {
+    return this.#order.filter((id) => (this.#count.get(id) ?? 0) > 0);
+  }
+
+  #setWay(i: number): void {
+    for (const id of this.#ways[i] ?? []) this.#count.set(id, this.#count.get(id)! - 1);
+    const way = this.#way(this.#visits[i]!, this.#visits[i + 1]!.nodeId);
+    this.#ways[i] = way;
+    for (const id of way) this.#count.set(id, (this.#count.get(id) ?? 0) + 1);
+  }
+
+  /** Breadth first from `from` to `to`, through silent nodes only. */
+  #way(from: { nodeId: string; handle?: string }, to: string): string[] {
+    const out = this.#out;
+    const first = (out.get(from.nodeId) ?? []).filter((e) => from.handle === undefined || (e.handle ?? "") === from.handle);
+    const queue: { node: string; path: string[] }[] = [];
+    const seen = new Set<string>();
+    for (const e of first.length ? first : (out.get(from.nodeId) ?? [])) queue.push({ node: e.target, path: [e.id] });
+    while (queue.length > 0) {
+      const { node, path } = queue.shift()!;
+      if (node === to) return path;
+      if (seen.has(node) || !SILENT.has(this.#kinds.get(node) ?? "")) continue;
+      seen.add(node);
+      for (const e of out.get(node) ?? []) queue.push({ node: e.target, path: [...path, e.id] });
+    }
+    return [];
   }
 }
 
@@ -395,43 +544,6 @@ function finish(p: NodePaint, at: string, state: NodeState): void {
   p.endedAt = at;
   p.durationMs = p.startedAt ? Math.max(0, Date.parse(at) - Date.parse(p.startedAt)) : undefined;
   p.wait = undefined;
-}
-
-/**
- * The edges the run went along: between each node it reached and the next, the shortest way
- * through nodes that record nothing (branches, forks, joins), leaving by the handle the first
- * node took when it says (an approval's decision, a timeout). Those silent nodes are passed.
- */
-function edgesTaken(doc: Pick<WorkflowDocument, "nodes" | "edges">, visits: { nodeId: string; handle?: string }[]): string[] {
-  const kinds = new Map(doc.nodes.map((n) => [n.id, n.type as string]));
-  const out = new Map<string, { id: string; target: string; handle?: string }[]>();
-  for (const e of doc.edges) {
-    if (typeof e?.source !== "string") continue;
-    out.set(e.source, [...(out.get(e.source) ?? []), { id: e.id, target: e.target, handle: e.sourceHandle ?? undefined }]);
-  }
-  const taken = new Set<string>();
-  for (let i = 0; i + 1 < visits.length; i++) {
-    const from = visits[i]!;
-    const to = visits[i + 1]!.nodeId;
-    // Breadth first from `from` to `to`, through silent nodes only.
-    const first = (out.get(from.nodeId) ?? []).filter((e) => from.handle === undefined || (e.handle ?? "") === from.handle);
-    const queue: { node: string; path: string[] }[] = [];
-    const seen = new Set<string>();
-    for (const e of first.length ? first : (out.get(from.nodeId) ?? [])) queue.push({ node: e.target, path: [e.id] });
-    let found: string[] | undefined;
-    while (queue.length > 0) {
-      const { node, path } = queue.shift()!;
-      if (node === to) {
-        found = path;
-        break;
-      }
-      if (seen.has(node) || !SILENT.has(kinds.get(node) ?? "")) continue;
-      seen.add(node);
-      for (const e of out.get(node) ?? []) queue.push({ node: e.target, path: [...path, e.id] });
-    }
-    for (const id of found ?? []) taken.add(id);
-  }
-  return doc.edges.filter((e) => taken.has(e.id)).map((e) => e.id);
 }
 
 /** The silent nodes the run passed through: the sources of taken edges that record nothing. */

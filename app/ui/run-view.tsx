@@ -12,7 +12,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Position, WorkflowDocument } from "../../compiler/document.ts";
-import { durationText, paintRun, passedNodes, receivedText, stateWords, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
+import { durationText, GrowingPainter, paintRun, passedNodes, receivedText, stateWords, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
 import type { Description, EventJson } from "../../engine/views.ts";
 import { callApi } from "../lib/client-api.ts";
 import { eventSentence, nodeKind, nodeLabel, orList, type Drawing } from "../lib/present.ts";
@@ -135,9 +135,17 @@ export function RunView({
   // Replaying an earlier frame waits for the whole history.
   const upTo = frame === undefined || !events ? count : Math.min(frame, count);
   const scrubbing = frame !== undefined && events !== undefined && frame < count;
+  // The run as it stands is painted event by event as they come (only the new ones each time);
+  // a frame of the scrubber, from its history.
+  const [growing] = useState(() => new GrowingPainter());
   const painted = useMemo(
-    () => (events ? paintRun(doc, events as unknown as PaintEvent[], { upTo, pending: run.pending, now: paintNow }) : undefined),
-    [doc, events, upTo, run.pending, paintNow],
+    () =>
+      !events
+        ? undefined
+        : scrubbing
+          ? paintRun(doc, events as unknown as PaintEvent[], { upTo, pending: run.pending, now: paintNow })
+          : growing.paint(doc, events as unknown as PaintEvent[], { pending: run.pending, now: paintNow }),
+    [doc, events, upTo, scrubbing, run.pending, paintNow, growing],
   );
   const paint: WindowPaint = painted ? { ...painted, barsFrom: 0, barCount: painted.bars.length } : history.paint!;
   const passed = useMemo(() => new Set(passedNodes(doc, paint)), [doc, paint]);

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { WorkflowDocument } from "../../compiler/document.ts";
-import { durationText, paintRun, passedNodes, stateWords, waitText, type PaintEvent } from "../../designer/run-paint.ts";
+import { durationText, GrowingPainter, paintRun, passedNodes, RunPainter, stateWords, waitText, type PaintEvent } from "../../designer/run-paint.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const transfer = JSON.parse(readFileSync(path.join(root, "examples/money-transfer.json"), "utf8")) as WorkflowDocument;
@@ -141,6 +141,43 @@ describe("run painting", () => {
     expect(paint.bars).toHaveLength(3000);
     expect(paint.bars.every((b) => b.outcome === "completed" && b.end !== undefined)).toBe(true);
     expect(paint.nodes.s).toMatchObject({ state: "done", visits: 3000 });
+  });
+
+  it("paints a run event by event as it paints the history up to each event, and a painting given does not change as events are added", () => {
+    seq = 0;
+    const failing = [
+      ev(0, "WorkflowStarted", {}),
+      ev(0, "ActivityScheduled", { cmd: 1, nodeId: "transfer", activity: "bank.transfer", options: { retry: { maximumAttempts: 2 } }, canFail: false }),
+      ev(1, "ActivityStarted", { cmd: 1, nodeId: "transfer", attempt: 1, startedAt: t(1), worker: "w" }),
+      ev(1, "ActivityFailed", { cmd: 1, nodeId: "transfer", attempt: 1, error: { type: "Down", message: "no" }, nextAttemptAt: t(5) }),
+      ev(6, "WorkflowTerminated", { by: "ops" }),
+    ];
+    const pending = [{ nodeId: "transfer", kind: "activity", worker: "w-9" }];
+    for (const events of [approvedTransfer(), failing]) {
+      const painter = new RunPainter(transfer);
+      const given: { paint: ReturnType<typeof paintRun>; copy: unknown }[] = [];
+      for (let k = 1; k <= events.length; k++) {
+        painter.apply(events[k - 1]!);
+        const paint = painter.paint({ pending, now: t(3) });
+        expect(paint).toEqual(paintRun(transfer, events.slice(0, k), { pending, now: t(3) }));
+        expect(painter.paint({ latest: false })).toEqual(paintRun(transfer, events, { upTo: k }));
+        given.push({ paint, copy: structuredClone(paint) });
+      }
+      for (const { paint, copy } of given) expect(paint).toEqual(copy);
+    }
+  });
+
+  it("paints a growing history with the events added since, and any other history afresh", () => {
+    const events = approvedTransfer();
+    const painter = new GrowingPainter();
+    for (let k = 0; k <= events.length; k++) expect(painter.paint(transfer, events.slice(0, k), { now: t(40) })).toEqual(paintRun(transfer, events.slice(0, k), { now: t(40) }));
+    // The same events as new objects (a page the server sent again) go on from where it was.
+    const again = events.map((e) => ({ ...e }));
+    expect(painter.paint(transfer, again)).toEqual(paintRun(transfer, events));
+    // A shorter history, or another one of the same length, is painted afresh.
+    expect(painter.paint(transfer, events.slice(0, 3))).toEqual(paintRun(transfer, events.slice(0, 3)));
+    const other = approvedTransfer().slice(0, 3).map((e, i) => (i === 2 ? { ...e, type: "WorkflowCancelled" } : e));
+    expect(painter.paint(transfer, other)).toEqual(paintRun(transfer, other));
   });
 
   it("says durations as a person would", () => {
