@@ -2,8 +2,8 @@
 // together. A short history comes whole with the page. A long one (a run with 10,000 events)
 // does not: the page brings its last events (the history's and timeline's first view, which
 // open at their end) and the run painted as it stands, made on the server from the whole
-// history; the page then fetches the whole history when the browser is idle, for the
-// scrubber's other frames and the rows further up. No React and no I/O.
+// history; the page then fetches the whole history once it is drawn, for the scrubber's other
+// frames and the rows further up. No React and no I/O.
 
 import type { EventJson } from "../../engine/views.ts";
 import { paintRun, type PaintEvent, type PaintPending, type RunPaint } from "../../designer/run-paint.ts";

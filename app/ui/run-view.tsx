@@ -85,8 +85,8 @@ export function RunView({
   const lastSeq = history.events.at(-1)?.seq ?? 0;
   useEffect(() => setFresh((f) => (f.some((e) => e.seq <= lastSeq) ? f.filter((e) => e.seq > lastSeq) : f)), [lastSeq]);
   // The whole history as far as the page knows it: the page's, or, when the page brought its last
-  // events only, what came before them (kept from an earlier page, or fetched when the browser
-  // is idle); undefined until then, while the page shows the server's painting.
+  // events only, what came before them (kept from an earlier page, or fetched once the page is
+  // drawn); undefined until then, while the page shows the server's painting.
   const [source, setSource] = useState(() => ({ window: history, known: wholeHistory(undefined, history) }));
   let known = source.known;
   if (source.window !== history) {
@@ -97,25 +97,16 @@ export function RunView({
     setNow(at);
     setPaintNow(at);
   }
+  // Asked for as soon as the page is drawn: the server reads it while the browser hydrates.
   const missing = known === undefined;
   useEffect(() => {
     if (!missing) return;
     let live = true;
-    const load = async () => {
-      const result = await callApi<EventJson[]>("GET", `/api/runs/${encodeURIComponent(workflowId)}/history`);
+    void callApi<EventJson[]>("GET", `/api/runs/${encodeURIComponent(workflowId)}/history`).then((result) => {
       if (live && result.ok) setSource((s) => (s.known ? s : { ...s, known: wholeHistory(result.data, s.window) }));
-    };
-    if (typeof requestIdleCallback === "undefined") {
-      const timer = setTimeout(() => void load(), 0);
-      return () => {
-        live = false;
-        clearTimeout(timer);
-      };
-    }
-    const idle = requestIdleCallback(() => void load(), { timeout: 1000 });
+    });
     return () => {
       live = false;
-      cancelIdleCallback(idle);
     };
   }, [missing, workflowId]);
   const events = useMemo(() => (known ? withFresh(known, fresh) : undefined), [known, fresh]);
