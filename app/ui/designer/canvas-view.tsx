@@ -20,6 +20,7 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Canvas } from "../../../designer/canvas.ts";
 import type { DiagnosticsByElement } from "../../../designer/diagnostics.ts";
 import type { WaitBadges } from "../../../designer/waits.ts";
+import { AFTER_DRAWN_MS, AT_THE_LATEST_MS, whenIdle } from "./idle.ts";
 import { NodeView, type WeftNode } from "./node-view.tsx";
 
 // At module scope, so React Flow never sees a new object (it would remount every node).
@@ -146,6 +147,15 @@ function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, ba
     return edgeCache.current.list;
   }, [canvas, selectedEdges, by]);
 
+  // The mini map (a second drawing of every node) comes once the canvas is drawn and the page
+  // idle, not in the same moment as the canvas's first drawing.
+  const [mapShown, setMapShown] = useState(false);
+  const mapTimer = useRef<() => void>(() => undefined);
+  useEffect(() => {
+    mapTimer.current = whenIdle(() => setMapShown(true), AT_THE_LATEST_MS);
+    return () => mapTimer.current();
+  }, []);
+
   const drawn = useRef(false);
   const onNodesChange = useCallback(
     (changes: NodeChange<WeftNode>[]) => {
@@ -156,6 +166,8 @@ function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, ba
       if (!drawn.current && rest.some((c) => c.type === "dimensions")) {
         drawn.current = true;
         onDrawn?.();
+        mapTimer.current();
+        mapTimer.current = whenIdle(() => setMapShown(true), AFTER_DRAWN_MS);
       }
     },
     [onSelectNodes, onDrawn],
@@ -198,7 +210,7 @@ function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, ba
       onlyRenderVisibleElements={nodes.length > 200}
     >
       <Background gap={16} />
-      <MiniMap pannable zoomable ariaLabel="Mini map" />
+      {mapShown ? <MiniMap pannable zoomable ariaLabel="Mini map" /> : null}
       <Controls showInteractive={false} />
     </ReactFlow>
   );

@@ -24,6 +24,7 @@ import { CodeView } from "./code-view.tsx";
 import type { Target } from "./compile-types.ts";
 import { Inspector, type Edit } from "./inspector.tsx";
 import { CanvasView } from "./canvas-view.tsx";
+import { AFTER_DRAWN_MS, AT_THE_LATEST_MS, afterPaint, whenIdle } from "./idle.ts";
 import type { WeftNode } from "./node-view.tsx";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette.tsx";
 import { Problems } from "./problems.tsx";
@@ -37,35 +38,6 @@ import { Breadcrumb } from "../breadcrumb.tsx";
 import "./designer.css";
 
 const NONE: readonly Diagnostic[] = [];
-
-/**
- * The heavy editors (Monaco for the code panel and expressions, megabytes of script to run; the
- * input forms) are not needed to draw or use the canvas: they are asked for once the page has
- * been idle a while after the canvas is drawn (at the latest a while after the page opens), or
- * as soon as a node is selected (after the selection is painted) or the code panel is pointed
- * at or focused. Until they are loaded, the code panel shows the code as plain text (the
- * inspector's editors show nothing, as while they load).
- */
-const EDITORS_AFTER_DRAWN_MS = 1000;
-const EDITORS_AT_THE_LATEST_MS = 4000;
-
-/** Calls `fn` in the first idle moment `delayMs` from now; returns what cancels it. */
-function whenIdle(fn: () => void, delayMs: number): () => void {
-  let idle: number | undefined;
-  const timer = setTimeout(() => {
-    if (typeof requestIdleCallback === "function") idle = requestIdleCallback(fn, { timeout: 2000 });
-    else fn();
-  }, delayMs);
-  return () => {
-    clearTimeout(timer);
-    if (idle !== undefined) cancelIdleCallback(idle);
-  };
-}
-
-/** Calls `fn` after the next frame is painted. */
-function afterPaint(fn: () => void): void {
-  requestAnimationFrame(() => setTimeout(fn, 0));
-}
 
 export interface DesignerProps {
   name: string;
@@ -163,15 +135,21 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     return map;
   }, [by, doc.name]);
 
+  // The heavy editors (Monaco for the code panel and expressions, megabytes of script to run;
+  // the input forms) are not needed to draw or use the canvas: they are asked for once the page
+  // has been idle a while after the canvas is drawn (idle.ts), or as soon as a node is selected
+  // (after the selection is painted) or the code panel is pointed at or focused. Until they are
+  // loaded, the code panel shows the code as plain text (the inspector's editors show nothing,
+  // as while they load).
   const askEditors = useCallback(() => wantEditors?.(), [wantEditors]);
   const editorsTimer = useRef<() => void>(() => undefined);
   useEffect(() => {
-    editorsTimer.current = whenIdle(askEditors, EDITORS_AT_THE_LATEST_MS);
+    editorsTimer.current = whenIdle(askEditors, AT_THE_LATEST_MS);
     return () => editorsTimer.current();
   }, [askEditors]);
   const onDrawn = useCallback(() => {
     editorsTimer.current();
-    editorsTimer.current = whenIdle(askEditors, EDITORS_AFTER_DRAWN_MS);
+    editorsTimer.current = whenIdle(askEditors, AFTER_DRAWN_MS);
   }, [askEditors]);
 
   // After a layout, the view fits the drawing once React Flow has measured the moved nodes.
