@@ -826,8 +826,9 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
       expect((await endOf("compat-2")).status).toBe("completed");
       expect(readJsonLines(v3Log)).toHaveLength(1);
       expect(readJsonLines(v2Log)).toHaveLength(0);
-      // The run keeps the version it started on; its history shows the new code's step.
-      expect((await engine.describe("compat-2")).version).toBe(2);
+      // Ended, it says the version whose code it ran on and the one it started on; its history
+      // shows the new code's step.
+      expect(await engine.describe("compat-2")).toMatchObject({ version: 3, startedVersion: 2 });
       expect(events(await engine.history("compat-2"), "ActivityScheduled", "b")[0].input).toMatchObject({ value: "v3" });
     },
     30_000,
