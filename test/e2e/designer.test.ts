@@ -186,7 +186,7 @@ test("a designer draws order-item from an empty canvas, checks it, reads its cod
     await page.getByRole("button", { name: "Undo" }).focus();
     await page.keyboard.press("Escape");
     await canvasOf(page).click({ position: { x: 30, y: 30 } });
-    await code.getByText("// order-drawn: Order item, drawn").waitFor();
+    await code.getByText("// order-drawn: Order item, drawn").first().waitFor();
     await selectNode(page, "Fulfill order");
     await eventually("the fulfill block to be marked", async () => {
       const marked = await code.locator(".code-editor").getAttribute("data-selected-lines");
