@@ -3,7 +3,7 @@
 import { notFound } from "next/navigation";
 import type { WorkflowDocument } from "../../../../../compiler/document.ts";
 import { WORKFLOW_NAME } from "../../../../lib/http.ts";
-import { getDraft, version as getVersion, versions as listVersions } from "../../../../lib/api/workflows.ts";
+import { getDraftDocument, version as getVersion, versions as listVersions } from "../../../../lib/api/workflows.ts";
 import { signedIn } from "../../../../lib/signed-in.ts";
 import { orNotFound } from "../../../../lib/page-data.ts";
 import { drawingOf } from "../../../../lib/present.ts";
@@ -29,7 +29,7 @@ export default async function CompareVersionsPage({ params, searchParams }: Prop
   const asked = (key: string) => (typeof query[key] === "string" ? (query[key] as string) : undefined);
   await signedIn(withQuery(`${workflowPath(name)}/compare`, { from: asked("from"), to: asked("to") }));
   if (!WORKFLOW_NAME.test(name)) notFound();
-  const [versions, draft] = await Promise.all([orNotFound(listVersions(name)), orNotFound(getDraft(name))]);
+  const [versions, draft] = await Promise.all([orNotFound(listVersions(name)), orNotFound(getDraftDocument(name))]);
   const numbers = versions.map((v) => v.version).sort((a, b) => b - a);
   const pick = (text: string | undefined, fallback: number | "draft"): number | "draft" => {
     if (text === "draft") return "draft";
