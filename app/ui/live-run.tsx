@@ -2,9 +2,9 @@
 // Keeps a run's page live: follows the run's event stream from the last event the page has,
 // hands each event to the run's view at once (live-events.ts), and asks the server for the page
 // again for what the history does not say (the run's status, the worker of an attempt, the
-// actions that apply, an approval's votes toward a quorum): at once when the run ends, else at
-// most once a second while events come, so that a run writing hundreds of events a second does
-// not have its whole history sent again for each. A vote that does not complete a quorum is no
+// actions that apply, an approval's votes toward a quorum): at once when the run ends, else
+// paced by refresh-pacing.ts, so that a run writing hundreds of events a second does not have
+// its page sent again and drawn whole for each. A vote that does not complete a quorum is no
 // event: the stream says so apart (`votes`), and the page is asked for again. The stream ends
 // with the run; so does this.
 import { useRouter } from "next/navigation";
@@ -12,8 +12,7 @@ import { useEffect, useRef } from "react";
 import type { EventJson } from "../../engine/views.ts";
 import { CLOSING_EVENTS } from "../lib/present.ts";
 import { publish } from "./live-events.ts";
-
-const REFRESH_MS = 1000;
+import { refreshDelay } from "./refresh-pacing.ts";
 
 export function LiveRun({ workflowId, lastEventId }: { workflowId: string; lastEventId: number }) {
   const router = useRouter();
@@ -23,13 +22,20 @@ export function LiveRun({ workflowId, lastEventId }: { workflowId: string; lastE
   useEffect(() => {
     const source = new EventSource(`/api/runs/${encodeURIComponent(workflowId)}/stream?after=${seen.current}`);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    /** When the first event not yet followed by a refresh came. */
+    let unrefreshedSince: number | undefined;
     const refreshIn = (ms: number) => {
-      if (timer === undefined) {
-        timer = setTimeout(() => {
-          timer = undefined;
-          router.refresh();
-        }, ms);
-      }
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        unrefreshedSince = undefined;
+        router.refresh();
+      }, ms);
+    };
+    const refreshWhenQuiet = () => {
+      const now = Date.now();
+      unrefreshedSince ??= now;
+      refreshIn(refreshDelay(now, unrefreshedSince));
     };
     // Events are handed on once a frame, however many came in it.
     let batch: EventJson[] = [];
@@ -50,11 +56,9 @@ export function LiveRun({ workflowId, lastEventId }: { workflowId: string; lastE
       }
       if (event !== undefined && CLOSING_EVENTS.has(event.type)) {
         source.close();
-        if (timer !== undefined) clearTimeout(timer);
-        timer = undefined;
         refreshIn(100);
       } else if (!Number.isFinite(id) || id > seen.current) {
-        refreshIn(REFRESH_MS);
+        refreshWhenQuiet();
       } else {
         return;
       }
