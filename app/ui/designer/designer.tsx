@@ -16,8 +16,7 @@ import { canConnect, freeHandles } from "../../../designer/connections.ts";
 import { kindOf, nodeName } from "../../../designer/catalogue.ts";
 import { byElement, type Problem } from "../../../designer/diagnostics.ts";
 import { addNode, connect, copy, deleteElements, isFragment, moveNodes, paste } from "../../../designer/edits.ts";
-import { createDocumentStore, record, redo, reset, undo } from "../../../designer/store.ts";
-import { useStore } from "zustand";
+import { canRedo, canUndo, createHistory, record, redo, undo, type History } from "../../../designer/history.ts";
 import { layout, needsLayout, NODE_HEIGHT } from "../../../designer/layout.ts";
 import { waitBadges } from "../../../designer/waits.ts";
 import type { ActivityInfo, VersionSummary } from "../../../engine/views.ts";
@@ -75,10 +74,9 @@ const isEditable = (el: Element | null) => !!el && (el.closest("input, textarea,
 
 function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, CodeEditor, editorsReady = true, wantEditors }: DesignerProps) {
   const flow = useReactFlow();
-  const [store] = useState(() => createDocumentStore(initial));
-  const doc = useStore(store, (s) => s.document);
-  const undoable = useStore(store.temporal, (s) => s.pastStates.length > 0);
-  const redoable = useStore(store.temporal, (s) => s.futureStates.length > 0);
+  const historyRef = useRef<History<WorkflowDocument>>(createHistory(initial));
+  const [history, setHistory] = useState(historyRef.current);
+  const doc = history.present;
   const [notice, setNotice] = useState<string>("");
   const [selectedNodes, setSelectedNodes] = useState<ReadonlySet<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
@@ -101,30 +99,28 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
 
   // The compiler gets each document as it is made, before React draws it (set below).
   const checkNow = useRef<(doc: WorkflowDocument) => void>(() => undefined);
-  useEffect(
-    () =>
-      store.subscribe((state, previous) => {
-        if (state.document !== previous.document) checkNow.current(state.document);
-      }),
-    [store],
-  );
+  const commit = useCallback((next: History<WorkflowDocument>) => {
+    historyRef.current = next;
+    checkNow.current(next.present);
+    setHistory(next);
+  }, []);
 
   /** Applies an edit; a refused one says why and changes nothing. */
   const edit: Edit = useCallback(
     (fn, mergeKey) => {
       try {
-        record(store, fn(store.getState().document), mergeKey);
+        commit(record(historyRef.current, fn(historyRef.current.present), mergeKey));
         return true;
       } catch (err) {
         setNotice((err as Error).message);
         return false;
       }
     },
-    [store],
+    [commit],
   );
 
   const saver = useDraftSaver(name, doc, etag, canEdit, (theirs) => {
-    reset(store, theirs);
+    commit(createHistory(theirs));
     setNotice("Reloaded the saved draft.");
   });
 
@@ -190,7 +186,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
 
   const refusal = useRef("");
   const isValidConnection = useCallback((c: FlowConnection | FlowEdge) => {
-    const verdict = canConnect(store.getState().document, { source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null });
+    const verdict = canConnect(historyRef.current.present, { source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null });
     const reason = verdict.ok ? "" : verdict.reason;
     if (reason && reason !== refusal.current) setNotice(`Refused: ${reason}`);
     refusal.current = reason;
@@ -226,7 +222,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     (id: string, options: { focus?: boolean; center?: boolean } = {}) => {
       setSelectedNodes(new Set([id]));
       setSelectedEdges(new Set());
-      const node = store.getState().document.nodes.find((n) => n.id === id);
+      const node = historyRef.current.present.nodes.find((n) => n.id === id);
       if (node?.position && options.center !== false) void flow.setCenter(node.position.x + 100, node.position.y + NODE_HEIGHT / 2, { zoom: flow.getZoom(), duration: 200 });
       if (options.focus) focusElement("node", id);
     },
@@ -251,7 +247,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   // ---- adding from the palette
   const addItem = useCallback(
     (item: PaletteItem, at?: { x: number; y: number }) => {
-      const current = store.getState().document;
+      const current = historyRef.current.present;
       const after = at ? undefined : [...selectedNodes].length === 1 ? current.nodes.find((n) => selectedNodes.has(n.id)) : undefined;
       let position = at;
       if (!position && after?.position) position = { x: after.position.x, y: after.position.y + NODE_HEIGHT + 56 };
@@ -292,10 +288,10 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   );
 
   // ---- undo, redo, tidy, copy and paste
-  const doUndo = useCallback(() => undo(store), [store]);
-  const doRedo = useCallback(() => redo(store), [store]);
+  const doUndo = useCallback(() => commit(undo(historyRef.current)), [commit]);
+  const doRedo = useCallback(() => commit(redo(historyRef.current)), [commit]);
   const tidy = useCallback(async () => {
-    const positions = await layout(store.getState().document);
+    const positions = await layout(historyRef.current.present);
     edit((d) => moveNodes(d, positions));
     fitSoon();
   }, [edit, fitSoon]);
@@ -323,7 +319,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     const onCopy = (event: ClipboardEvent) => {
       if (!inCanvas() || selectedNodes.size === 0) return;
       event.preventDefault();
-      event.clipboardData?.setData("text/plain", JSON.stringify(copy(store.getState().document, [...selectedNodes]), null, 2));
+      event.clipboardData?.setData("text/plain", JSON.stringify(copy(historyRef.current.present, [...selectedNodes]), null, 2));
       setNotice(`Copied ${selectedNodes.size} ${selectedNodes.size === 1 ? "node" : "nodes"}.`);
     };
     const onPaste = (event: ClipboardEvent) => {
@@ -385,10 +381,10 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
           <SaveStatus state={saver.state} canEdit={canEdit} />
         </div>
         <div className="designer-tools" role="toolbar" aria-label="Drawing">
-          <button type="button" className="button button-small" onClick={doUndo} disabled={!canEdit || !undoable} aria-keyshortcuts="Control+Z">
+          <button type="button" className="button button-small" onClick={doUndo} disabled={!canEdit || !canUndo(history)} aria-keyshortcuts="Control+Z">
             Undo
           </button>
-          <button type="button" className="button button-small" onClick={doRedo} disabled={!canEdit || !redoable} aria-keyshortcuts="Control+Shift+Z">
+          <button type="button" className="button button-small" onClick={doRedo} disabled={!canEdit || !canRedo(history)} aria-keyshortcuts="Control+Shift+Z">
             Redo
           </button>
           <button type="button" className="button button-small" onClick={() => void tidy()} disabled={!canEdit}>
