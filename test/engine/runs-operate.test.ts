@@ -36,6 +36,8 @@ describe.each(["sqlite", "postgresql"] as const)("operating runs on %s", (kind) 
   it("filters by version and start time, counts per status, and closes a selection with who did it", async () => {
     await engine.deploy(WAIT);
     for (let i = 0; i < 3; i++) await weft.start("op-wait", { workflowId: `v1-${i}` }, "ops");
+    // Start times are to the millisecond: "between" must not share one with a start.
+    await new Promise((r) => setTimeout(r, 5));
     const between = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 5));
     await engine.deploy(WAIT_V2);
