@@ -24,6 +24,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Engine } from "../engine/engine.ts";
 import { Worker } from "../engine/worker/worker.ts";
+import { PING_PONG as PING } from "../test/engine/documents.ts";
 import { freshDatabase, get, ms, p50, percentile, signIn, sleep, startApp, stopApp, timed, type Check, type Kind } from "./app-harness.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -48,20 +49,6 @@ const PARKED = {
   ],
 };
 
-/** A run that takes a signal, then waits for the next: each signal appends events to watch. */
-const PING = {
-  name: "bench-ping",
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "ping", type: "signal", signal: "ping" },
-    { id: "pong", type: "signal", signal: "ping" },
-  ],
-  edges: [
-    { id: "e1", source: "start", target: "ping" },
-    { id: "e2", source: "ping", target: "pong" },
-    { id: "e3", source: "pong", target: "ping" },
-  ],
-};
 
 /** The approvals the inbox lists: one per open run, for one of ten teams. */
 const APPROVAL = {

@@ -32,6 +32,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { Engine } from "../engine/engine.ts";
 import type { SqlExecutor } from "../engine/storage/types.ts";
+import { PING_PONG as PING } from "../test/engine/documents.ts";
 import { freshDatabase, get, ms, p50, percentile, signIn, sleep, startApp, stopApp, timed, type Check, type Kind } from "./app-harness.ts";
 
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
@@ -67,21 +68,6 @@ const WAITS = {
   ],
 };
 
-/** A run that takes a signal, then waits for the next: its history grows two events a signal. */
-const PING = {
-  name: "bench-ping",
-  title: "Ping",
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "ping", type: "signal", signal: "ping" },
-    { id: "pong", type: "signal", signal: "ping" },
-  ],
-  edges: [
-    { id: "e1", source: "start", target: "ping" },
-    { id: "e2", source: "ping", target: "pong" },
-    { id: "e3", source: "pong", target: "ping" },
-  ],
-};
 
 
 /** Rows of `columns`, `count` at a time, in one INSERT each. */

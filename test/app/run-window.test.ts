@@ -8,20 +8,10 @@ import { describe, expect, it } from "vitest";
 import { historyWindow, wholeHistory } from "../../app/lib/run-window.ts";
 import { paintRun, type PaintEvent } from "../../designer/run-paint.ts";
 import type { EventJson } from "../../engine/views.ts";
+import { PING_PONG } from "../engine/documents.ts";
 
-/** A run that takes the signal "ping" at ping and pong in turn, as the operate benchmark's does. */
-const PING = {
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "ping", type: "signal", signal: "ping" },
-    { id: "pong", type: "signal", signal: "ping" },
-  ],
-  edges: [
-    { id: "e1", source: "start", target: "ping" },
-    { id: "e2", source: "ping", target: "pong" },
-    { id: "e3", source: "pong", target: "ping" },
-  ],
-} as never;
+/** The operate benchmark's run: the signal "ping" taken at ping and pong in turn. */
+const PING = PING_PONG as never;
 
 const at = (seq: number) => new Date(Date.UTC(2026, 11, 1, 9, 0, 0, seq * 10)).toISOString();
 

@@ -8,3 +8,13 @@ export function line(name: string, nodes: Doc[], extraEdges: Doc[] = []): Doc {
   const edges = all.slice(1).map((n, i) => ({ id: `e${i + 1}`, source: all[i].id, target: n.id }));
   return { name, nodes: all, edges: [...edges, ...extraEdges] };
 }
+
+/**
+ * A run that takes the signal "ping" at ping and pong in turn, for ever: each signal grows its
+ * history by two events (the API and operate benchmarks drive it; run-window tests paint it).
+ */
+export const PING_PONG: Doc = line("bench-ping", [
+  { id: "ping", type: "signal", signal: "ping" },
+  { id: "pong", type: "signal", signal: "ping" },
+], [{ id: "e3", source: "pong", target: "ping" }]);
+PING_PONG.title = "Ping";
