@@ -88,6 +88,13 @@ test("a step failing three times shows attempt 3 of 3, its error and the next re
     await signIn(s, "ops", server.demoPassword);
     await start("flaky-mail", "welcome-1", { to: "ann@example.com" });
     await page.goto("/runs/welcome-1");
+    // The tab keeps its title while the live page refreshes itself (it once went blank for up
+    // to 280 ms at a time, when the title was streamed in apart from the page).
+    await page.evaluate(() => {
+      const w = window as unknown as { blankTitles: number };
+      w.blankTitles = 0;
+      new MutationObserver(() => void (document.title === "" && w.blankTitles++)).observe(document, { subtree: true, childList: true, characterData: true });
+    });
     // The step's node on the run's drawing says where the run is, in words.
     const canvas = page.getByRole("region", { name: "Drawing" }).getByRole("application", { name: "Canvas" });
     const mail = canvas.getByRole("group", { name: "Send the welcome mail", exact: true });
@@ -127,6 +134,8 @@ test("a step failing three times shows attempt 3 of 3, its error and the next re
     const history = await page.getByRole("region", { name: "History" }).textContent();
     expect(history).toMatch(/retrying a failed run/);
     await s.step("retried run completed");
+    expect(await page.evaluate(() => (window as unknown as { blankTitles: number }).blankTitles), "times the tab's title went blank").toBe(0);
+    expect(await page.title()).toBe("Run welcome-1 · Weft");
   });
 }, 300_000);
 
