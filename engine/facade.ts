@@ -37,6 +37,7 @@ import type {
   WorkflowListItem,
 } from "./views.ts";
 import { liveActivities } from "./worker-store.ts";
+import type { RunsQuery } from "./run-views.ts";
 
 /** A workflow name: what the document contract allows (compiler/workflow.schema.json). */
 const WORKFLOW_NAME = /^[a-z][a-z0-9-]*$/;
@@ -48,18 +49,7 @@ interface Current {
   etag: string;
 }
 
-export interface RunsQuery {
-  status?: string;
-  name?: string;
-  node?: string;
-  q?: string;
-  cursor?: string;
-  limit?: number;
-  /** Runs of this version; runs started at or after `from` and before `to` (ISO 8601). */
-  version?: number;
-  from?: string;
-  to?: string;
-}
+export type { RunsQuery };
 
 /** What a bulk cancel or terminate did: the runs it closed, and why each other one was not. */
 export interface BulkOutcome {

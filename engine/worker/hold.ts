@@ -38,7 +38,7 @@ export function brokenReplay(exec: WorkflowExecution, history: RecordedEvent[]):
   return { error, open };
 }
 
-/** What brought the worker to a held run (the worker's own Trigger has this shape). */
+/** What brings a worker to a run (worker.ts's Trigger), here to a held one. */
 export type HeldTrigger =
   | { kind: "wake"; taskId?: number }
   | { kind: "timer"; taskId: number; cmd: number }

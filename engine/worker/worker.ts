@@ -36,7 +36,7 @@ import { deadWorkers, LIVENESS_CHECK_MS, LivenessLock } from "./liveness.ts";
 import { recordRetriedLosses, type RetriedLoss } from "./lost-attempts.ts";
 import { LeaseLost, type RunInsert, type StepWrite } from "./write-set.ts";
 import { ModuleCache } from "./modules.ts";
-import { applyHold, brokenReplay, heldEvents, type BrokenReplay } from "./hold.ts";
+import { applyHold, brokenReplay, heldEvents, type BrokenReplay, type HeldTrigger } from "./hold.ts";
 
 export interface WorkerOptions {
   id?: string;
@@ -79,21 +79,8 @@ interface CachedRun {
   broken?: BrokenReplay;
 }
 
-type Trigger =
-  | { kind: "wake"; taskId?: number }
-  | { kind: "timer"; taskId: number; cmd: number }
-  | {
-      kind: "activity";
-      taskId: number;
-      cmd: number;
-      nodeId: string;
-      attempt: number;
-      startedAt: number;
-      outcome: { ok: true; result: unknown } | { ok: false; error: ErrorInfo; retryAt?: number };
-      /** The attempt was lost with this worker (it died holding the task): no start of it is known. */
-      lostBy?: string;
-    };
-
+/** What brings the worker to a run: a wake-up, a timer, or an activity's outcome. */
+type Trigger = HeldTrigger;
 
 /**
  * How long a workflow task waits for a worker with free activity slots before a worker with
