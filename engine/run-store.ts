@@ -1,7 +1,7 @@
 // Runs: one row per run, the open one of a workflow id unique by a partial index.
 
 import { isUndecryptable, type PayloadCodec } from "./codec.ts";
-import type { ErrorInfo } from "./runtime/events.ts";
+import type { Divergence, ErrorInfo } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
 
 export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "terminated" | "continued";
@@ -41,16 +41,21 @@ export interface RunRow {
   held?: RunHold | null;
 }
 
-/** Why and where a run is held: the node where its replay broke, the reason, since when, on which version's code. */
+/**
+ * Why and where a run is held: the node where its replay broke, the reason (the error's
+ * message), since when, on which version's code, and the error's fields (absent for runs held
+ * before they were kept).
+ */
 export interface RunHold {
   nodeId: string;
   reason: string;
   since: number;
   version: number;
+  divergence?: Divergence;
 }
 
 const COLUMNS =
-  "run_id, workflow_id, name, version, hash, status, input, result, error, started_at, closed_at, first_run_id, continued_from_run_id, next_seq, wait_node, wait_kind, wait_since, wait_retrying, wait_seq, held_node, held_reason, held_since, held_version";
+  "run_id, workflow_id, name, version, hash, status, input, result, error, started_at, closed_at, first_run_id, continued_from_run_id, next_seq, wait_node, wait_kind, wait_since, wait_retrying, wait_seq, held_node, held_reason, held_since, held_version, held_detail";
 
 export function toWait(r: Record<string, unknown>): RunWait | null {
   if (r.wait_node === null || r.wait_node === undefined) return null;
@@ -85,16 +90,28 @@ function errorInfo(value: unknown): ErrorInfo {
 
 export function toHold(r: Record<string, unknown>): RunHold | null {
   if (r.held_node === null || r.held_node === undefined) return null;
-  return { nodeId: String(r.held_node), reason: String(r.held_reason ?? ""), since: Number(r.held_since), version: Number(r.held_version) };
+  const divergence = divergenceOf(r.held_detail);
+  return { nodeId: String(r.held_node), reason: String(r.held_reason ?? ""), since: Number(r.held_since), version: Number(r.held_version), ...(divergence ? { divergence } : {}) };
+}
+
+function divergenceOf(text: unknown): Divergence | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    const value = JSON.parse(text) as Divergence;
+    return value && typeof value === "object" && typeof value.code === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Marks a run held (`hold`), or no longer (null), in the caller's transaction. */
 export async function setHold(tx: SqlExecutor, runId: string, hold: RunHold | null): Promise<void> {
-  await tx.execute("UPDATE run SET held_node = ?, held_reason = ?, held_since = ?, held_version = ? WHERE run_id = ?", [
+  await tx.execute("UPDATE run SET held_node = ?, held_reason = ?, held_since = ?, held_version = ?, held_detail = ? WHERE run_id = ?", [
     hold?.nodeId ?? null,
     hold?.reason ?? null,
     hold?.since ?? null,
     hold?.version ?? null,
+    hold?.divergence ? JSON.stringify(hold.divergence) : null,
     runId,
   ]);
 }
@@ -146,7 +163,7 @@ export async function closeRun(
   outcome: { result?: unknown; error?: ErrorInfo },
 ): Promise<void> {
   // A closed run waits nowhere, and is held nowhere.
-  await tx.execute("UPDATE run SET status = ?, result = ?, error = ?, closed_at = ?, updated_at = ?, wait_node = NULL, wait_kind = NULL, wait_since = NULL, wait_retrying = 0, wait_seq = NULL, held_node = NULL, held_reason = NULL, held_since = NULL, held_version = NULL WHERE run_id = ?", [
+  await tx.execute("UPDATE run SET status = ?, result = ?, error = ?, closed_at = ?, updated_at = ?, wait_node = NULL, wait_kind = NULL, wait_since = NULL, wait_retrying = 0, wait_seq = NULL, held_node = NULL, held_reason = NULL, held_since = NULL, held_version = NULL, held_detail = NULL WHERE run_id = ?", [
     status,
     outcome.result === undefined ? null : codec.encode(outcome.result),
     outcome.error === undefined ? null : codec.encode(outcome.error),

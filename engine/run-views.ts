@@ -30,7 +30,7 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
     // Some events cannot be read here (no key, another key): where the run waits, from its row.
     pending.push({ nodeId: run.wait.nodeId, kind: run.wait.kind, since: new Date(run.wait.since).toISOString() });
   }
-  const held = open && run.held ? { nodeId: run.held.nodeId, reason: run.held.reason, since: new Date(run.held.since).toISOString(), version: run.held.version } : undefined;
+  const held = open && run.held ? { ...run.held.divergence, nodeId: run.held.nodeId, reason: run.held.reason, since: new Date(run.held.since).toISOString(), version: run.held.version } : undefined;
   if (held) pending.unshift({ nodeId: held.nodeId, kind: "held", reason: held.reason, since: held.since });
   // Closed: the version its closing event says it ended on (another than its own took it over).
   const last = events.at(-1);

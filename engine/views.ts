@@ -4,9 +4,9 @@
 // (no values, no runtime imports): the layering test checks it.
 // Times are ISO 8601 strings here; the engine itself keeps epoch milliseconds.
 
-import type { ErrorInfo, RecordedEvent } from "./runtime/events.ts";
+import type { CommandRef, Divergence, ErrorInfo, RecordedEvent } from "./runtime/events.ts";
 
-export type { ErrorInfo };
+export type { CommandRef, Divergence, ErrorInfo };
 
 /** Who calls the engine through the app: a signed-in person (engine/permissions.ts). */
 export type { Caller } from "./permissions.ts";
@@ -94,7 +94,19 @@ export interface Description extends RunSummary {
    * waits, still "running", until a version it replays on is deployed `--compatible-with` its
    * own; nothing is lost meanwhile (results, timers and signals are recorded or kept).
    */
-  held?: { nodeId: string; reason: string; since: string; version: number };
+  held?: HeldRun;
+}
+
+/**
+ * Where and why a run is held: `reason` is the non-determinism error's message (for
+ * developers); `code`, `seq`, `expected` and `actual` its fields (Divergence), absent for runs
+ * held before they were kept.
+ */
+export interface HeldRun extends Partial<Omit<Divergence, "nodeId">> {
+  nodeId: string;
+  reason: string;
+  since: string;
+  version: number;
 }
 
 /** An approval waiting for a decision: what the approvals inbox lists. */

@@ -77,6 +77,43 @@ export type CommandEvent = Extract<HistoryEvent, { type: "ActivityScheduled" | "
 export type ResolutionEvent = Extract<HistoryEvent, { type: "ActivityCompleted" | "ActivityFailed" | "TimerFired" | "SignalReceived" | "WaitTimedOut" }>;
 export type ClosingEvent = Extract<HistoryEvent, { type: "WorkflowCompleted" | "WorkflowFailed" | "WorkflowCancelled" | "WorkflowTerminated" | "ContinuedAsNew" }>;
 
+/** A command as a divergence names it: what kind it is, at which node, calling what. */
+export interface CommandRef {
+  type: CommandEvent["type"];
+  nodeId: string;
+  /** A step's activity. */
+  activity?: string;
+  /** A signal wait's signal. */
+  signal?: string;
+}
+
+/**
+ * Where and how a replay parts from the history (a NonDeterminismError's fields, kept with a
+ * held run): a code, the node (`nodeId`), the history event there (`seq`), what the history
+ * recorded there (`expected`) and what the code does there now (`actual`).
+ * - COMMAND_CHANGED: the code issues another command than the one recorded (both given).
+ * - COMMAND_NOT_RECORDED: the code issues a command where the history has none (`actual`).
+ * - COMMAND_NOT_ISSUED: the code ends before issuing a recorded command (`expected`).
+ * - RESOLVED_OTHERWISE: a recorded command was resolved by an event its code cannot take (`expected`).
+ */
+export interface Divergence {
+  code: "COMMAND_CHANGED" | "COMMAND_NOT_RECORDED" | "COMMAND_NOT_ISSUED" | "RESOLVED_OTHERWISE";
+  nodeId?: string;
+  seq?: number;
+  expected?: CommandRef;
+  actual?: CommandRef;
+}
+
+/** What a divergence names of `c`. */
+export function commandRef(c: CommandEvent): CommandRef {
+  return {
+    type: c.type,
+    nodeId: c.nodeId,
+    ...(c.type === "ActivityScheduled" ? { activity: c.activity } : {}),
+    ...(c.type === "SignalWaitStarted" ? { signal: c.signal } : {}),
+  };
+}
+
 export function isCommandEvent(e: HistoryEvent): e is CommandEvent {
   return e.type === "ActivityScheduled" || e.type === "TimerStarted" || e.type === "ApprovalRequested" || e.type === "SignalWaitStarted";
 }

@@ -7,8 +7,8 @@
 // the run waits for at most one effect: `pending`.
 
 import { parseDuration } from "../../compiler/durations.ts";
-import type { CommandEvent, ErrorInfo, HistoryEvent, RecordedEvent, ResolutionEvent } from "./events.ts";
-import { isCommandEvent, isResolution } from "./events.ts";
+import type { CommandEvent, CommandRef, Divergence, ErrorInfo, HistoryEvent, RecordedEvent, ResolutionEvent } from "./events.ts";
+import { commandRef, isCommandEvent, isResolution } from "./events.ts";
 import { addDuration, startOfNextMonth } from "./helpers.ts";
 import type {
   ApprovalDecision,
@@ -26,18 +26,37 @@ import type {
 export type WorkflowFunction = (ctx: WorkflowContext, input: any) => Promise<WorkflowOutcome>;
 
 /**
- * A replay that disagrees with the history: names the event and both commands, and `nodeId`,
- * the node where the code and the history part (a held run is held there; a compatibility
- * check names it).
+ * A replay that disagrees with the history: a value with a code and what is wrong (Divergence:
+ * `nodeId`, the node where the code and the history part, where a held run is held and which a
+ * compatibility check names; the history event there; the command recorded and the one the
+ * code issues now), and a message for developers that names them all.
  */
 export class NonDeterminismError extends Error {
   readonly type = "NonDeterminismError";
-  constructor(
-    message: string,
-    readonly nodeId?: string,
-  ) {
+  readonly code: Divergence["code"];
+  readonly nodeId?: string;
+  readonly seq?: number;
+  readonly expected?: CommandRef;
+  readonly actual?: CommandRef;
+  constructor(message: string, divergence: Divergence) {
     super(message);
     this.name = "NonDeterminismError";
+    this.code = divergence.code;
+    if (divergence.nodeId !== undefined) this.nodeId = divergence.nodeId;
+    if (divergence.seq !== undefined) this.seq = divergence.seq;
+    if (divergence.expected) this.expected = divergence.expected;
+    if (divergence.actual) this.actual = divergence.actual;
+  }
+
+  /** Its fields as a plain value (what a held run keeps). */
+  get divergence(): Divergence {
+    return {
+      code: this.code,
+      ...(this.nodeId === undefined ? {} : { nodeId: this.nodeId }),
+      ...(this.seq === undefined ? {} : { seq: this.seq }),
+      ...(this.expected ? { expected: this.expected } : {}),
+      ...(this.actual ? { actual: this.actual } : {}),
+    };
   }
 }
 
@@ -56,7 +75,7 @@ interface Pending {
   command: CommandEvent;
   /** Whether this command was already in the history (replay) or is new. */
   recorded: boolean;
-  resolve(event: ResolutionEvent & { at: number }): void;
+  resolve(event: ResolutionEvent & { at: number; seq: number }): void;
 }
 
 export interface ExecutionOptions {
@@ -178,7 +197,12 @@ export class WorkflowExecution {
         const diverged = this.finished !== undefined && "error" in this.finished && this.finished.error instanceof NonDeterminismError;
         if (unissued && !this.closeIssued && !diverged) {
           this.finished = {
-            error: new NonDeterminismError(`history event ${unissued.seq} is ${describe(unissued)}, but the workflow code ends before issuing it`, unissued.nodeId),
+            error: new NonDeterminismError(`history event ${unissued.seq} is ${describe(unissued)}, but the workflow code ends before issuing it`, {
+              code: "COMMAND_NOT_ISSUED",
+              nodeId: unissued.nodeId,
+              seq: unissued.seq,
+              expected: commandRef(unissued),
+            }),
           };
           this.continueAsNew = undefined;
         }
@@ -230,18 +254,24 @@ export class WorkflowExecution {
   }
 
   /** Every effect of the code goes through here, in call order. */
-  private effect<T>(command: CommandEvent, map: (r: ResolutionEvent & { at: number }) => T | Promise<T>): Promise<T> {
+  private effect<T>(command: CommandEvent, map: (r: ResolutionEvent & { at: number; seq: number }) => T | Promise<T>): Promise<T> {
     if (this.pending) throw new Error("workflow code called the engine while waiting for another call: await each call");
     const recorded = this.commands.get(command.cmd);
     if (recorded && !sameCommand(recorded, command)) {
       throw new NonDeterminismError(
         `history event ${recorded.seq} is ${describe(recorded)}, but the workflow code now issues ${describe(command)} at that point: ` +
           "the module changed under a running workflow. Deploy a new version for new runs instead.",
-        recorded.nodeId,
+        { code: "COMMAND_CHANGED", nodeId: recorded.nodeId, seq: recorded.seq, expected: commandRef(recorded), actual: commandRef(command) },
       );
     }
     if (!recorded && this.commands.size >= command.cmd && [...this.resolutions.keys()].some((k) => k >= command.cmd)) {
-      throw new NonDeterminismError(`the history has no command ${command.cmd} (${describe(command)})`, command.nodeId);
+      throw new NonDeterminismError(`the history has no command ${command.cmd} (${describe(command)})`, {
+        code: "COMMAND_NOT_RECORDED",
+        nodeId: command.nodeId,
+        // The event the code reached when it issued it: the history goes on from there without it.
+        seq: this.reached,
+        actual: commandRef(command),
+      });
     }
     return new Promise<T>((resolve, reject) => {
       this.pending = {
@@ -274,7 +304,7 @@ export class WorkflowExecution {
       (r) => {
         if (r.type === "ActivityCompleted") return { ok: true, result: r.result };
         if (r.type === "ActivityFailed") return { ok: false, error: { ...r.error, attempt: r.attempt } };
-        throw new NonDeterminismError(`step ${nodeId} was resolved by ${r.type}`, nodeId);
+        throw new NonDeterminismError(`step ${nodeId} was resolved by ${r.type}`, { code: "RESOLVED_OTHERWISE", nodeId, seq: r.seq, expected: { type: "ActivityScheduled", nodeId, activity: name } });
       },
     );
   }
@@ -306,7 +336,7 @@ export class WorkflowExecution {
       },
       (r) => {
         if (r.type === "WaitTimedOut") return { outcome: "timeout" };
-        if (r.type !== "SignalReceived") throw new NonDeterminismError(`approval ${nodeId} was resolved by ${r.type}`, nodeId);
+        if (r.type !== "SignalReceived") throw new NonDeterminismError(`approval ${nodeId} was resolved by ${r.type}`, { code: "RESOLVED_OTHERWISE", nodeId, seq: r.seq, expected: { type: "ApprovalRequested", nodeId } });
         const p = (r.payload ?? {}) as { by?: string; comment?: string; approvals?: ApprovalDecision["approvals"] };
         const approved = r.signal === "approve";
         return {

@@ -669,7 +669,7 @@ export class Worker {
     const nodeId = broken.error.nodeId ?? state.run.wait?.nodeId ?? "";
     const before = state.run.held;
     const same = before && before.nodeId === nodeId && before.version === state.moduleVersion && before.reason === broken.error.message;
-    const hold = { nodeId, reason: broken.error.message, since: same ? before.since : now, version: state.moduleVersion };
+    const hold = { nodeId, reason: broken.error.message, since: same ? before.since : now, version: state.moduleVersion, divergence: { ...broken.error.divergence, nodeId } };
     await this.committer.submit({
       kind: "custom",
       run: (tx) =>

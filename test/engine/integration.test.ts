@@ -771,6 +771,13 @@ describe.each(["sqlite", "postgresql"] as DbKind[])("durable execution on %s", (
       expect(d.held!.reason).toContain(`history event ${scheduled.seq}`);
       expect(d.held!.reason).toContain('ActivityScheduled(node "a", activity "test.echo")');
       expect(d.held!.reason).toContain('ActivityScheduled(node "a", activity "test.count")');
+      // And says them as fields, for the run view to put in words.
+      expect(d.held).toMatchObject({
+        code: "COMMAND_CHANGED",
+        seq: scheduled.seq,
+        expected: { type: "ActivityScheduled", nodeId: "a", activity: "test.echo" },
+        actual: { type: "ActivityScheduled", nodeId: "a", activity: "test.count" },
+      });
       expect((await engine.history("nd-1")).some((e) => e.type === "WorkflowFailed")).toBe(false);
       // The changed code's activity never ran.
       expect(readJsonLines(logFile("nd-count"))).toHaveLength(0);

@@ -95,8 +95,16 @@ describe("replay of recorded histories", () => {
     // A run still open after its second step completed, whose record says another activity.
     const open = (await orderItemHistory()).slice(0, 5);
     const edited = open.map((e) => (e.type === "ActivityScheduled" && e.nodeId === "fulfill" ? { ...e, activity: "orders.ship" } : e));
-    const { appended } = await replay(fn, edited);
+    const { appended, exec } = await replay(fn, edited);
     expect(appended).toHaveLength(1);
+    // A value with a code and what is wrong, for the run view to say in words.
+    expect(exec.nonDeterminism?.divergence).toEqual({
+      code: "COMMAND_CHANGED",
+      nodeId: "fulfill",
+      seq: 4,
+      expected: { type: "ActivityScheduled", nodeId: "fulfill", activity: "orders.ship" },
+      actual: { type: "ActivityScheduled", nodeId: "fulfill", activity: "orders.fulfill" },
+    });
     const failed = appended[0] as Extract<HistoryEvent, { type: "WorkflowFailed" }>;
     expect(failed.type).toBe("WorkflowFailed");
     expect(failed.error.type).toBe("NonDeterminismError");
@@ -112,8 +120,9 @@ describe("replay of recorded histories", () => {
       ...history.slice(0, -1),
       { type: "ActivityScheduled", cmd: 4, nodeId: "audit", activity: "orders.audit", input: null, options: {}, canFail: false, seq: 8, at: T0 + 4000 },
     ] as RecordedEvent[];
-    const { appended } = await replay(fn, extra);
+    const { appended, exec } = await replay(fn, extra);
     expect(appended).toEqual([expect.objectContaining({ type: "WorkflowFailed", error: expect.objectContaining({ type: "NonDeterminismError" }) })]);
+    expect(exec.nonDeterminism?.divergence).toEqual({ code: "COMMAND_NOT_ISSUED", nodeId: "audit", seq: 8, expected: { type: "ActivityScheduled", nodeId: "audit", activity: "orders.audit" } });
     expect((appended[0] as { error: { message: string } }).error.message).toMatch(/history event 8 .*orders\.audit.*ends before issuing it/);
   });
 
@@ -121,8 +130,9 @@ describe("replay of recorded histories", () => {
     const { fn } = workflowOf("order-item");
     const history = (await orderItemHistory()).slice(0, 3);
     const edited = history.map((e) => (e.seq === 2 ? ({ type: "TimerStarted", cmd: 1, nodeId: "init", dueAt: T0, seq: 2, at: T0 } as RecordedEvent) : e));
-    const { appended } = await replay(fn, edited);
+    const { appended, exec } = await replay(fn, edited);
     expect(appended[0]).toMatchObject({ type: "WorkflowFailed", error: { type: "NonDeterminismError" } });
+    expect(exec.nonDeterminism).toMatchObject({ code: "COMMAND_CHANGED", nodeId: "init", seq: 2, expected: { type: "TimerStarted", nodeId: "init" }, actual: { type: "ActivityScheduled", nodeId: "init", activity: "orders.init" } });
     expect((appended[0] as { error: { message: string } }).error.message).toMatch(/TimerStarted\(node "init"\).*ActivityScheduled\(node "init", activity "orders.init"\)/);
   });
 });
