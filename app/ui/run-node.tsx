@@ -28,8 +28,8 @@ export interface RunMark {
   outcome?: string;
   /** The time now, for a countdown to the next attempt (only on a node that counts down: a run as it stands, not a frame of the scrubber). */
   now?: string;
-  /** A held node: the version whose code no longer replays the run's history. */
-  heldOn?: number;
+  /** A held node, in plain words (lib/held-words.ts): what broke there, and what frees it. */
+  held?: { short: string; free: string };
   /** Words that replace the wait's (the inbox says "waiting for your decision"). */
   note?: string;
 }
@@ -78,7 +78,7 @@ function RunLines({ run }: { run: RunMark }) {
   if (run.visits > 1) inside.push(<span key="visits">{run.visits} visits</span>);
   const beside = [];
   if (run.note) beside.push(<span key="note">{run.note}</span>);
-  else if (run.wait) beside.push(...waitLines(run.wait, run.now, run.heldOn));
+  else if (run.wait) beside.push(...waitLines(run.wait, run.now, run.held));
   if (run.state === "failed" && run.error) {
     beside.push(
       <span key="error" className="rnode-error">
@@ -98,7 +98,7 @@ function RunLines({ run }: { run: RunMark }) {
   );
 }
 
-function waitLines(wait: Wait, now: string | undefined, heldOn: number | undefined) {
+function waitLines(wait: Wait, now: string | undefined, held: RunMark["held"]) {
   switch (wait.kind) {
     case "activity": {
       const left = wait.nextAttemptAt && now ? Date.parse(wait.nextAttemptAt) - Date.parse(now) : undefined;
@@ -172,9 +172,9 @@ function waitLines(wait: Wait, now: string | undefined, heldOn: number | undefin
     case "held":
       return [
         <span key="reason" className="rnode-error">
-          held: {wait.reason}
+          held: {held ? held.short : wait.reason}
         </span>,
-        heldOn !== undefined ? <span key="free">freed by a version deployed compatible with version {heldOn}</span> : null,
+        held ? <span key="free">{held.free}</span> : null,
       ];
   }
 }

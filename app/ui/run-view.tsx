@@ -9,12 +9,15 @@
 // with a form from what the node waits for, cancel, terminate, retry from the failed step),
 // each after a confirmation. The page around it follows the run live (live-run.tsx) and hands in
 // new props; the canvas repaints the nodes that changed, where they are.
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Position, WorkflowDocument } from "../../compiler/document.ts";
 import { durationText, GrowingPainter, paintRun, passedNodes, receivedText, stateWords, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
 import type { Description, EventJson } from "../../engine/views.ts";
 import { callApi } from "../lib/client-api.ts";
+import { heldWords, type HeldWords } from "../lib/held-words.ts";
+import { withQuery, workflowPath } from "../lib/paths.ts";
 import { eventSentence, nodeKind, nodeLabel, orList, type Drawing } from "../lib/present.ts";
 import type { CodeBlock } from "../lib/run-drawing.ts";
 import { wholeHistory, type HistoryWindow, type WindowPaint } from "../lib/run-window.ts";
@@ -142,6 +145,11 @@ export function RunView({
   const passed = useMemo(() => new Set(passedNodes(doc, paint)), [doc, paint]);
   const byId = useMemo(() => new Map(drawing.nodes.map((n) => [n.id, n])), [drawing]);
   const label = (nodeId: string) => nodeLabel(byId.get(nodeId), nodeId);
+  // A held run in plain words: where it broke, what it did there and what the code does instead, what frees it.
+  const held = useMemo(
+    () => (run.held ? { ...run.held, words: heldWords(run.held, { label: (nodeId) => nodeLabel(byId.get(nodeId), nodeId), startedVersion: run.startedVersion }), name: run.name, startedVersion: run.startedVersion } : undefined),
+    [run.held, run.name, run.startedVersion, byId],
+  );
 
   // A countdown while a step waits to be tried again.
   const due = useMemo(() => {
@@ -173,11 +181,11 @@ export function RunView({
         ...(p.error ? { error: p.error } : {}),
         ...(p.outcome ? { outcome: p.outcome } : {}),
         ...(state === "retrying" && !scrubbing ? { now } : {}),
-        ...(state === "held" && run.held?.nodeId === node.id ? { heldOn: run.held.version } : {}),
+        ...(state === "held" && held?.nodeId === node.id ? { held: { short: held.words.short, free: held.words.freeShort } } : {}),
       };
     }
     return out;
-  }, [drawing.nodes, paint, passed, scrubbing, now, run.held]);
+  }, [drawing.nodes, paint, passed, scrubbing, now, held]);
   const chosenNode = chosen === undefined ? undefined : byId.get(chosen);
 
   const open = run.status === "running";
@@ -382,13 +390,13 @@ export function RunView({
               offset={shown.offset}
               upTo={upTo}
               code={code[chosenNode.id]}
-              held={run.held?.nodeId === chosenNode.id ? run.held : undefined}
+              held={held?.nodeId === chosenNode.id ? held : undefined}
               now={now}
               live={!scrubbing}
               onClose={() => setChosen(undefined)}
             />
           ) : (
-            <WhereItIs headingId={`${id}-side`} drawing={drawing} paint={paint} marks={marks} held={run.held} now={now} live={!scrubbing} status={run.status} onChoose={setChosen} />
+            <WhereItIs headingId={`${id}-side`} drawing={drawing} paint={paint} marks={marks} held={held} now={now} live={!scrubbing} status={run.status} onChoose={setChosen} />
           )}
         </section>
       </div>
@@ -443,7 +451,7 @@ function WhereItIs({
   drawing: Drawing;
   paint: ReturnType<typeof paintRun>;
   marks: Record<string, RunMark>;
-  held: Description["held"];
+  held: HeldView | undefined;
   now: string;
   live: boolean;
   status: Description["status"];
@@ -496,16 +504,37 @@ function WhereItIs({
   );
 }
 
-function HeldAdvice({ held }: { held: NonNullable<Description["held"]> }) {
+/** A held run as the run view shows it: describe's fields, its words, and what the advice links to. */
+type HeldView = NonNullable<Description["held"]> & { words: HeldWords; name: string; startedVersion?: number };
+
+/** Where a held run broke, what it did there and what the code does instead, and what frees it; the error itself for developers. */
+function HeldAdvice({ held }: { held: HeldView }) {
+  const { words } = held;
+  const from = held.startedVersion ?? held.version - 1;
   return (
     <div className="alert alert-warning held-advice">
       <p>
-        <strong>Held here since <LocalTime iso={held.since} />:</strong> the code of version {held.version} no longer replays this run’s history at this node ({held.reason.replace(/\.$/, "")}).
+        <strong>
+          Held at “{words.where}” since <LocalTime iso={held.since} />
+        </strong>{" "}
+        (marked on the drawing).
       </p>
+      <p>{words.what}</p>
       <p>
-        Nothing is lost while it waits. To free it, deploy a version that replays it and declare that version compatible with version {held.version} (in the
-        designer, deploy and move the open runs on); the run then goes on from here.
+        {words.free}
+        {from >= 1 && from !== held.version ? (
+          <>
+            {" "}
+            <Link href={withQuery(`${workflowPath(held.name)}/compare`, { from: String(from), to: String(held.version) })}>
+              What changed from version {from} to version {held.version}
+            </Link>
+          </>
+        ) : null}
       </p>
+      <details className="held-technical">
+        <summary>Technical details</summary>
+        <p className="mono small">{words.technical}</p>
+      </details>
     </div>
   );
 }
@@ -608,7 +637,7 @@ function NodeDetails({
   offset: number;
   upTo: number;
   code: CodeBlock[] | undefined;
-  held: Description["held"];
+  held: HeldView | undefined;
   now: string;
   live: boolean;
   onClose: () => void;
@@ -657,7 +686,8 @@ function NodeDetails({
           </span>
         ) : null}
       </p>
-      {paint.wait ? (
+      {/* A held node's wait is its reason, which the advice below says. */}
+      {paint.wait && !(paint.wait.kind === "held" && held) ? (
         <p className="node-details-wait">
           <WaitLine wait={paint.wait} now={now} live={live} />
         </p>

@@ -333,14 +333,23 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     const canvas = page.getByRole("region", { name: "Drawing" }).getByRole("application", { name: "Canvas" });
     const broke = canvas.getByRole("group", { name: "Fulfil the order", exact: true });
     const onNode = (await broke.textContent()) ?? "";
-    expect(onNode).toMatch(/held/);
-    expect(onNode).toMatch(/freed by a version deployed compatible with version 2/);
+    expect(onNode).toMatch(/held: ran “orders\.archive” here; version 2 runs the step “orders\.fulfill”/);
+    expect(onNode).toMatch(/freed by a deploy that keeps the step “orders\.archive”/);
     expect(await broke.getAttribute("aria-current")).toBe("step");
-    // Beside it, in words: since when, why, and the deploy that frees it.
+    // Beside it, in plain words, by the node's title on the drawing (not its id): since when,
+    // what the run did there and what the new code does instead, and the deploy that frees it.
     const where = page.getByRole("region", { name: "Where the run is" });
     const said = (await where.textContent()) ?? "";
-    expect(said).toMatch(/Held here since .*: the code of version 2 no longer replays this run’s history at this node \(.*ActivityScheduled\(node "a", activity "orders\.archive"\)/);
-    expect(said).toMatch(/deploy a version that replays it and declare that version compatible with version 2/);
+    expect(said).toMatch(/Held at “Fulfil the order” since .+ \(marked on the drawing\)\./);
+    expect(said).toContain("When this run reached “Fulfil the order”, it ran the step “orders.archive”. The code of version 2 runs the step “orders.fulfill” at that point instead, so it cannot tell how the run goes on from there.");
+    expect(said).toContain("To free it, deploy version 1’s drawing again (the version it started on), or another version that keeps the step “orders.archive” at “Fulfil the order”");
+    await where.getByRole("link", { name: "What changed from version 1 to version 2" }).waitFor();
+    // The engine's own message, for developers, is behind a disclosure.
+    const technical = where.getByText(/^NonDeterminismError COMMAND_CHANGED/);
+    expect(await technical.isVisible()).toBe(false);
+    await where.getByText("Technical details").click();
+    await technical.waitFor();
+    expect(await technical.textContent()).toMatch(/at history event \d+, node “a”, on the code of version 2 · history event \d+ is ActivityScheduled\(node "a", activity "orders\.archive"\)/);
     // The version whose code holds it, and the one it started on.
     const main = page.getByRole("main");
     expect(await main.textContent()).toMatch(/Held order, version 2, started on version 1/);
