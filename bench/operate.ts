@@ -31,8 +31,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { Engine } from "../engine/engine.ts";
-import type { SqlExecutor } from "../engine/storage/types.ts";
 import { PING_PONG as PING } from "../test/engine/documents.ts";
+import { EVENT_COLUMNS, insertRows, pingEvent, RUN_COLUMNS, seedPingHistory as seedHistory } from "../test/engine/ping-history.ts";
 import { freshDatabase, get, ms, p50, percentile, signIn, sleep, startApp, stopApp, timed, type Check, type Kind } from "./app-harness.ts";
 
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
@@ -68,23 +68,6 @@ const WAITS = {
   ],
 };
 
-
-
-/** Rows of `columns`, `count` at a time, in one INSERT each. */
-async function insertRows(db: SqlExecutor, table: string, columns: string[], rows: unknown[][]): Promise<void> {
-  const per = Math.floor(900 / columns.length);
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    await db.execute(
-      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => `(${columns.map(() => "?").join(", ")})`).join(", ")}`,
-      chunk.flat() as never,
-    );
-  }
-}
-
-const RUN_COLUMNS = ["run_id", "workflow_id", "name", "version", "hash", "status", "input", "started_at", "first_run_id", "next_seq", "updated_at", "wait_node", "wait_kind", "wait_since", "wait_retrying", "wait_seq"];
-const EVENT_COLUMNS = ["run_id", "seq", "type", "at", "node_id", "attempt", "data"];
-
 /**
  * The open runs of where-runs-wait, written straight to the run table (the badges read no
  * history): `count` runs of `name`, nine in ten at the approval, the rest at the step, one in
@@ -103,32 +86,6 @@ async function seedWaits(engine: Engine, name: string, count: number): Promise<v
     }
     await insertRows(tx, "run", RUN_COLUMNS, rows);
   });
-}
-
-/**
- * An open run of PING with `events` events: started, then signals taken at ping and pong in
- * turn, and waiting for the next (its last event). Returns the run's id for appending more.
- */
-async function seedHistory(engine: Engine, workflowId: string, events: number, version: number, hash: string): Promise<string> {
-  const runId = `${workflowId}-run`;
-  const start = Date.now() - events * 10;
-  const rows: unknown[][] = [];
-  rows.push([runId, 1, "WorkflowStarted", start, null, null, engine.codec.encode({ workflowId, runId, name: PING.name, version, hash, input: {}, firstStartedAt: start, startedBy: "ops" })]);
-  for (let seq = 2; seq <= events; seq++) rows.push(pingEvent(engine, runId, seq, start + seq * 10));
-  const last = rows.at(-1)!;
-  await engine.db.transaction(async (tx) => {
-    await insertRows(tx, "run", RUN_COLUMNS, [[runId, workflowId, PING.name, version, hash, "running", engine.codec.encode({}), start, runId, events + 1, start, last[4], "signal", last[3], 0, events]]);
-    await insertRows(tx, "history_event", EVENT_COLUMNS, rows);
-  });
-  return runId;
-}
-
-/** The event at `seq` of a PING history: even seqs begin a wait, odd ones take its signal. */
-function pingEvent(engine: Engine, runId: string, seq: number, at: number): unknown[] {
-  const cmd = Math.floor(seq / 2);
-  const nodeId = cmd % 2 === 1 ? "ping" : "pong";
-  if (seq % 2 === 0) return [runId, seq, "SignalWaitStarted", at, nodeId, null, engine.codec.encode({ cmd, nodeId, signal: "ping" })];
-  return [runId, seq, "SignalReceived", at, nodeId, null, engine.codec.encode({ cmd, nodeId, signal: "ping", payload: { n: cmd }, by: "ops" })];
 }
 
 function table(kind: string, rows: string[][]): void {
