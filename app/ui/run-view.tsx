@@ -827,7 +827,9 @@ function History({
         </ol>
       </div>
       <p className="muted small window-note">
-        {count} {count === 1 ? "event" : "events"}; scroll, or move the replay’s slider, to reach any of them.
+        {offset > 0
+          ? `The last ${count - offset} of ${count} events are here; the earlier ones are loading. Once they have come, scroll up, or move the replay’s slider, to reach any of them.`
+          : `${count} ${count === 1 ? "event" : "events"}; scroll, or move the replay’s slider, to reach any of them.`}
       </p>
     </>
   );
@@ -910,6 +912,11 @@ function Timeline({
       <p className="muted small timeline-axis">
         <LocalTime iso={from} style="time" /> to <LocalTime iso={to} style="time" /> ({durationText(span)})
       </p>
+      {barsFrom > 0 ? (
+        <p className="muted small window-note">
+          The last {barCount - barsFrom} of {barCount} attempts and waits are here; the earlier ones are loading, and can be scrolled to once they have come.
+        </p>
+      ) : null}
     </>
   );
 }

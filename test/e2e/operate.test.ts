@@ -18,8 +18,11 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { Engine } from "../../engine/engine.ts";
 import { ApiClient } from "../app/api-client.ts";
 import { startWeft, type WeftServer } from "../app/weft-server.ts";
+import { PING_PONG } from "../engine/documents.ts";
+import { seedPingHistory } from "../engine/ping-history.ts";
 import { eventually, inBrowser, launchBrowser, signIn } from "./browser.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -381,3 +384,73 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     await s.step("freed by the deploy, completed");
   });
 }, 300_000);
+
+test("a run with 3000 events: the page brings its last events and says the earlier ones are loading, keeps far fewer rows than events, and the scrubber paints it after its second event", async () => {
+  // Written straight to the database, as the operate benchmark writes its 10,000-event run.
+  const EVENTS = 3000;
+  const engine = await Engine.open({ url: server.database.url });
+  try {
+    const { version, hash } = await engine.deploy(PING_PONG);
+    await seedPingHistory(engine, "long-1", EVENTS, version, hash);
+  } finally {
+    await engine.close();
+  }
+
+  await inBrowser(browser, server.url, "a run with a long history", async (s) => {
+    const { page } = s;
+    // The whole history, which the page asks for once it is drawn, is held back until the page
+    // has been looked at with the last events alone.
+    let release!: () => void;
+    const whole = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/runs/long-1/history", async (route) => {
+      await whole;
+      await route.continue();
+    });
+    await page.goto("/runs/long-1");
+    await signIn(s, "ops", server.demoPassword);
+    await page.getByRole("heading", { name: "long-1", level: 1 }).waitFor();
+    const replay = page.getByRole("region", { name: "Replay" });
+    const slider = replay.getByRole("slider", { name: "Position in the history" });
+    const timeline = page.getByRole("region", { name: "Timeline" });
+    const history = page.getByRole("region", { name: "History" });
+    const canvas = page.getByRole("region", { name: "Drawing" }).getByRole("application", { name: "Canvas" });
+
+    // The run as it stands, painted on the server from the whole history: 750 visits of each
+    // node, waiting at pong. The last 200 events and bars are here; the page says the rest are
+    // loading, and how to reach them once they have come.
+    expect(await canvas.getByRole("group", { name: "ping", exact: true }).textContent()).toMatch(/750 visits/);
+    expect(await canvas.getByRole("group", { name: "pong", exact: true }).textContent()).toMatch(/waiting for the signal “ping”/);
+    expect(await replay.textContent()).toMatch(/Loading the whole history to replay it…/);
+    expect(await slider.isDisabled()).toBe(true);
+    expect(await history.textContent()).toContain(`The last 200 of ${EVENTS} events are here; the earlier ones are loading. Once they have come, scroll up, or move the replay’s slider, to reach any of them.`);
+    expect(await timeline.textContent()).toMatch(/The last 200 of 1500 attempts and waits are here; the earlier ones are loading/);
+    // A window of rows, not one per event.
+    const rows = await page.getByRole("listitem").count();
+    expect(rows).toBeLessThan(200);
+    expect(await history.getByRole("listitem").count()).toBeLessThan(60);
+    await s.step("the last events only, the rest loading");
+
+    // The whole history comes: the scrubber spans it, and the notes say so.
+    release();
+    await eventually("the whole history to be loaded", async () => !(await slider.isDisabled()));
+    expect(await slider.getAttribute("max")).toBe(String(EVENTS));
+    await eventually("the history's note to count every event", async () => ((await history.textContent()) ?? "").includes(`${EVENTS} events; scroll, or move the replay’s slider, to reach any of them.`));
+    expect(await timeline.textContent()).not.toMatch(/are loading/);
+
+    // Back to the start, then two events on: the drawing as the run stood after its second
+    // event, and the history scrolled to that event, still a window of rows.
+    await slider.focus();
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await eventually("the replay to stand after event 2", async () => /As it stood after event 2 of 3000: ping: waiting for the signal “ping”/.test((await replay.textContent()) ?? ""));
+    const then = page.getByRole("region", { name: "Drawing after event 2" }).getByRole("application", { name: "Canvas" });
+    expect(await then.getByRole("group", { name: "ping", exact: true }).textContent()).toMatch(/waiting for the signal “ping”/);
+    expect(await then.getByRole("group", { name: "pong", exact: true }).textContent()).toMatch(/not reached/);
+    const second = history.getByRole("listitem").filter({ has: page.getByRole("button", { name: "Replay up to event 2", exact: true }) });
+    expect(await second.getAttribute("aria-current")).toBe("step");
+    expect(await page.getByRole("listitem").count()).toBeLessThan(200);
+    await s.step("after event 2 of 3000");
+  });
+  // Some 10 s on a quiet machine; each step's axe scans take 10-20 s more on a loaded one.
+}, 180_000);
