@@ -15,7 +15,7 @@ import { continuedRunsHidden, describeRun, runCounts, listRunSummaries, listWork
 import type { RunsPage, RunStatus, WaitingNode } from "./views.ts";
 import { getDraft } from "./draft-store.ts";
 import { isClosing, isCommandEvent, isResolution, type CommandEvent, type HistoryEvent, type RecordedEvent } from "./runtime/events.ts";
-import { insertDecisionIfFirst, insertQuorumDecision, insertSignalIfRunning, moveSignals, votesOf, type Vote } from "./signal-store.ts";
+import { decisionsOf, insertDecisionIfFirst, insertQuorumDecision, insertSignalIfRunning, moveSignals, votesOf, type Vote, type WaitingDecision } from "./signal-store.ts";
 import { activityTask, deleteRunTasks, insertTasks } from "./task-store.ts";
 import type { Database } from "./storage/types.ts";
 import { GroupCommitter } from "./worker/committer.ts";
@@ -760,10 +760,20 @@ export class Engine {
    * and no event came, so that a follower can show "1 of 2 approvals" as it happens; and, once
    * the events there were are given, of the votes there are, if any (those cast before the
    * watch began count as new to it).
+   *
+   * A decision is accepted (acknowledged to its decider) before the run takes it, which needs
+   * a worker: `onDecisions` is told of each accepted and not yet taken, found as votes are, so
+   * that a follower can say "decided by fin2" at once; the run's events follow when it goes on.
    */
   async *watch(
     workflowId: string,
-    options: { afterId?: number; signal?: AbortSignal; pollMs?: number; onVotes?: (votes: { nodeId: string; vote: Vote }[]) => void } = {},
+    options: {
+      afterId?: number;
+      signal?: AbortSignal;
+      pollMs?: number;
+      onVotes?: (votes: { nodeId: string; vote: Vote }[]) => void;
+      onDecisions?: (decisions: WaitingDecision[]) => void;
+    } = {},
   ): AsyncGenerator<{ id: number; runId: string; event: RecordedEvent }> {
     const { afterId } = options;
     if (afterId !== undefined && !(Number.isSafeInteger(afterId) && afterId >= 0)) throw new EngineError("BAD_REQUEST", `an event id is a whole number from 0, not ${afterId}`);
@@ -794,12 +804,14 @@ export class Engine {
         ({ runId, offset } = chain[++at]!);
       }
       if (at === chain.length - 1 && current.status !== "running" && current.status !== "continued" && afterSeq >= current.nextSeq - 1) return;
-      // The ids of the run's votes last looked at (undefined: not yet). The first look tells of
-      // the votes there are, if any: a follower that read the run before the watch began (a
-      // run's page, then its stream) would otherwise miss one cast in between until the next.
+      // The ids of the run's votes and waiting decisions last looked at (undefined: not yet). The
+      // first look tells of those there are, if any: a follower that read the run before the
+      // watch began (a run's page, then its stream) would otherwise miss one cast in between.
       let votesSeen: Set<number> | undefined;
+      let decisionsSeen: Set<number> | undefined;
+      let looked = false;
       while (!options.signal?.aborted) {
-        const nudged = woken || votesSeen === undefined;
+        const nudged = woken || !looked;
         woken = false;
         const events = await loadHistory(this.db, this.shown, runId, afterSeq);
         let next: string | undefined;
@@ -812,14 +824,25 @@ export class Engine {
         if (next !== undefined) {
           [runId, offset, afterSeq] = [next, offset + afterSeq, 0];
           votesSeen = undefined;
+          decisionsSeen = undefined;
+          looked = false;
           continue;
         }
-        // Only a vote added counts: votes go when the decision that carries them is stored, and
-        // the events of the run taking it follow.
-        if (options.onVotes && nudged && events.length === 0) {
-          const votes = await votesOf(this.db, this.shown, [runId]);
-          if (votes.some((v) => !votesSeen?.has(v.id))) options.onVotes(votes.map((v) => ({ nodeId: v.nodeId, vote: v.vote })));
-          votesSeen = new Set(votes.map((v) => v.id));
+        if (nudged && events.length === 0) {
+          // Only a vote added counts: votes go when the decision that carries them is stored, and
+          // the events of the run taking it follow.
+          if (options.onVotes) {
+            const votes = await votesOf(this.db, this.shown, [runId]);
+            if (votes.some((v) => !votesSeen?.has(v.id))) options.onVotes(votes.map((v) => ({ nodeId: v.nodeId, vote: v.vote })));
+            votesSeen = new Set(votes.map((v) => v.id));
+          }
+          if (options.onDecisions) {
+            const decisions = await decisionsOf(this.db, this.shown, [runId]);
+            const fresh = decisions.filter((d) => !decisionsSeen?.has(d.id));
+            if (fresh.length > 0) options.onDecisions(fresh);
+            decisionsSeen = new Set(decisions.map((d) => d.id));
+          }
+          looked = true;
         }
         // A commit announced while the history was read is looked at now, not at the next poll.
         if (woken) continue;
@@ -881,9 +904,11 @@ export class Engine {
 
   /**
    * Approvals waiting for a decision, oldest first: those naming `assignee`, if given, and
-   * those `filter(assignees)` says yes to, if given (the app passes who may decide).
+   * those `filter(assignees)` says yes to, if given (the app passes who may decide). One whose
+   * decision was accepted but not yet taken by its run waits for none: left out, or with
+   * `decided` listed with its `decision`.
    */
-  async approvals(filter: { assignee?: string; limit?: number; filter?: (assignees: string[]) => boolean } = {}): Promise<PendingApproval[]> {
+  async approvals(filter: { assignee?: string; limit?: number; filter?: (assignees: string[]) => boolean; decided?: boolean } = {}): Promise<PendingApproval[]> {
     return pendingApprovals(this.db, this.shown, filter, this.approvalRequests);
   }
 

@@ -8,6 +8,7 @@
 // private (#fields), and every answer is a view. Who may do what is decided by the app (roles)
 // and, for approvals, here from the approval's assignees (permissions.ts).
 
+import { ApprovalsFeed } from "./approvals-feed.ts";
 import { EngineError } from "./errors.ts";
 import { Engine, type StartOptions } from "./engine.ts";
 import { getDraft, insertDraft, listDrafts, putDraft, replaceDraft, type DraftWrite } from "./draft-store.ts";
@@ -19,6 +20,7 @@ import { openRunCounts } from "./run-store.ts";
 import { documentTitle, getVersion, latestVersion, listVersions, listWorkflows } from "./version-store.ts";
 import type {
   ActivityInfo,
+  ApprovalDecision,
   ApprovalView,
   Caller,
   Deployed,
@@ -112,6 +114,8 @@ export class Weft {
   readonly #engine: Engine;
   /** Whether close() closes the engine: only one this facade opened. */
   readonly #owned: boolean;
+  /** The approvals waiting, followed once for every open inbox (watchApprovals); made on first use. */
+  #approvalsFeed: ApprovalsFeed | undefined;
 
   private constructor(engine: Engine, owned: boolean) {
     this.#engine = engine;
@@ -418,15 +422,26 @@ export class Weft {
    * The history as it grows, across continue-as-new, until the run ends: each event with an id
    * that rises across the chain's runs (an SSE id), and with `lastEventId` exactly the events
    * after it. `onVotes` hears of each approval toward a quorum that does not complete it (no
-   * event records those), with who approved so far.
+   * event records those), with who approved so far; `onDecisions` of each decision accepted
+   * that the run has not taken yet (it takes it when a worker runs it: its events follow).
    */
   async *watch(
     workflowId: string,
-    options: { lastEventId?: number; signal?: AbortSignal; onVotes?: (votes: { nodeId: string; by: string; at: string }[]) => void } = {},
+    options: {
+      lastEventId?: number;
+      signal?: AbortSignal;
+      onVotes?: (votes: { nodeId: string; by: string; at: string }[]) => void;
+      onDecisions?: (decisions: (ApprovalDecision & { nodeId: string })[]) => void;
+    } = {},
   ): AsyncGenerator<{ id: number; event: EventJson }> {
-    const { onVotes } = options;
+    const { onVotes, onDecisions } = options;
     const told = onVotes && ((votes: { nodeId: string; vote: { by: string; at: string } }[]) => onVotes(votes.map((v) => ({ nodeId: v.nodeId, by: v.vote.by, at: v.vote.at }))));
-    for await (const { id, event } of this.#engine.watch(workflowId, { afterId: options.lastEventId, signal: options.signal, ...(told ? { onVotes: told } : {}) })) {
+    const decided =
+      onDecisions &&
+      ((decisions: (ApprovalDecision & { id: number; runId: string; nodeId: string })[]) =>
+        onDecisions(decisions.map(({ id: _id, runId: _runId, ...d }) => d)));
+    const watching = { afterId: options.lastEventId, signal: options.signal, ...(told ? { onVotes: told } : {}), ...(decided ? { onDecisions: decided } : {}) };
+    for await (const { id, event } of this.#engine.watch(workflowId, watching)) {
       yield { id, event: eventJson(event) };
     }
   }
@@ -468,9 +483,53 @@ export class Weft {
    * says `notStarter`, nor those the caller approved already (a quorum needs others).
    */
   async approvals(caller: Caller): Promise<PendingApproval[]> {
-    const pending = (await this.#engine.approvals({ filter: (assignees) => mayDecide(caller, assignees) })).filter(
-      (a) => !(a.notStarter && a.startedBy === caller.name) && !a.approvals.some((v) => v.by === caller.name),
-    );
+    const pending = (await this.#engine.approvals({ filter: (assignees) => mayDecide(caller, assignees) })).filter((a) => callerMayTake(caller, a));
+    return this.#titled(pending);
+  }
+
+  /**
+   * `caller`'s approvals (as `approvals` answers them) now and after each change, until
+   * `signal` aborts: a new wait, a decision accepted (by anyone, before the run takes it), an
+   * approval toward a quorum, a run closed. Every follower shares one read per change
+   * (ApprovalsFeed); a list equal to the last one given is not given again.
+   */
+  async *watchApprovals(caller: Caller, options: { signal?: AbortSignal } = {}): AsyncGenerator<PendingApproval[]> {
+    const { signal } = options;
+    if (signal?.aborted) return;
+    this.#approvalsFeed ??= new ApprovalsFeed(async () => this.#titled(await this.#engine.approvals()), this.#engine.notifier);
+    // Only the newest list matters: one that came while the last was being sent replaces it.
+    let latest: PendingApproval[] | undefined;
+    let wake: (() => void) | undefined;
+    const mine = (all: readonly PendingApproval[]) => all.filter((a) => mayDecide(caller, a.assignees) && callerMayTake(caller, a));
+    const unsubscribe = this.#approvalsFeed.subscribe((all) => {
+      latest = mine(all);
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort);
+    let given: string | undefined;
+    try {
+      while (!signal?.aborted) {
+        if (latest === undefined) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        const list = latest;
+        latest = undefined;
+        const fingerprint = JSON.stringify(list);
+        if (fingerprint === given) continue;
+        given = fingerprint;
+        yield list;
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      await unsubscribe();
+    }
+  }
+
+  /** Approvals with their workflow's title. */
+  async #titled(pending: PendingApproval[]): Promise<PendingApproval[]> {
     if (pending.length === 0) return pending;
     const titles = new Map((await listWorkflows(this.#engine.db)).map((w) => [w.name, w.title ?? w.name]));
     return pending.map((a) => ({ ...a, workflowTitle: titles.get(a.name) ?? a.name }));
@@ -481,10 +540,13 @@ export class Weft {
    * not, why. NOT_FOUND when the run does not wait for a decision at `nodeId`.
    */
   async approval(caller: Caller, workflowId: string, nodeId: string): Promise<ApprovalView> {
-    const found = (await this.#engine.approvals()).find((a) => a.workflowId === workflowId && a.nodeId === nodeId);
+    const found = (await this.#engine.approvals({ decided: true })).find((a) => a.workflowId === workflowId && a.nodeId === nodeId);
     if (!found) throw new EngineError("NOT_FOUND", `workflow "${workflowId}" is not waiting for a decision at "${nodeId}"`);
     const titles = new Map((await listWorkflows(this.#engine.db)).map((w) => [w.name, w.title ?? w.name]));
-    const approval = { ...found, workflowTitle: titles.get(found.name) ?? found.name };
+    const { decision, ...rest } = found;
+    const approval = { ...rest, workflowTitle: titles.get(found.name) ?? found.name };
+    // Decided (accepted, the run not yet on): said so, whoever asks; no one may decide it again.
+    if (decision) return { approval, mayDecide: false, reason: `It was ${decision.approved ? "approved" : "declined"} by ${decision.by} already.`, decided: decision };
     const mine = found.approvals.find((v) => v.by === caller.name);
     const reason = !mayDecide(caller, found.assignees)
       ? `This approval is for ${found.assignees.length === 0 ? "operators" : found.assignees.join(", ")}: you are not one of them.`
@@ -513,6 +575,14 @@ export class Weft {
       ...(taken.quorum === undefined ? {} : { quorum: taken.quorum, approvals: taken.approvals ?? [] }),
     };
   }
+}
+
+/**
+ * Whether an approval `caller` may decide by its assignees is one `caller` may take: not one of
+ * a run they started when it says `notStarter`, nor one they approved already (a quorum needs others).
+ */
+function callerMayTake(caller: Caller, a: PendingApproval): boolean {
+  return !(a.notStarter && a.startedBy === caller.name) && !a.approvals.some((v) => v.by === caller.name);
 }
 
 /**

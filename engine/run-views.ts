@@ -5,7 +5,7 @@
 import type { PayloadCodec } from "./codec.ts";
 import { EngineError } from "./errors.ts";
 import { countRuns, listRuns, pageRuns, waitsOf, type RunListRow, type RunRow } from "./run-store.ts";
-import { nextSignal, voteCounts, votesOf } from "./signal-store.ts";
+import { decisionsOf, nextSignal, voteCounts, votesOf } from "./signal-store.ts";
 import { adoptedVersion } from "./version-store.ts";
 import { isClosing, type RecordedEvent } from "./runtime/events.ts";
 import type { SqlExecutor } from "./storage/types.ts";
@@ -227,6 +227,11 @@ export type ApprovalRequests = Map<string, Omit<PendingApproval, "workflowId" | 
  * `filter`: only those it says yes to (the app passes who may decide, permissions.ts
  * mayDecide), asked once per distinct list of assignees.
  *
+ * An approval with a decision stored (acknowledged to its decider) that the run has not taken
+ * yet waits for no decision: it is left out, or with `decided` kept with that decision
+ * (`decision`), so that a decision shows everywhere the moment it is accepted, not when a
+ * worker takes it.
+ *
  * History events never change, so the requests read and decoded once are kept in `requests`
  * (the engine's, for as long as they are pending): an inbox looked at again reads only the
  * open runs, and the requests that are new since.
@@ -234,7 +239,7 @@ export type ApprovalRequests = Map<string, Omit<PendingApproval, "workflowId" | 
 export async function pendingApprovals(
   db: SqlExecutor,
   codec: PayloadCodec,
-  filter: { assignee?: string; limit?: number; filter?: (assignees: string[]) => boolean } = {},
+  filter: { assignee?: string; limit?: number; filter?: (assignees: string[]) => boolean; decided?: boolean } = {},
   requests: ApprovalRequests = new Map(),
 ): Promise<PendingApproval[]> {
   const waiting = await db.query<{ workflow_id: string; run_id: string; wait_seq: number; name: string }>(
@@ -281,9 +286,13 @@ export async function pendingApprovals(
         });
       }
     }
+    // Decisions accepted that these runs have not taken yet (rare, and brief while workers run).
+    const decided = new Map((await decisionsOf(db, codec, chunk.map((w) => w.run_id))).map((d) => [`${d.runId}\u0000${d.nodeId}`, d]));
     for (const w of chunk) {
       const request = requests.get(key(w.run_id, w.wait_seq));
       if (!request) continue;
+      const decision = decided.get(`${w.run_id}\u0000${request.nodeId}`);
+      if (decision && !filter.decided) continue;
       const assignees = request.assignees;
       if (filter.assignee !== undefined && !assignees.includes(filter.assignee)) continue;
       if (filter.filter) {
@@ -292,7 +301,10 @@ export async function pendingApprovals(
         if (yes === undefined) answers.set(list, (yes = filter.filter(assignees)));
         if (!yes) continue;
       }
-      out.push({ workflowId: w.workflow_id, runId: w.run_id, ...request, assignees: [...assignees], approvals: [] });
+      out.push({
+        workflowId: w.workflow_id, runId: w.run_id, ...request, assignees: [...assignees], approvals: [],
+        ...(decision ? { decision: { approved: decision.approved, by: decision.by, ...(decision.comment === undefined ? {} : { comment: decision.comment }), at: decision.at } } : {}),
+      });
       if (filter.limit !== undefined && out.length >= filter.limit) {
         complete = from + 500 >= waiting.length && w === chunk.at(-1);
         break scan;

@@ -179,6 +179,50 @@ export async function votesOf(
   });
 }
 
+/** A decision (an `approve` or `decline` signal) stored and acknowledged, not yet taken by its run. */
+export interface WaitingDecision {
+  /** The stored signal's id. */
+  id: number;
+  runId: string;
+  nodeId: string;
+  approved: boolean;
+  by: string;
+  comment?: string;
+  at: string;
+}
+
+/**
+ * The decisions of these runs that no wait has taken yet: each acknowledged to its
+ * decider (a further one is a CONFLICT), while the run still waits until a worker takes it.
+ */
+export async function decisionsOf(db: SqlExecutor, codec: PayloadCodec, runIds: string[]): Promise<WaitingDecision[]> {
+  if (runIds.length === 0) return [];
+  const out: WaitingDecision[] = [];
+  for (let from = 0; from < runIds.length; from += 500) {
+    const chunk = runIds.slice(from, from + 500);
+    const rows = await db.query(
+      `SELECT id, run_id, name, node_id, payload, received_at, sent_by FROM signal
+       WHERE run_id IN (${chunk.map(() => "?").join(", ")}) AND consumed_seq IS NULL AND name IN ('approve', 'decline') AND node_id IS NOT NULL ORDER BY id`,
+      chunk,
+    );
+    for (const r of rows) {
+      const s = toSignal(codec, r);
+      const p = (s.payload ?? {}) as { by?: unknown; comment?: unknown };
+      const by = s.sentBy ?? (typeof p.by === "string" ? p.by : "unknown");
+      out.push({
+        id: s.id,
+        runId: String(r.run_id),
+        nodeId: s.nodeId ?? "",
+        approved: s.name === "approve",
+        by,
+        ...(typeof p.comment === "string" && p.comment !== "" ? { comment: p.comment } : {}),
+        at: new Date(s.receivedAt).toISOString(),
+      });
+    }
+  }
+  return out;
+}
+
 /** The oldest unconsumed signal of a run with one of `names` (and for `nodeId`, if given). */
 export async function nextSignal(
   db: SqlExecutor,

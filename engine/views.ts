@@ -133,6 +133,19 @@ export interface PendingApproval {
   notStarter?: true;
   /** The workflow's title (the facade adds it). */
   workflowTitle?: string;
+  /**
+   * A decision accepted (acknowledged to its decider) that the run has not taken yet: no
+   * further one is accepted. Only lists that ask for decided approvals show those.
+   */
+  decision?: ApprovalDecision;
+}
+
+/** A decision on an approval as it was accepted: approved or declined, by whom, why, when. */
+export interface ApprovalDecision {
+  approved: boolean;
+  by: string;
+  comment?: string;
+  at: string;
 }
 
 /** One pending approval as a decision link's page shows it: whether the caller may decide it, and if not why. */
@@ -140,6 +153,8 @@ export interface ApprovalView {
   approval: PendingApproval;
   mayDecide: boolean;
   reason?: string;
+  /** Decided already (accepted, the run not yet on): by whom, what, when. mayDecide is then false. */
+  decided?: ApprovalDecision;
 }
 
 /** An effect of a demo plugin (engine/outbox.ts): an e-mail it would have sent, a payment it would have made. */
