@@ -1,9 +1,12 @@
 "use client";
 // The inbox's list: each approval with what it asks, the workflow and run it belongs to, the
 // run's input in words, its due time, the run's drawing with the approval marked (on asking),
-// a decision link to send by e-mail, a comment and the two decisions. It stays current by itself (every few seconds, and when the reader returns to the
-// tab), so a colleague's decision takes the item away here too. ApprovalItem is also the
-// decision link's page (app/(signed-in)/approvals/[workflowId]/[nodeId]).
+// a decision link to send by e-mail, a comment and the two decisions. It stays current by
+// itself over the inbox's event stream (GET /api/approvals/stream: the whole list again at each
+// change), so a colleague's decision takes the item away here as soon as it is accepted, before
+// any worker takes it; only while the stream is refused for good (signed out, say) does it ask
+// every few seconds instead. ApprovalItem is also the decision link's page
+// (app/(signed-in)/approvals/[workflowId]/[nodeId]).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
@@ -16,7 +19,9 @@ import { RunPreview } from "./run-preview.tsx";
 import { ValueView } from "./value-view.tsx";
 import "../operate.css";
 
-const POLL_MS = 4000;
+const STREAM = "/api/approvals/stream";
+/** How often the list is asked for while its stream is closed for good, and only then. */
+const FALLBACK_POLL_MS = 4000;
 const keyOf = (a: { workflowId: string; nodeId: string }) => `${a.workflowId}\u0000${a.nodeId}`;
 const titleOf = (a: PendingApproval) => textOf(a.title, 200) || "Approval";
 
@@ -51,36 +56,58 @@ export function ApprovalsInbox({ initial }: { initial: PendingApproval[] }) {
   const [items, setItems] = useState(initial);
   const [status, setStatus] = useState("");
   const [pollError, setPollError] = useState<string>();
-  // Decided here, not yet gone from the server's list: kept hidden until the next poll agrees.
+  // Decided here, not yet gone from the server's list: kept hidden until a list agrees.
   const decided = useRef(new Set<string>());
+
+  const show = useCallback((list: PendingApproval[]) => {
+    setPollError(undefined);
+    const fresh = new Set(list.map(keyOf));
+    for (const key of decided.current) if (!fresh.has(key)) decided.current.delete(key);
+    setItems(list.filter((a) => !decided.current.has(keyOf(a))));
+  }, []);
 
   const reload = useCallback(async () => {
     const result = await callApi<PendingApproval[]>("GET", "/api/approvals");
     if (result.ok) {
-      setPollError(undefined);
-      const fresh = new Set(result.data.map(keyOf));
-      for (const key of decided.current) if (!fresh.has(key)) decided.current.delete(key);
-      setItems(result.data.filter((a) => !decided.current.has(keyOf(a))));
+      show(result.data);
     } else if (result.status === 401) {
       router.replace(signInPath("/approvals"));
     } else {
       setPollError(`The list could not be brought up to date: ${result.message}`);
     }
-  }, [router]);
+  }, [router, show]);
 
   useEffect(() => {
+    const source = new EventSource(STREAM);
+    source.onmessage = (message) => {
+      let list: unknown;
+      try {
+        list = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (Array.isArray(list)) show(list as PendingApproval[]);
+    };
+    // A dropped connection the browser opens again by itself; a stream refused for good (signed
+    // out, say) is replaced by asking now, then every few seconds and when the reader comes back.
+    let poll: ReturnType<typeof setInterval> | undefined;
     const tick = () => {
       if (document.visibilityState === "visible") void reload();
     };
-    const timer = setInterval(tick, POLL_MS);
-    window.addEventListener("focus", tick);
-    document.addEventListener("visibilitychange", tick);
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED || poll !== undefined) return;
+      void reload();
+      poll = setInterval(tick, FALLBACK_POLL_MS);
+      window.addEventListener("focus", tick);
+      document.addEventListener("visibilitychange", tick);
+    };
     return () => {
-      clearInterval(timer);
+      source.close();
+      if (poll !== undefined) clearInterval(poll);
       window.removeEventListener("focus", tick);
       document.removeEventListener("visibilitychange", tick);
     };
-  }, [reload]);
+  }, [reload, show]);
 
   const onDecided = useCallback((item: PendingApproval, outcome: Decided | { gone: string }) => {
     decided.current.add(keyOf(item));

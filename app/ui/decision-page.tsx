@@ -2,22 +2,25 @@
 // The decision link's page: one approval with its buttons; after a decision, what was done. It
 // follows the run's event stream (as a run's page does), so that a decision taken elsewhere (a
 // colleague in the inbox, another link) shows here at once: who decided, what and when, and the
-// buttons go; so does an approval toward a quorum ("1 of 2 approvals, approved by fin2"), the
-// wait timing out, or the run ending.
+// buttons go, as soon as the decision is accepted (the stream's `decision`), not when a worker
+// takes it; so does an approval toward a quorum ("1 of 2 approvals, approved by fin2"), the
+// wait timing out, or the run ending. Opened after a decision was accepted (`decided`), it says
+// so from the start.
 import Link from "next/link";
 import { useEffect, useState, type ReactNode } from "react";
-import type { EventJson, PendingApproval } from "../../engine/views.ts";
+import type { ApprovalDecision, EventJson, PendingApproval } from "../../engine/views.ts";
 import { approvalEnd, type ApprovalEnd } from "../lib/decision.ts";
 import { runPath } from "../lib/paths.ts";
 import { ApprovalItem, decidedText } from "./approvals-inbox.tsx";
 import { LocalTime } from "./local-time.tsx";
 
-export function DecisionPage({ item: initial, me }: { item: PendingApproval; me: string }) {
+export function DecisionPage({ item: initial, me, decided }: { item: PendingApproval; me: string; decided?: ApprovalDecision }) {
   const [item, setItem] = useState(initial);
   const [done, setDone] = useState<ReactNode>();
-  const [ended, setEnded] = useState<ApprovalEnd>();
+  const [ended, setEnded] = useState<ApprovalEnd | undefined>(decided && { kind: "decided", ...decided });
 
   useEffect(() => {
+    if (decided) return;
     const source = new EventSource(`/api/runs/${encodeURIComponent(initial.workflowId)}/stream`);
     source.onmessage = (message) => {
       let event: EventJson;
@@ -42,8 +45,21 @@ export function DecisionPage({ item: initial, me }: { item: PendingApproval; me:
         // not a list of votes: nothing to show
       }
     });
+    // A decision accepted, which the run takes when a worker runs it: final all the same.
+    source.addEventListener("decision", (message) => {
+      let decisions: unknown;
+      try {
+        decisions = JSON.parse((message as MessageEvent<string>).data);
+      } catch {
+        return;
+      }
+      const here = Array.isArray(decisions) ? (decisions as (ApprovalDecision & { nodeId: string })[]).find((d) => d.nodeId === initial.nodeId) : undefined;
+      if (!here) return;
+      source.close();
+      setEnded({ kind: "decided", approved: here.approved, by: here.by, at: here.at, ...(here.comment ? { comment: here.comment } : {}) });
+    });
     return () => source.close();
-  }, [initial]);
+  }, [initial, decided]);
 
   // A decision taken here says so itself (below); one the stream brings from elsewhere says who.
   const elsewhere = done === undefined && ended !== undefined ? endedText(ended, item, me) : undefined;

@@ -39,6 +39,8 @@ export default async function ApprovalPage({ params }: Props) {
             .
           </p>
         </div>
+      ) : view.decided ? (
+        <DecisionPage item={view.approval} me={caller.name} decided={view.decided} />
       ) : view.mayDecide ? (
         <DecisionPage item={view.approval} me={caller.name} />
       ) : (
