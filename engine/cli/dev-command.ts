@@ -2,12 +2,13 @@
 // database (migrated on open), the four example workflows deployed, demo people to sign in
 // with, a worker with the demo plugins, and the app on http://localhost:PORT (its production
 // build, made first when missing or older than its sources; `--hot` serves it with hot reload).
+// `--no-worker` leaves the worker out: runs move only while a `weft worker` runs elsewhere.
 
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export async function devCommand(options: { port: string; hot?: boolean }): Promise<number> {
+export async function devCommand(options: { port: string; hot?: boolean; worker?: boolean }): Promise<number> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
   const log = (line: string) => process.stderr.write(`weft dev: ${line}\n`);
   const port = Number(options.port);
@@ -43,10 +44,15 @@ export async function devCommand(options: { port: string; hot?: boolean }): Prom
   const weft = Weft.over(engine);
   const seeded = await weft.people.seedDemo();
 
-  const plugins = await loadPlugins([path.join(root, "plugins/demo.mjs")]);
-  const worker = new Worker(engine, plugins);
-  await worker.start();
-  log(`worker ${worker.id} running ${plugins.size} demo activities`);
+  let worker: InstanceType<typeof Worker> | undefined;
+  if (options.worker === false) {
+    log("no worker here (--no-worker): runs move while a `weft worker` runs on this database");
+  } else {
+    const plugins = await loadPlugins([path.join(root, "plugins/demo.mjs")]);
+    worker = new Worker(engine, plugins);
+    await worker.start();
+    log(`worker ${worker.id} running ${plugins.size} demo activities`);
+  }
 
   publishFacade(weft);
   const app = await startAppServer({ root, port, dev: options.hot === true });
@@ -71,7 +77,7 @@ export async function devCommand(options: { port: string; hot?: boolean }): Prom
       log("stopping");
       // The worker first: its in-flight work is finished or released before anything else goes.
       app.server.close();
-      await worker.stop();
+      await worker?.stop();
       publishFacade(undefined);
       await engine.close();
       // Next's dev server may not let go of its watchers: a stopped Weft must exit all the same.

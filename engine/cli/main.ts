@@ -162,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("run Weft on this machine: migrate the embedded database, deploy the examples, run a worker with the demo plugins and the app")
     .option("-p, --port <port>", "the app's port", process.env.PORT ?? "3000")
     .option("--hot", "serve the app with hot reload (next dev) instead of its production build")
+    .option("--no-worker", "run no worker here: runs move only while a `weft worker` runs on the same database")
     .action(async (options) => {
       const { devCommand } = await import("./dev-command.ts");
       status = await devCommand(options);

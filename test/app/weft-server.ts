@@ -12,6 +12,8 @@ const run = promisify(execFile);
 export interface WeftServer {
   /** http://localhost:PORT */
   url: string;
+  /** The environment `weft dev` runs with (a `weft worker` on the same database takes it). */
+  env: NodeJS.ProcessEnv;
   /** The password `weft dev` printed for the demo people (ada, fin1, fin2, ops, admin). */
   demoPassword: string;
   database: TestDatabase;
@@ -22,11 +24,12 @@ export interface WeftServer {
   stop(): Promise<void>;
 }
 
-export async function startWeft(kind: DbKind = "sqlite", options: { env?: Record<string, string> } = {}): Promise<WeftServer> {
+/** `args`: more of `weft dev`'s options (`--no-worker`, say). */
+export async function startWeft(kind: DbKind = "sqlite", options: { env?: Record<string, string>; args?: string[] } = {}): Promise<WeftServer> {
   const database = createTestDatabase(kind);
   // The demo plugins' e-mails land in the database's own temp folder, not in ./data.
   const env = childEnv(database.url, { WEFT_OUTBOX: `${database.dir}/outbox.jsonl`, ...options.env });
-  const proc: ChildProcess = spawn(process.execPath, [WEFT_BIN, "dev", "--port", "0"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc: ChildProcess = spawn(process.execPath, [WEFT_BIN, "dev", "--port", "0", ...(options.args ?? [])], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   proc.stdout!.on("data", (d) => (output += String(d)));
   proc.stderr!.on("data", (d) => (output += String(d)));
@@ -50,6 +53,7 @@ export async function startWeft(kind: DbKind = "sqlite", options: { env?: Record
   const demoPassword = /with the password (\S+)/.exec(output)?.[1] ?? "";
   return {
     url,
+    env,
     demoPassword,
     database,
     output: () => output,

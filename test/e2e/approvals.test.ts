@@ -2,10 +2,15 @@
 // the inbox (with the run's drawing, the approval marked) and approves it with a comment, the
 // run's page (open beside, its approval node waiting) turns "completed" with no reload, the
 // node repainted in place, and fin2's inbox loses the item by itself; ops, outside finance, never sees it.
+// With no worker running (`weft dev --no-worker`, the run brought to its approval by a `weft
+// worker` then stopped), a colleague's decision takes the item out of fin1's inbox and turns
+// fin1's decision link page to "Decided by fin2" as soon as it is accepted, within 2 s.
 
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { ApiClient } from "../app/api-client.ts";
 import { startWeft, type WeftServer } from "../app/weft-server.ts";
+import { DEMO_PLUGIN, WorkerProcess } from "../engine/harness.ts";
 import { eventually, inBrowser, launchBrowser, openSession, signIn } from "./browser.ts";
 
 let server: WeftServer;
@@ -80,8 +85,12 @@ test("a finance approver approves a transfer with a comment; the run page turns 
       await item.getByRole("button", { name: "Approve" }).click();
       const said = page.getByRole("status");
       await eventually("the decision to be confirmed", async () => /You approved “Approve transfer” for/.test((await said.textContent()) ?? ""));
+      const confirmed = Date.now();
       expect(await said.textContent()).toContain("Checked with the customer by phone");
       await item.waitFor({ state: "detached" });
+      // The colleague's inbox, over its stream: the item goes with the decision, not seconds later.
+      await theirs.waitFor({ state: "detached", timeout: 2_000 });
+      console.log(`fin2's inbox lost the item ${Date.now() - confirmed} ms after fin1 was told the decision was taken`);
       await s.step("approved");
 
       // No reload: the run page follows the run to its end.
@@ -102,6 +111,66 @@ test("a finance approver approves a transfer with a comment; the run page turns 
     });
   } finally {
     await colleague.close();
+  }
+}, 300_000);
+
+test("with no worker running, a colleague's decision leaves the inbox and the decision link's page says who decided, as soon as it is accepted", async () => {
+  const quiet = await startWeft("sqlite", { args: ["--no-worker"] });
+  const api = new ApiClient(quiet.url);
+  try {
+    // A worker brings the run to its approval, and stops: from then on nothing takes a decision.
+    const worker = new WorkerProcess("brings q-1 to its approval", quiet.env, { plugins: [DEMO_PLUGIN] });
+    try {
+      await worker.ready();
+      const started = await quiet.cli(["start", "money-transfer", "--id", "q-1", "--input", JSON.stringify({ from: "A", to: "B", amount: 30_000 }), "--json"]);
+      expect(started.code, started.stderr).toBe(0);
+      const ops = await api.signIn("ops", quiet.demoPassword);
+      await eventually("q-1 at its approval", async () => (await api.get("/api/runs/q-1", { cookie: ops })).body.pending?.[0]?.kind === "approval", 20_000);
+    } finally {
+      await worker.stop();
+    }
+    const fin2 = await api.signIn("fin2", quiet.demoPassword);
+
+    await inBrowser(browser, quiet.url, "no worker, a colleague decides", async (s) => {
+      const { page } = s;
+      await page.goto("/approvals");
+      await signIn(s, "fin1", quiet.demoPassword);
+      const item = page.getByRole("article", { name: /Approve transfer.*q-1/ });
+      await item.getByRole("button", { name: "Approve" }).waitFor();
+      await s.step("inbox, no worker running");
+      // The decision link, open in a second page.
+      const link = await s.newPage();
+      await link.goto("/approvals/q-1/review");
+      const card = link.getByRole("article", { name: /Approve transfer.*q-1/ });
+      await card.getByRole("button", { name: "Decline" }).waitFor();
+      await card.getByRole("application", { name: "Drawing of run q-1" }).getByRole("group", { name: "review", exact: true }).waitFor();
+      await s.step("decision link, no worker running", link);
+      await new Promise((r) => setTimeout(r, 1000)); // the pages' streams connect after they are drawn
+
+      const answer = await api.post("/api/approvals/q-1/review", { cookie: fin2, body: { decision: "decline", comment: "the customer called it off" } });
+      const accepted = Date.now();
+      expect(answer.status).toBe(200);
+      await item.waitFor({ state: "detached", timeout: 2_000 });
+      const gone = Date.now() - accepted;
+      const status = link.getByRole("status").filter({ hasText: "Decided by" });
+      await status.waitFor({ timeout: 2_000 });
+      const said = Date.now() - accepted;
+      console.log(`no worker: fin1's inbox lost the item ${gone} ms and the decision link's page named fin2 ${said} ms after the decide call answered`);
+      expect(await status.textContent()).toMatch(/^Decided by fin2: declined \(“the customer called it off”\), at .+\. Nothing is left to decide on “Approve transfer” for q-1\.$/);
+      expect(await link.getByRole("button", { name: "Decline" }).count()).toBe(0);
+      await page.getByRole("heading", { name: "Nothing waits for your decision" }).waitFor();
+      await s.step("inbox after a colleague's decision, no worker running");
+      await s.step("decision link after a colleague's decision, no worker running", link);
+
+      // Nothing took it: the run still waits at the approval; opened again, the link says who decided.
+      const run = (await api.get("/api/runs/q-1", { cookie: fin2 })).body;
+      expect(run).toMatchObject({ status: "running", pending: [{ kind: "approval", nodeId: "review" }] });
+      await link.reload();
+      await link.getByRole("status").filter({ hasText: "Decided by fin2: declined" }).waitFor();
+      expect(await link.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    });
+  } finally {
+    await quiet.stop();
   }
 }, 300_000);
 
