@@ -28,15 +28,16 @@ export interface PaintPending {
   nextAttemptAt?: string;
   reason?: string;
   since?: string;
-  /** Held: the signal or decision that came and waits until the run is freed. */
+  /** The signal or decision that came and waits until a worker (or, held, a deploy) lets the run take it. */
   received?: Received;
 }
 
-/** A signal or decision a held run has been sent and takes once it is freed. */
+/** A signal or decision a run has been sent and not taken yet: a held one takes it once it is freed. */
 export interface Received {
   signal: string;
   at: string;
   by?: string;
+  held: boolean;
 }
 
 export type RunState = "running" | "completed" | "failed" | "cancelled" | "terminated";
@@ -584,19 +585,24 @@ export function waitText(wait: Wait, now?: string): string {
       return parts.join(" · ");
     }
     case "approval":
-      if (wait.received) return `${receivedText(wait.received)}, taken once the run is freed`;
+      if (wait.received) return `${receivedText(wait.received)}, ${takenWhen(wait.received)}`;
       return `waiting for approval${wait.assignees.length ? ` by ${wait.assignees.join(", ")}` : ""}`;
     case "timer":
       return "timer";
     case "signal":
-      if (wait.received) return `${receivedText(wait.received)}, taken once the run is freed`;
+      if (wait.received) return `${receivedText(wait.received)}, ${takenWhen(wait.received)}`;
       return `waiting for the signal “${wait.signal}”`;
     case "held":
       return `held: ${wait.reason}`;
   }
 }
 
-/** A signal or decision a held run was sent: "signal “go” received from ops", "decision received: approved by fin1". */
+/** When the run takes what it was sent: a held run once a deploy frees it, any other once a worker takes its next step. */
+export function takenWhen(r: Pick<Received, "held">): string {
+  return r.held ? "taken once the run is freed" : "taken once a worker picks the run up";
+}
+
+/** A signal or decision a run was sent: "signal “go” received from ops", "decision received: approved by fin1". */
 export function receivedText(r: Received): string {
   if (r.signal === "approve" || r.signal === "decline") return `decision received: ${r.signal === "approve" ? "approved" : "declined"}${r.by ? ` by ${r.by}` : ""}`;
   return `signal “${r.signal}” received${r.by ? ` from ${r.by}` : ""}`;

@@ -52,15 +52,16 @@ export async function describeRun(db: SqlExecutor, run: RunRow, events: Recorded
       if (p && voteCounts(v.requestSeq, seq)) (p.approvals ??= []).push(v.vote);
     }
   }
-  if (codec && held) {
-    // Held: what it waits for may have come already, and waits in the inbox until it is freed.
+  if (codec && open) {
+    // What it waits for may have come already and wait in its inbox: until a worker takes the
+    // run's next step, or, held, until a deploy frees it.
     for (const p of pending) {
       const s =
         p.kind === "signal" && p.signal ? await nextSignal(db, codec, run.runId, [p.signal], undefined)
         : p.kind === "approval" ? await nextSignal(db, codec, run.runId, ["approve", "decline"], p.nodeId)
         : undefined;
       const by = s?.sentBy ?? (s?.payload as { by?: unknown } | null)?.by;
-      if (s) p.received = { signal: s.name, at: new Date(s.receivedAt).toISOString(), ...(typeof by === "string" ? { by } : {}) };
+      if (s) p.received = { signal: s.name, at: new Date(s.receivedAt).toISOString(), ...(typeof by === "string" ? { by } : {}), held: held !== undefined };
     }
   }
   const first = events[0];

@@ -37,11 +37,12 @@ export interface PendingItem {
   /** For a held run: why its code does not replay its history. */
   reason?: string;
   /**
-   * For a held run waiting for a signal or a decision: the one that came (kept in the run's
-   * inbox, taken once a deploy frees the run), its name ("approve", "decline" for a decision),
-   * when, and from whom.
+   * For a run waiting for a signal or a decision: the one that came and is accepted but not
+   * taken yet (kept in the run's inbox), its name ("approve", "decline" for a decision), when,
+   * and from whom. `held`: the run takes it once a deploy frees it; otherwise as soon as a
+   * worker takes the run's next step.
    */
-  received?: { signal: string; at: string; by?: string };
+  received?: { signal: string; at: string; by?: string; held: boolean };
 }
 
 /** One line of `weft list`: a run without its payloads and history. */

@@ -4,8 +4,9 @@
 // again for what the history does not say (the run's status, the worker of an attempt, the
 // actions that apply, an approval's votes toward a quorum): at once when the run ends, else
 // paced by refresh-pacing.ts, so that a run writing hundreds of events a second does not have
-// its page sent again and drawn whole for each. A vote that does not complete a quorum is no
-// event: the stream says so apart (`votes`), and the page is asked for again. The stream ends
+// its page sent again and drawn whole for each. A vote that does not complete a quorum, and a
+// decision accepted that no worker has taken yet, are no events: the stream says so apart
+// (`votes`, `decision`), and the page is asked for again. The stream ends
 // with the run; so does this.
 import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
@@ -70,7 +71,9 @@ export function LiveRun({ workflowId, lastEventId }: { workflowId: string; lastE
         frame ??= requestAnimationFrame(flush);
       }
     };
+    // A vote toward a quorum, or a decision accepted and not yet taken, appends no event.
     source.addEventListener("votes", () => refreshIn(100));
+    source.addEventListener("decision", () => refreshIn(100));
     // A stream refused for good (signed out, say): look again every few seconds instead.
     let poll: ReturnType<typeof setInterval> | undefined;
     source.onerror = () => {

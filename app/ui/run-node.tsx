@@ -10,7 +10,7 @@ import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { kindOf } from "../../designer/catalogue.ts";
 import type { NodeData } from "../../designer/canvas.ts";
-import { durationText, receivedText, stateWords, type ErrorInfo, type NodeState, type Wait } from "../../designer/run-paint.ts";
+import { durationText, receivedText, stateWords, takenWhen, type ErrorInfo, type NodeState, type Wait } from "../../designer/run-paint.ts";
 import { orList } from "../lib/present.ts";
 import { detailOf, OutHandles } from "./designer/node-view.tsx";
 import { KindIcon } from "./designer/icons.tsx";
@@ -179,12 +179,12 @@ function waitLines(wait: Wait, now: string | undefined, held: RunMark["held"]) {
   }
 }
 
-/** What a held run was sent while it waited, and takes once it is freed. */
+/** What a run was sent while it waited, and when it takes it. */
 function received(r: NonNullable<Extract<Wait, { kind: "signal" }>["received"]>) {
   return [
     <span key="received">{receivedText(r)}</span>,
     <span key="when">
-      at <LocalTime iso={r.at} style="time" />, taken once the run is freed
+      at <LocalTime iso={r.at} style="time" />, {takenWhen(r)}
     </span>,
   ];
 }

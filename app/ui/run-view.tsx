@@ -13,7 +13,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Position, WorkflowDocument } from "../../compiler/document.ts";
-import { durationText, GrowingPainter, paintRun, passedNodes, receivedText, stateWords, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
+import { durationText, GrowingPainter, paintRun, passedNodes, receivedText, stateWords, takenWhen, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
 import type { Description, EventJson } from "../../engine/views.ts";
 import { callApi } from "../lib/client-api.ts";
 import { heldWords, type HeldWords } from "../lib/held-words.ts";
@@ -603,12 +603,12 @@ function WaitLine({ wait, now, live }: { wait: Wait; now: string; live: boolean 
   }
 }
 
-/** What a held run was sent while it waited: it takes it once a deploy frees it. */
+/** What a run was sent while it waited, and when it takes it. */
 function Received({ received }: { received: NonNullable<Extract<Wait, { kind: "signal" }>["received"]> }) {
   const text = receivedText(received);
   return (
     <>
-      {text.charAt(0).toUpperCase() + text.slice(1)} (<LocalTime iso={received.at} />): it is taken once the run is freed.
+      {text.charAt(0).toUpperCase() + text.slice(1)} (<LocalTime iso={received.at} />): it is {takenWhen(received)}.
     </>
   );
 }

@@ -170,7 +170,7 @@ export async function describeCommand(workflowId: string, options: Output): Prom
         if (p.nextAttemptAt !== undefined) parts.push(`next attempt in ${Math.max(0, (Date.parse(p.nextAttemptAt) - Date.now()) / 1000).toFixed(1)} s`);
         if (p.lastError) parts.push(`last error ${p.lastError.type}: ${p.lastError.message}`);
         if (p.dueAt !== undefined) parts.push(`due ${p.dueAt}`);
-        if (p.received) parts.push(`"${p.received.signal}" received at ${p.received.at}${p.received.by ? ` from ${p.received.by}` : ""}, taken once the run is freed`);
+        if (p.received) parts.push(`"${p.received.signal}" received at ${p.received.at}${p.received.by ? ` from ${p.received.by}` : ""}, ${p.received.held ? "taken once the run is freed" : "taken once a worker picks the run up"}`);
         lines.push(parts.join(", "));
       }
       if (d.status === "running" && d.pending.length === 0) lines.push("waiting for a worker to take its next step");

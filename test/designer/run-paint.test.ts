@@ -114,10 +114,13 @@ describe("run painting", () => {
     expect(paintRun(transfer, events, { upTo: 1, pending: [{ nodeId: "review", kind: "held", reason: "x" }] }).nodes.review!.state).toBe("not-reached");
 
     // Held elsewhere while its approval waits, with a decision that came and waits to be taken.
-    const received = { signal: "approve", at: t(40), by: "fin1" };
+    const received = { signal: "approve", at: t(40), by: "fin1", held: true };
     const waits = paintRun(transfer, events, { pending: [{ nodeId: "transfer", kind: "held", reason: "x" }, { nodeId: "review", kind: "approval", received }] });
     expect(waits.nodes.review).toMatchObject({ state: "waiting", wait: { kind: "approval", received } });
     expect(waitText(waits.nodes.review!.wait!)).toBe("decision received: approved by fin1, taken once the run is freed");
+    // Not held: accepted, and taken once a worker picks the run up (none has yet).
+    const accepted = paintRun(transfer, events, { pending: [{ nodeId: "review", kind: "approval", received: { ...received, held: false } }] });
+    expect(waitText(accepted.nodes.review!.wait!)).toBe("decision received: approved by fin1, taken once a worker picks the run up");
     expect(paintRun(transfer, events, { pending: [{ nodeId: "review", kind: "approval" }] }).nodes.review!.wait).not.toHaveProperty("received");
   });
 

@@ -168,6 +168,12 @@ test("with no worker running, a colleague's decision leaves the inbox and the de
       await link.reload();
       await link.getByRole("status").filter({ hasText: "Decided by fin2: declined" }).waitFor();
       expect(await link.getByRole("button", { name: "Approve" }).count()).toBe(0);
+
+      // The run's page says the decision came and what it waits for to go on.
+      await link.goto("/runs/q-1");
+      const where = link.getByRole("region", { name: "Where the run is" });
+      await eventually("the run's page to tell of the decision", async () => /Decision received: declined by fin2 \(.+\): it is taken once a worker picks the run up\./.test((await where.textContent()) ?? ""), 10_000);
+      await s.step("the run's page, a decision not taken yet", link);
     });
   } finally {
     await quiet.stop();

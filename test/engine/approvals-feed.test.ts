@@ -129,7 +129,8 @@ describe.each(["sqlite", "postgresql"] as const)("the approvals inbox followed l
       expect(gone.at - acknowledged).toBeLessThan(1000);
 
       // Still waiting at the approval: the run has not taken it.
-      expect((await engine.describe("a-1")).pending[0]).toMatchObject({ kind: "approval", nodeId: "review" });
+      // Its page says the decision came, and waits for a worker (it is not held).
+      expect((await engine.describe("a-1")).pending[0]).toMatchObject({ kind: "approval", nodeId: "review", received: { signal: "approve", by: "fin2", at: decision.at, held: false } });
       expect((await engine.history("a-1")).some((e) => e.type === "SignalReceived")).toBe(false);
       // Not in anyone's inbox, asked for again; the decision link says who decided.
       expect(await weft.approvals(person("fin1"))).toEqual([]);
