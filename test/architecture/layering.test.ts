@@ -10,7 +10,8 @@
 //   bundler never pulls in the engine's runtime (drivers, sandbox, Prisma). No database package
 //   and no SQL in app/ either.
 // - engine/views.ts is the view types browser code imports: types only, nothing at run time.
-// - designer/ (graph editing as plain TypeScript, when it exists) is pure: compiler/ only.
+// - designer/ (graph editing as plain TypeScript, when it exists) is pure: compiler/ only, with ELK
+//   for layout and zustand/zundo for the document store with undo (no React there).
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
@@ -54,7 +55,7 @@ const RULES: Rule[] = [
     noSql: true,
   },
   // ELK lays drawings out; it is plain JavaScript that runs in the browser and in Node alike.
-  { dir: "designer", mayImport: ["designer", "compiler"], packages: ["elkjs"], builtins: false, optional: true },
+  { dir: "designer", mayImport: ["designer", "compiler"], packages: ["elkjs", "zustand", "zundo"], builtins: false, optional: true },
 ];
 
 const within = (target: string, place: string) => target === place || target.startsWith(`${place}/`);

@@ -15,7 +15,7 @@ import { fromCanvas, toCanvas } from "../../designer/canvas.ts";
 import { canConnect } from "../../designer/connections.ts";
 import { byElement } from "../../designer/diagnostics.ts";
 import { addNode, blankDocument, connect, copy, deleteElements, EditError, moveNodes, paste, renameNode, setDocumentField, setNodeField } from "../../designer/edits.ts";
-import { createHistory, record, redo, undo, type History } from "../../designer/history.ts";
+import { createDocumentStore, record, redo, undo } from "../../designer/store.ts";
 import { layout, needsLayout, NODE_HEIGHT, NODE_WIDTH } from "../../designer/layout.ts";
 import { createRng, randomDocument, validDocument } from "../compiler/random-documents.ts";
 
@@ -76,26 +76,28 @@ describe("document → canvas → document", () => {
   });
 });
 
-/** Applies each edit through the history, then undoes them all and redoes them all. */
+/** Applies each edit through the document store, then undoes them all and redoes them all. */
 function checkUndo(start: WorkflowDocument, edits: ((d: WorkflowDocument) => WorkflowDocument)[], label: string) {
   const frozen = JSON.stringify(start);
-  let h: History<WorkflowDocument> = createHistory(start);
+  const store = createDocumentStore(start);
+  const present = () => store.getState().document;
   const states = [start];
   for (const edit of edits) {
-    h = record(h, edit(h.present));
-    if (h.present !== states[states.length - 1]) states.push(h.present);
+    record(store, edit(present()));
+    if (present() !== states[states.length - 1]) states.push(present());
   }
   // Nothing was changed in place.
   expect(JSON.stringify(start), label).toBe(frozen);
   for (let i = states.length - 1; i > 0; i--) {
-    expect(h.present, label).toBe(states[i]);
-    h = undo(h);
+    expect(present(), label).toBe(states[i]);
+    undo(store);
   }
-  expect(h.present, label).toBe(start);
-  expect(undo(h), label).toBe(h);
+  expect(present(), label).toBe(start);
+  undo(store);
+  expect(present(), label).toBe(start);
   for (let i = 1; i < states.length; i++) {
-    h = redo(h);
-    expect(h.present, label).toBe(states[i]);
+    redo(store);
+    expect(present(), label).toBe(states[i]);
   }
 }
 
