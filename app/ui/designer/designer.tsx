@@ -1,6 +1,6 @@
 "use client";
 // The designer: palette, canvas, inspector, problems and code around one workflow document.
-// The document is the state (with its undo history); the canvas, the forms, the problems and
+// The document is the state (in a store with its undo history, designer/store.ts); the canvas, the forms, the problems and
 // the code are views of it, and every change is an edit from designer/ (pure functions), shared
 // by mouse and keyboard. The compiler checks each change in a worker; the draft is saved as you
 // edit (with the etag it was loaded with, so a second tab meets a conflict, not a silent loss).
@@ -16,7 +16,7 @@ import { canConnect, freeHandles } from "../../../designer/connections.ts";
 import { kindOf, nodeName } from "../../../designer/catalogue.ts";
 import { byElement, type Problem } from "../../../designer/diagnostics.ts";
 import { addNode, connect, copy, deleteElements, isFragment, moveNodes, paste } from "../../../designer/edits.ts";
-import { canRedo, canUndo, createHistory, record, redo, undo, type History } from "../../../designer/history.ts";
+import { createDocumentStore, record, redo, reset, undo, viewOf, watch } from "../../../designer/store.ts";
 import { layout, needsLayout, NODE_HEIGHT } from "../../../designer/layout.ts";
 import { waitBadges } from "../../../designer/waits.ts";
 import type { ActivityInfo, VersionSummary } from "../../../engine/views.ts";
@@ -74,9 +74,13 @@ const isEditable = (el: Element | null) => !!el && (el.closest("input, textarea,
 
 function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, CodeEditor, editorsReady = true, wantEditors }: DesignerProps) {
   const flow = useReactFlow();
-  const historyRef = useRef<History<WorkflowDocument>>(createHistory(initial));
-  const [history, setHistory] = useState(historyRef.current);
-  const doc = history.present;
+  // The document and its undo history (designer/store.ts). Handlers read and write the store;
+  // what is drawn is a copy of its view in React state, set from the store's listener, so that
+  // a write from inside React Flow's handlers (a connection's pointer-up, a drag's end) is drawn
+  // when React next renders, batched with the rest, never in the middle of the gesture.
+  const [store] = useState(() => createDocumentStore(initial));
+  const [view, setView] = useState(() => viewOf(store));
+  const doc = view.document;
   const [notice, setNotice] = useState<string>("");
   const [selectedNodes, setSelectedNodes] = useState<ReadonlySet<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
@@ -97,30 +101,37 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     return () => clearTimeout(timer);
   }, [notice]);
 
-  // The compiler gets each document as it is made, before React draws it (set below).
+  // The compiler gets each document as it is stored, before React draws it (set below).
   const checkNow = useRef<(doc: WorkflowDocument) => void>(() => undefined);
-  const commit = useCallback((next: History<WorkflowDocument>) => {
-    historyRef.current = next;
-    checkNow.current(next.present);
-    setHistory(next);
-  }, []);
+  useEffect(() => {
+    const stopChecking = store.subscribe((state, previous) => {
+      if (state.document !== previous.document) checkNow.current(state.document);
+    });
+    const stopDrawing = watch(store, () => setView((v) => viewOf(store, v)));
+    // Anything stored before these listeners were there.
+    setView((v) => viewOf(store, v));
+    return () => {
+      stopChecking();
+      stopDrawing();
+    };
+  }, [store]);
 
   /** Applies an edit; a refused one says why and changes nothing. */
   const edit: Edit = useCallback(
     (fn, mergeKey) => {
       try {
-        commit(record(historyRef.current, fn(historyRef.current.present), mergeKey));
+        record(store, fn(store.getState().document), mergeKey);
         return true;
       } catch (err) {
         setNotice((err as Error).message);
         return false;
       }
     },
-    [commit],
+    [store],
   );
 
   const saver = useDraftSaver(name, doc, etag, canEdit, (theirs) => {
-    commit(createHistory(theirs));
+    reset(store, theirs);
     setNotice("Reloaded the saved draft.");
   });
 
@@ -186,12 +197,12 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
 
   const refusal = useRef("");
   const isValidConnection = useCallback((c: FlowConnection | FlowEdge) => {
-    const verdict = canConnect(historyRef.current.present, { source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null });
+    const verdict = canConnect(store.getState().document, { source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null });
     const reason = verdict.ok ? "" : verdict.reason;
     if (reason && reason !== refusal.current) setNotice(`Refused: ${reason}`);
     refusal.current = reason;
     return verdict.ok;
-  }, []);
+  }, [store]);
 
   const onConnect = useCallback(
     (c: FlowConnection) => {
@@ -222,11 +233,11 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     (id: string, options: { focus?: boolean; center?: boolean } = {}) => {
       setSelectedNodes(new Set([id]));
       setSelectedEdges(new Set());
-      const node = historyRef.current.present.nodes.find((n) => n.id === id);
+      const node = store.getState().document.nodes.find((n) => n.id === id);
       if (node?.position && options.center !== false) void flow.setCenter(node.position.x + 100, node.position.y + NODE_HEIGHT / 2, { zoom: flow.getZoom(), duration: 200 });
       if (options.focus) focusElement("node", id);
     },
-    [flow, focusElement],
+    [flow, focusElement, store],
   );
 
   const chooseProblem = useCallback(
@@ -247,7 +258,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   // ---- adding from the palette
   const addItem = useCallback(
     (item: PaletteItem, at?: { x: number; y: number }) => {
-      const current = historyRef.current.present;
+      const current = store.getState().document;
       const after = at ? undefined : [...selectedNodes].length === 1 ? current.nodes.find((n) => selectedNodes.has(n.id)) : undefined;
       let position = at;
       if (!position && after?.position) position = { x: after.position.x, y: after.position.y + NODE_HEIGHT + 56 };
@@ -272,7 +283,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
         setNotice(`Added ${item.label ?? kindOf(item.type)?.title ?? item.type} as ${newId}${after ? `, after ${nodeName(after)}` : ""}.`);
       }
     },
-    [edit, flow, selectNode, selectedNodes],
+    [edit, flow, selectNode, selectedNodes, store],
   );
 
   const onDrop = useCallback(
@@ -288,13 +299,13 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   );
 
   // ---- undo, redo, tidy, copy and paste
-  const doUndo = useCallback(() => commit(undo(historyRef.current)), [commit]);
-  const doRedo = useCallback(() => commit(redo(historyRef.current)), [commit]);
+  const doUndo = useCallback(() => undo(store), [store]);
+  const doRedo = useCallback(() => redo(store), [store]);
   const tidy = useCallback(async () => {
-    const positions = await layout(historyRef.current.present);
+    const positions = await layout(store.getState().document);
     edit((d) => moveNodes(d, positions));
     fitSoon();
-  }, [edit, fitSoon]);
+  }, [edit, fitSoon, store]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -319,7 +330,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     const onCopy = (event: ClipboardEvent) => {
       if (!inCanvas() || selectedNodes.size === 0) return;
       event.preventDefault();
-      event.clipboardData?.setData("text/plain", JSON.stringify(copy(historyRef.current.present, [...selectedNodes]), null, 2));
+      event.clipboardData?.setData("text/plain", JSON.stringify(copy(store.getState().document, [...selectedNodes]), null, 2));
       setNotice(`Copied ${selectedNodes.size} ${selectedNodes.size === 1 ? "node" : "nodes"}.`);
     };
     const onPaste = (event: ClipboardEvent) => {
@@ -349,7 +360,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("paste", onPaste);
     };
-  }, [canEdit, doUndo, doRedo, edit, selectedNodes]);
+  }, [canEdit, doUndo, doRedo, edit, selectedNodes, store]);
 
   // ---- export
   const download = useCallback((filename: string, text: string, type: string) => {
@@ -381,10 +392,10 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
           <SaveStatus state={saver.state} canEdit={canEdit} />
         </div>
         <div className="designer-tools" role="toolbar" aria-label="Drawing">
-          <button type="button" className="button button-small" onClick={doUndo} disabled={!canEdit || !canUndo(history)} aria-keyshortcuts="Control+Z">
+          <button type="button" className="button button-small" onClick={doUndo} disabled={!canEdit || !view.canUndo} aria-keyshortcuts="Control+Z">
             Undo
           </button>
-          <button type="button" className="button button-small" onClick={doRedo} disabled={!canEdit || !canRedo(history)} aria-keyshortcuts="Control+Shift+Z">
+          <button type="button" className="button button-small" onClick={doRedo} disabled={!canEdit || !view.canRedo} aria-keyshortcuts="Control+Shift+Z">
             Redo
           </button>
           <button type="button" className="button button-small" onClick={() => void tidy()} disabled={!canEdit}>
