@@ -4,7 +4,7 @@
 
 import { sentence } from "./present.ts";
 
-export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; code: string; message: string };
+export type ApiResult<T> = { ok: true; status: number; data: T; etag?: string } | { ok: false; status: number; code: string; message: string };
 
 const FALLBACK: Record<number, string> = {
   400: "The request was not understood.",
@@ -17,12 +17,13 @@ const FALLBACK: Record<number, string> = {
   429: "Too many attempts. Wait a few minutes, then try again.",
 };
 
-export async function callApi<T>(method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown): Promise<ApiResult<T>> {
+/** `headers`: more request headers (If-Match, say). */
+export async function callApi<T>(method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+      headers: { ...headers, ...(body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
       credentials: "same-origin",
@@ -37,7 +38,10 @@ export async function callApi<T>(method: "GET" | "POST" | "PATCH" | "PUT" | "DEL
   } catch {
     data = undefined;
   }
-  if (response.ok) return { ok: true, status: response.status, data: data as T };
+  if (response.ok) {
+    const etag = response.headers.get("ETag");
+    return { ok: true, status: response.status, data: data as T, ...(etag === null ? {} : { etag }) };
+  }
   const error = (data as { error?: { code?: string; message?: string; errors?: { id: string; message: string }[] } } | undefined)?.error;
   const fields = error?.errors?.length ? ` ${error.errors.map((e) => `${e.id}: ${e.message}`).join("; ")}` : "";
   const message = error?.message ? sentence(error.message) + (fields && !error.message.includes(error.errors![0].message) ? fields : "") : (FALLBACK[response.status] ?? `Weft answered with an error (${response.status}). Try again.`);

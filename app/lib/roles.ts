@@ -5,3 +5,6 @@ import type { Caller } from "../../engine/permissions.ts";
 
 /** Start, signal, cancel, terminate and retry runs: operators and admins. */
 export const mayOperate = (caller: Pick<Caller, "roles">) => caller.roles.includes("operator") || caller.roles.includes("admin");
+
+/** Edit, deploy and restore workflows: designers and admins. */
+export const mayDesign = (caller: Pick<Caller, "roles">) => caller.roles.includes("designer") || caller.roles.includes("admin");

@@ -212,6 +212,35 @@ describe.each(["sqlite", "postgresql"] as const)("the HTTP API on %s", (kind) =>
       expectError(await api.post(`/api/workflows/nothing-here/deploy`, { cookie: as.ada }), 404, "NOT_FOUND");
     });
 
+    it("restores a version as the draft: says first whether the draft would lose changes no version holds, then saves it over the draft's etag (designers)", async () => {
+      const name = `restore-${kind}`;
+      await api.put(`/api/workflows/${name}`, { cookie: as.ada, body: flow(name) });
+      expect((await api.post(`/api/workflows/${name}/deploy`, { cookie: as.ada })).status).toBe(201);
+      await api.put(`/api/workflows/${name}`, { cookie: as.ada, body: flow(name, "orders.fulfill") });
+      expect((await api.post(`/api/workflows/${name}/deploy`, { cookie: as.ada })).status).toBe(201);
+      const restore = `/api/workflows/${name}/versions/1/restore`;
+      // The draft is version 2's drawing: nothing would be lost.
+      const kept = await api.get(restore, { cookie: as.fin1 });
+      expect(kept.body).toEqual({ version: 1, newest: 2, draft: "kept", etag: expect.any(String) });
+      // Edited since: restoring would replace that.
+      const edited = await api.put(`/api/workflows/${name}`, { cookie: as.ada, body: { ...flow(name, "orders.fulfill"), title: "Edited" } });
+      const plan = await api.get(restore, { cookie: as.ada });
+      expect(plan.body).toEqual({ version: 1, newest: 2, draft: "replaced", etag: edited.headers.get("etag") });
+      expectError(await api.post(restore, { cookie: as.ops, headers: { "if-match": plan.body.etag } }), 403, "FORBIDDEN");
+      const restored = await api.post(restore, { cookie: as.ada, headers: { "if-match": plan.body.etag } });
+      expect(restored.status, restored.text).toBe(200);
+      expect(restored.body).toMatchObject({ version: 1, document: flow(name), errors: [] });
+      const draft = await api.get(`/api/workflows/${name}`, { cookie: as.ada });
+      expect(draft.body.document).toEqual(flow(name));
+      expect(draft.headers.get("etag")).toBe(restored.headers.get("etag"));
+      expect((await api.get(restore, { cookie: as.ada })).body.draft).toBe("same");
+      // Over a draft changed since the etag it was shown: a conflict, and the draft stays.
+      expectError(await api.post(`/api/workflows/${name}/versions/2/restore`, { cookie: as.ada, headers: { "if-match": plan.body.etag } }), 409, "CONFLICT");
+      expect((await api.get(`/api/workflows/${name}`, { cookie: as.ada })).body.document).toEqual(flow(name));
+      expectError(await api.get(`/api/workflows/${name}/versions/3/restore`, { cookie: as.ada }), 404, "NOT_FOUND");
+      expectError(await api.post(`/api/workflows/${name}/versions/0/restore`, { cookie: as.ada }), 404, "NOT_FOUND");
+    });
+
     it("lists the activities the worker registered, with their titles and input schemas", async () => {
       const r = await api.get("/api/activities", { cookie: as.ada });
       expect(r.status).toBe(200);

@@ -1,6 +1,7 @@
 // Workflows, drafts, versions: everyone signed in reads; designers edit, deploy and export.
 
 import { requireRole, type Caller } from "../auth.ts";
+import { restorePlan, type RestorePlan } from "../restore.ts";
 import { weft } from "../weft.ts";
 
 export const listWorkflows = () => weft().workflows();
@@ -31,3 +32,27 @@ export const versions = (name: string) => weft().versions(name);
 export const version = (name: string, v: number) => weft().version(name, v);
 export const waiting = (name: string) => weft().waiting(name);
 export const activities = () => weft().activities();
+
+/**
+ * What restoring version `version` as the draft would do to the draft (whether it replaces
+ * changes no version holds), with the draft's etag to restore over. NOT_FOUND without that version.
+ */
+export async function planRestore(name: string, version: number): Promise<RestorePlan> {
+  const facade = weft();
+  const [current, restoring, list] = await Promise.all([facade.draftDocument(name), facade.version(name, version), facade.versions(name)]);
+  const newest = list.reduce((n, v) => Math.max(n, v.version), 0);
+  const latest = newest === version ? restoring : await facade.version(name, newest);
+  return restorePlan(current, restoring, latest);
+}
+
+/**
+ * Saves version `version`'s document as the draft, as a PUT of it would (designers): with
+ * `ifMatch`, refused (CONFLICT) when the draft changed since that etag; without, it overwrites.
+ */
+export async function restoreVersion(caller: Caller, name: string, version: number, ifMatch: string | undefined) {
+  requireRole(caller, "designer");
+  const facade = weft();
+  const restoring = await facade.version(name, version);
+  const saved = await facade.saveDraft(name, restoring.document, { by: caller.name, ifMatch });
+  return { ...saved, version };
+}

@@ -14,6 +14,7 @@ import { toCanvas } from "../../../designer/canvas.ts";
 import { changesInWords, diffDocuments, isEmptyDiff, mergedDrawing, nodeFates, type ChangeLine, type DocumentDiff } from "../../../designer/diff.ts";
 import { layout, needsLayout, NODE_HEIGHT, NODE_WIDTH } from "../../../designer/layout.ts";
 import { withQuery, workflowPath } from "../../lib/paths.ts";
+import { RestoreVersion } from "../restore-version.tsx";
 import { CompareNodeView, FATE_WORDS, type CompareNode } from "./compare-node.tsx";
 import type { Target } from "./compile-types.ts";
 import { TargetSwitch } from "./designer.tsx";
@@ -51,7 +52,7 @@ function summaryOf(d: DocumentDiff): string {
   return parts.join(", ");
 }
 
-export function ComparePage({ name, versions, before, after }: { name: string; versions: number[]; before: Side; after: Side }) {
+export function ComparePage({ name, versions, before, after, canEdit }: { name: string; versions: number[]; before: Side; after: Side; canEdit: boolean }) {
   const diff = useMemo(() => diffDocuments(before.document, after.document), [before.document, after.document]);
   const lines = useMemo(() => changesInWords(before.document, after.document, diff), [before.document, after.document, diff]);
   const [focus, setFocus] = useState<string>();
@@ -66,6 +67,7 @@ export function ComparePage({ name, versions, before, after }: { name: string; v
             ? `No differences: ${after.label} is the same as ${before.label}.`
             : `From ${before.label} to ${after.label}: ${summaryOf(diff)}.`}
       </p>
+      {canEdit ? <RestoreSides name={name} sides={same ? [before] : [before, after]} /> : null}
       <div className="compare-body">
         <section className="dpanel compare-drawing" role="region" aria-label="Drawing compared">
           <h2 className="dpanel-title">Drawing</h2>
@@ -95,6 +97,19 @@ export function ComparePage({ name, versions, before, after }: { name: string; v
         </section>
       </div>
       <CodeSides before={before} after={after} />
+    </div>
+  );
+}
+
+/** For designers: each version compared may be made the draft again, and opened in the designer. */
+function RestoreSides({ name, sides }: { name: string; sides: Side[] }) {
+  const numbers = sides.filter((s) => s.key !== "draft").map((s) => Number(s.key));
+  if (numbers.length === 0) return null;
+  return (
+    <div className="compare-restore actions">
+      {numbers.map((n) => (
+        <RestoreVersion key={n} name={name} version={n} />
+      ))}
     </div>
   );
 }

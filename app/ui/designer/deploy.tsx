@@ -11,6 +11,7 @@ import type { DraftCheck } from "../../../engine/facade.ts";
 import { callApi } from "../../lib/client-api.ts";
 import { runPath, withQuery, workflowPath } from "../../lib/paths.ts";
 import { LocalTime } from "../local-time.tsx";
+import { RestoreVersion, type Restored } from "../restore-version.tsx";
 
 function useDialog() {
   const ref = useRef<HTMLDialogElement>(null);
@@ -243,7 +244,16 @@ export function StartRunDialog({ name, doc, deployed }: { name: string; doc: Wor
   );
 }
 
-export function VersionsPanel({ name, versions }: { name: string; versions: readonly VersionSummary[] }) {
+export function VersionsPanel({
+  name,
+  versions,
+  restore,
+}: {
+  name: string;
+  versions: readonly VersionSummary[];
+  /** For designers: each version may be restored as the draft, which the designer then takes. */
+  restore?: { beforeRestore: () => Promise<string | undefined>; onRestored: (restored: Restored) => void };
+}) {
   const sorted = [...versions].sort((a, b) => b.version - a.version);
   const compare = (from: string, to: string) => withQuery(`${workflowPath(name)}/compare`, { from, to });
   return (
@@ -272,6 +282,12 @@ export function VersionsPanel({ name, versions }: { name: string; versions: read
                     <Link className="small" href={compare(String(v.version - 1), String(v.version))} aria-label={`What changed in version ${v.version}`}>
                       what changed
                     </Link>
+                  </>
+                ) : null}
+                {restore ? (
+                  <>
+                    {" "}
+                    <RestoreVersion name={name} version={v.version} compact beforeRestore={restore.beforeRestore} onRestored={restore.onRestored} />
                   </>
                 ) : null}
               </li>

@@ -35,6 +35,9 @@ import { useWaits } from "./use-waits.ts";
 import { WaitsElsewhere, WaitsToggle } from "./waits-view.tsx";
 import { DeployDialog, StartRunDialog, VersionsPanel } from "./deploy.tsx";
 import { Breadcrumb } from "../breadcrumb.tsx";
+import type { Restored } from "../restore-version.tsx";
+import { restoredNotice } from "../../lib/restore.ts";
+import { workflowPath } from "../../lib/paths.ts";
 import "./designer.css";
 
 const NONE: readonly Diagnostic[] = [];
@@ -47,6 +50,8 @@ export interface DesignerProps {
   activities: ActivityInfo[];
   canEdit: boolean;
   canRun: boolean;
+  /** The version just restored as the draft (elsewhere: the run page, the compare page), said on arrival. */
+  restored?: number;
   CodeEditor?: ComponentType<CodeEditorProps>;
   /** Whether CodeEditor's code is loaded (until then the code panel shows plain text). */
   editorsReady?: boolean;
@@ -72,7 +77,7 @@ export function Designer(props: DesignerProps) {
 
 const isEditable = (el: Element | null) => !!el && (el.closest("input, textarea, select, [contenteditable=true], .monaco-editor") !== null);
 
-function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, CodeEditor, editorsReady = true, wantEditors }: DesignerProps) {
+function DesignerInner({ name, document: initial, etag, versions: initialVersions, activities, canEdit, canRun, restored, CodeEditor, editorsReady = true, wantEditors }: DesignerProps) {
   const flow = useReactFlow();
   // The document and its undo history (designer/store.ts). Handlers read and write the store;
   // what is drawn is a copy of its view in React state, set from the store's listener, so that
@@ -81,7 +86,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   const [store] = useState(() => createDocumentStore(initial));
   const [view, setView] = useState(() => viewOf(store));
   const doc = view.document;
-  const [notice, setNotice] = useState<string>("");
+  const [notice, setNotice] = useState<string>(restored ? restoredNotice(restored) : "");
   const [selectedNodes, setSelectedNodes] = useState<ReadonlySet<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
   const [target, setTarget] = useState<Target>("weft");
@@ -93,6 +98,11 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
   const [showWaits, setShowWaits] = useState(true);
   const waits = useWaits(name, showWaits);
   const badges = useMemo(() => (showWaits && waits.at ? waitBadges(doc, waits.waiting, waits.at) : undefined), [showWaits, doc, waits]);
+
+  // Said once: the address loses its mark, so that a reload does not say it again.
+  useEffect(() => {
+    if (restored) window.history.replaceState(null, "", workflowPath(name));
+  }, [restored, name]);
 
   // A notice (a refusal, a deploy's outcome) stays a while, then goes.
   useEffect(() => {
@@ -134,6 +144,23 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
     reset(store, theirs);
     setNotice("Reloaded the saved draft.");
   });
+
+  // A version restored as the draft from the versions list: an edit like any other (Undo brings
+  // back the draft it replaced), already saved by the server.
+  const { flush, adopt } = saver;
+  const restoreHere = useMemo(
+    () => ({
+      beforeRestore: async () => ((await flush()) ? undefined : "The draft's last changes could not be saved, so no version was restored: see the message above the drawing."),
+      onRestored: ({ version, document: restoredDoc, etag: restoredEtag }: Restored) => {
+        if (restoredDoc && restoredEtag) {
+          adopt(restoredDoc, restoredEtag);
+          record(store, restoredDoc);
+          setNotice(`${restoredNotice(version)} Undo brings back the draft it replaced.`);
+        } else setNotice(`The draft is version ${version}’s drawing already.`);
+      },
+    }),
+    [flush, adopt, store],
+  );
 
   const compiled = useCompiler(doc, target);
   checkNow.current = compiled.check;
@@ -456,7 +483,7 @@ function DesignerInner({ name, document: initial, etag, versions: initialVersion
           <Palette activities={activities} disabled={!canEdit} onAdd={(item) => addItem(item)} />
           <Problems problems={by.problems} checking={compiled.pending} onChoose={chooseProblem} />
           <OutlineView doc={doc} selected={selectedNodes} onSelect={(id) => selectNode(id, { focus: true })} />
-          <VersionsPanel name={name} versions={versions} />
+          <VersionsPanel name={name} versions={versions} restore={canEdit ? restoreHere : undefined} />
         </div>
         <div className="designer-canvas" ref={canvasRef} onDragOver={(e) => e.dataTransfer.types.includes(DRAG_TYPE) && (e.preventDefault(), (e.dataTransfer.dropEffect = "copy"))} onDrop={onDrop}>
           <CanvasView

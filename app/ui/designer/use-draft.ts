@@ -122,6 +122,15 @@ export function useDraftSaver(name: string, doc: WorkflowDocument, initialEtag: 
     await save(true);
   }, [save]);
 
+  /** Takes a draft saved elsewhere (a version restored as the draft) with its etag, as saved. */
+  const adopt = useCallback((document: WorkflowDocument, newEtag: string) => {
+    etag.current = newEtag;
+    saved.current = document;
+    latest.current = document;
+    conflicted.current = false;
+    setState("saved");
+  }, []);
+
   /** Saves now what is not saved yet (before a deploy); false when it could not be saved. */
   const flush = useCallback(async (): Promise<boolean> => {
     if (!enabled) return true;
@@ -129,5 +138,5 @@ export function useDraftSaver(name: string, doc: WorkflowDocument, initialEtag: 
     return !conflicted.current && latest.current === saved.current;
   }, [enabled, save]);
 
-  return { state, conflict: state === "conflict", reload, overwrite, flush };
+  return { state, conflict: state === "conflict", reload, overwrite, flush, adopt };
 }

@@ -11,14 +11,16 @@ import { param, workflowPath } from "../../../lib/paths.ts";
 import { DesignerPage } from "../../../ui/designer/designer-page.tsx";
 import type { WorkflowDocument } from "../../../../compiler/document.ts";
 
-type Props = { params: Promise<{ name: string }> };
+type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props) {
   return { title: param((await params).name) };
 }
 
-export default async function WorkflowPage({ params }: Props) {
+export default async function WorkflowPage({ params, searchParams }: Props) {
   const name = param((await params).name);
+  // `restored=N`: version N was just restored as the draft (from a run's page or the compare page).
+  const restored = (await searchParams).restored;
   const caller = await signedIn(workflowPath(name));
   if (!WORKFLOW_NAME.test(name)) notFound();
   // The document without the server's diagnostics: the page's compile worker checks it.
@@ -41,6 +43,7 @@ export default async function WorkflowPage({ params }: Props) {
       activities={activities.map((a) => ({ name: a.name, title: a.title || a.name, ...(a.inputSchema !== undefined ? { inputSchema: a.inputSchema } : {}) }))}
       canEdit={has("designer")}
       canRun={has("operator")}
+      {...(typeof restored === "string" && /^[1-9][0-9]{0,8}$/.test(restored) && versions.some((v) => v.version === Number(restored)) ? { restored: Number(restored) } : {})}
     />
   );
 }

@@ -6,6 +6,7 @@ import { WORKFLOW_NAME } from "../../../../lib/http.ts";
 import { getDraftDocument, version as getVersion, versions as listVersions } from "../../../../lib/api/workflows.ts";
 import { signedIn } from "../../../../lib/signed-in.ts";
 import { orNotFound } from "../../../../lib/page-data.ts";
+import { mayDesign } from "../../../../lib/roles.ts";
 import { drawingOf } from "../../../../lib/present.ts";
 import { param, withQuery, workflowPath } from "../../../../lib/paths.ts";
 import { ComparePage, type Side } from "../../../../ui/designer/compare-page.tsx";
@@ -27,7 +28,7 @@ export default async function CompareVersionsPage({ params, searchParams }: Prop
   const name = param((await params).name);
   const query = await searchParams;
   const asked = (key: string) => (typeof query[key] === "string" ? (query[key] as string) : undefined);
-  await signedIn(withQuery(`${workflowPath(name)}/compare`, { from: asked("from"), to: asked("to") }));
+  const caller = await signedIn(withQuery(`${workflowPath(name)}/compare`, { from: asked("from"), to: asked("to") }));
   if (!WORKFLOW_NAME.test(name)) notFound();
   const [versions, draft] = await Promise.all([orNotFound(listVersions(name)), orNotFound(getDraftDocument(name))]);
   const numbers = versions.map((v) => v.version).sort((a, b) => b - a);
@@ -58,7 +59,7 @@ export default async function CompareVersionsPage({ params, searchParams }: Prop
         <h1>Compare versions</h1>
         <p className="muted">What changed from one version of {title} to another: on the drawing, field by field, and in the generated code.</p>
       </div>
-      <ComparePage name={name} versions={numbers} before={before} after={after} />
+      <ComparePage name={name} versions={numbers} before={before} after={after} canEdit={mayDesign(caller)} />
     </>
   );
 }
