@@ -16,7 +16,7 @@ import type { Position, WorkflowDocument } from "../../compiler/document.ts";
 import { durationText, GrowingPainter, paintRun, passedNodes, receivedText, stateWords, takenWhen, type Bar, type NodePaint, type NodeState, type PaintEvent, type Wait } from "../../designer/run-paint.ts";
 import type { Description, EventJson } from "../../engine/views.ts";
 import { callApi } from "../lib/client-api.ts";
-import { heldWords, type HeldWords } from "../lib/held-words.ts";
+import { heldWords, whoRestores, type HeldWords } from "../lib/held-words.ts";
 import { withQuery, workflowPath } from "../lib/paths.ts";
 import { eventSentence, nodeKind, nodeLabel, orList, type Drawing } from "../lib/present.ts";
 import type { CodeBlock } from "../lib/run-drawing.ts";
@@ -24,6 +24,7 @@ import { wholeHistory, type HistoryWindow, type WindowPaint } from "../lib/run-w
 import { Confirm } from "./confirm.tsx";
 import { subscribe, withFresh } from "./live-events.ts";
 import { LocalTime } from "./local-time.tsx";
+import { RestoreVersion } from "./restore-version.tsx";
 import { RunCanvas } from "./run-canvas.tsx";
 import type { RunMark } from "./run-node.tsx";
 import { ApprovalVotes } from "./run-votes.tsx";
@@ -48,6 +49,7 @@ export function RunView({
   history,
   canOperate,
   serverNow,
+  heldHelp,
 }: {
   workflowId: string;
   drawing: Drawing;
@@ -60,6 +62,8 @@ export function RunView({
   history: HistoryWindow;
   canOperate: boolean;
   serverNow: string;
+  /** For a held run's advice: the activities' titles, whether the viewer may restore a version, and a designer to ask. */
+  heldHelp?: HeldHelp;
 }) {
   const router = useRouter();
   const id = useId();
@@ -147,8 +151,17 @@ export function RunView({
   const label = (nodeId: string) => nodeLabel(byId.get(nodeId), nodeId);
   // A held run in plain words: where it broke, what it did there and what the code does instead, what frees it.
   const held = useMemo(
-    () => (run.held ? { ...run.held, words: heldWords(run.held, { label: (nodeId) => nodeLabel(byId.get(nodeId), nodeId), startedVersion: run.startedVersion }), name: run.name, startedVersion: run.startedVersion } : undefined),
-    [run.held, run.name, run.startedVersion, byId],
+    () =>
+      run.held
+        ? {
+            ...run.held,
+            words: heldWords(run.held, { label: (nodeId) => nodeLabel(byId.get(nodeId), nodeId), activityTitle: (name) => heldHelp?.activityTitles[name], startedVersion: run.startedVersion }),
+            name: run.name,
+            startedVersion: run.startedVersion,
+            help: heldHelp,
+          }
+        : undefined,
+    [run.held, run.name, run.startedVersion, byId, heldHelp],
   );
 
   // A countdown while a step waits to be tried again.
@@ -504,8 +517,18 @@ function WhereItIs({
   );
 }
 
+/** What the page knows besides describe for a held run's advice. */
+export interface HeldHelp {
+  /** Activities' titles by name, as workers registered them. */
+  activityTitles: Record<string, string>;
+  /** Whether the viewer may restore a version as the draft (designers). */
+  canRestore: boolean;
+  /** A designer to ask, for those who may not: who deployed the run's version (or the one it started on). */
+  deployer?: { name: string; version: number };
+}
+
 /** A held run as the run view shows it: describe's fields, its words, and what the advice links to. */
-type HeldView = NonNullable<Description["held"]> & { words: HeldWords; name: string; startedVersion?: number };
+type HeldView = NonNullable<Description["held"]> & { words: HeldWords; name: string; startedVersion?: number; help?: HeldHelp };
 
 /** Where a held run broke, what it did there and what the code does instead, and what frees it; the error itself for developers. */
 function HeldAdvice({ held }: { held: HeldView }) {
@@ -520,17 +543,19 @@ function HeldAdvice({ held }: { held: HeldView }) {
         (marked on the drawing).
       </p>
       <p>{words.what}</p>
-      <p>
-        {words.free}
-        {from >= 1 && from !== held.version ? (
-          <>
-            {" "}
-            <Link href={withQuery(`${workflowPath(held.name)}/compare`, { from: String(from), to: String(held.version) })}>
-              What changed from version {from} to version {held.version}
-            </Link>
-          </>
-        ) : null}
-      </p>
+      <p>{words.free}</p>
+      {from >= 1 && from !== held.version ? (
+        <div className="actions held-actions">
+          <Link href={withQuery(`${workflowPath(held.name)}/compare`, { from: String(from), to: String(held.version) })}>
+            What changed from version {from} to version {held.version}
+          </Link>
+          {/* The version it started on, made the draft again: what the advice says to deploy. */}
+          {held.startedVersion !== undefined && held.help?.canRestore ? <RestoreVersion name={held.name} version={held.startedVersion} /> : null}
+        </div>
+      ) : null}
+      {held.startedVersion !== undefined && held.startedVersion !== held.version && held.help && !held.help.canRestore ? (
+        <p className="small">{whoRestores(held.startedVersion, held.help.deployer)}</p>
+      ) : null}
       <details className="held-technical">
         <summary>Technical details</summary>
         <p className="mono small">{words.technical}</p>

@@ -7,7 +7,10 @@
 // is decided from its e-mailed decision link (opening the link decides nothing), and an
 // outsider who follows the link sees no buttons; an operator cancels a selection of runs after
 // a confirmation that says how many; a run that its version's code no longer replays is held,
-// and its page shows the node where the replay broke and the deploy that frees it, which does.
+// and its page shows the node where the replay broke and the deploy that frees it; a designer
+// follows that advice (restores the version it started on as the draft, over a draft with
+// changes of its own after a confirmation, and deploys it with the open runs moved), and the
+// operator's page sees the run go on to its end.
 //
 // The failing step is the demo's notify.email with its outbox folder blocked by a file: each
 // attempt fails (EEXIST) until the test removes the file.
@@ -307,7 +310,7 @@ function heldOrder(activity: string, input: unknown, label?: string) {
   };
 }
 
-test("a run held by a non-determinism error shows where it broke and which deploy frees it; that deploy frees it", async () => {
+test("a run held by a non-determinism error shows where it broke and which deploy frees it; a designer restores the version it started on and deploys it, which frees it", async () => {
   const v1 = heldOrder("orders.archive", { order: { id: "o-1" } });
   expect((await api.put(`/api/workflows/${v1.name}`, { cookie: as.ada, body: v1 })).status).toBe(201);
   expect((await api.post(`/api/workflows/${v1.name}/deploy`, { cookie: as.ada })).status).toBe(201);
@@ -336,17 +339,21 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     const canvas = page.getByRole("region", { name: "Drawing" }).getByRole("application", { name: "Canvas" });
     const broke = canvas.getByRole("group", { name: "Fulfil the order", exact: true });
     const onNode = (await broke.textContent()) ?? "";
-    expect(onNode).toMatch(/held: ran “orders\.archive” here; version 2 runs the step “orders\.fulfill”/);
-    expect(onNode).toMatch(/freed by a deploy that keeps the step “orders\.archive”/);
+    // Steps by their activities' titles, as the palette names them (the ids are in the technical details).
+    expect(onNode).toMatch(/held: ran “Archive order” here; version 2 runs the step “Fulfill order”/);
+    expect(onNode).toMatch(/freed by a deploy that keeps the step “Archive order”/);
     expect(await broke.getAttribute("aria-current")).toBe("step");
     // Beside it, in plain words, by the node's title on the drawing (not its id): since when,
     // what the run did there and what the new code does instead, and the deploy that frees it.
     const where = page.getByRole("region", { name: "Where the run is" });
     const said = (await where.textContent()) ?? "";
     expect(said).toMatch(/Held at “Fulfil the order” since .+ \(marked on the drawing\)\./);
-    expect(said).toContain("When this run reached “Fulfil the order”, it ran the step “orders.archive”. The code of version 2 runs the step “orders.fulfill” at that point instead, so it cannot tell how the run goes on from there.");
-    expect(said).toContain("To free it, deploy version 1’s drawing again (the version it started on), or another version that keeps the step “orders.archive” at “Fulfil the order”");
+    expect(said).toContain("When this run reached “Fulfil the order”, it ran the step “Archive order”. The code of version 2 runs the step “Fulfill order” at that point instead, so it cannot tell how the run goes on from there.");
+    expect(said).toContain("To free it, deploy version 1’s drawing again (the version it started on), or another version that keeps the step “Archive order” at “Fulfil the order”");
     await where.getByRole("link", { name: "What changed from version 1 to version 2" }).waitFor();
+    // An operator may not restore a version: the advice says who may, by name.
+    expect(said).toContain("Restoring version 1 as the draft needs the designer role: ask a designer, such as ada (who deployed version 1), to restore it and deploy it.");
+    expect(await where.getByRole("button", { name: "Restore version 1 as the draft" }).count()).toBe(0);
     // The engine's own message, for developers, is behind a disclosure.
     const technical = where.getByText(/^NonDeterminismError COMMAND_CHANGED/);
     expect(await technical.isVisible()).toBe(false);
@@ -369,12 +376,40 @@ test("a run held by a non-determinism error shows where it broke and which deplo
     expect(pendingSignal).toMatchObject({ nodeId: "wait", received: { signal: "go", by: "ops", at: expect.any(String) } });
     await s.step("held at the node where its replay broke");
 
-    // That deploy: a version that replays the run (the first one's step again), declared
-    // compatible with version 2. The page follows the run to its end with no reload.
-    const fix = heldOrder("orders.archive", { order: { id: "o-1" } }, "Archive the order again");
-    expect((await api.put(`/api/workflows/${fix.name}`, { cookie: as.ada, body: fix })).status).toBe(200);
-    const deployed = await api.post(`/api/workflows/${fix.name}/deploy`, { cookie: as.ada, body: { compatibleWith: 2 } });
-    expect(deployed.status, deployed.text).toBe(201);
+    // The designer follows the advice from the run's page: version 1 restored as the draft (over
+    // a draft with changes of its own, so after a confirmation that says they are replaced), then
+    // deployed from the designer with the open runs moved on to it. The operator's page follows
+    // the run to its end with no reload.
+    const edited = heldOrder("orders.fulfill", { id: "o-1" }, "Fulfil the order, edited");
+    expect((await api.put(`/api/workflows/${edited.name}`, { cookie: as.ada, body: edited })).status).toBe(200);
+    await inBrowser(browser, server.url, "a designer restores the version that frees a held run", async (d) => {
+      d.allowAxe("aria-allowed-attr", /\.react-flow__node|^div\[data-id="/);
+      const designer = d.page;
+      await designer.goto("/runs/held-1");
+      await signIn(d, "ada", server.demoPassword);
+      const advice = designer.getByRole("region", { name: "Where the run is" });
+      await advice.getByRole("button", { name: "Restore version 1 as the draft" }).click();
+      const question = advice.getByRole("group", { name: "Replace the draft with version 1?" });
+      await question.waitFor();
+      expect(await question.textContent()).toContain(
+        "The draft has changes that are not in any version: it differs from version 2, the newest. Restoring version 1 replaces those changes, and they are not kept anywhere.",
+      );
+      await d.step("asked before the draft's changes are replaced");
+      await question.getByRole("button", { name: "Replace the draft with version 1" }).click();
+      // The designer, on version 1's drawing, says so and is ready to deploy it.
+      await designer.waitForURL(/\/workflows\/held-order(\?|$)/);
+      await designer.getByRole("status").filter({ hasText: "Version 1 is the draft again." }).waitFor();
+      await designer.getByRole("application", { name: "Canvas" }).getByRole("group", { name: "Archive the order", exact: true }).waitFor();
+      expect((await api.get(`/api/workflows/${edited.name}`, { cookie: as.ada })).body.document).toEqual(v1);
+      await d.step("version 1 restored as the draft");
+      await designer.getByRole("button", { name: "Deploy", exact: true }).click();
+      const dialog = designer.getByRole("dialog");
+      // The check before deploying: the held run replays on this drawing.
+      await dialog.getByText(/1 run is open on version 2\. Replayed on this drawing, every one carries on the same way\./).waitFor({ timeout: 30_000 });
+      await d.step("the check says the held run carries on");
+      await dialog.getByRole("button", { name: "Move the open runs too, and deploy" }).click();
+      await designer.getByRole("status").filter({ hasText: "Deployed version 3: new runs use it. The open runs of version 2 carry on with it." }).waitFor();
+    });
     await eventually("the freed run to complete", async () => (await status.textContent()) === "completed", 30_000);
     expect(await page.getByRole("region", { name: "Where the run ended" }).textContent()).toMatch(/The run completed\./);
     // It ran to its end on version 3, and says so, with the version it started on.

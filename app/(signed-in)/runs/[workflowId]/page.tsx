@@ -7,7 +7,7 @@ import type { WorkflowDocument } from "../../../../compiler/document.ts";
 import { notFound } from "next/navigation";
 import { WORKFLOW_ID } from "../../../lib/http.ts";
 import { runWithHistory } from "../../../lib/api/runs.ts";
-import { version as getVersion } from "../../../lib/api/workflows.ts";
+import { activities as listActivities, version as getVersion, versions as listVersions } from "../../../lib/api/workflows.ts";
 import { signedIn } from "../../../lib/signed-in.ts";
 import { orNotFound, orNothing } from "../../../lib/page-data.ts";
 import { drawingOf } from "../../../lib/present.ts";
@@ -20,7 +20,7 @@ import { ValueView } from "../../../ui/value-view.tsx";
 import { LiveRun } from "../../../ui/live-run.tsx";
 import { RunView } from "../../../ui/run-view.tsx";
 import { RunVotes } from "../../../ui/run-votes.tsx";
-import { mayOperate } from "../../../lib/roles.ts";
+import { mayDesign, mayOperate } from "../../../lib/roles.ts";
 import { Breadcrumb } from "../../../ui/breadcrumb.tsx";
 
 type Props = { params: Promise<{ workflowId: string }> };
@@ -43,6 +43,10 @@ export default async function RunPage({ params }: Props) {
   // A long history is not sent whole: its last events and the run painted (run-window.ts).
   const serverNow = new Date().toISOString();
   const history = historyWindow(drawing as unknown as WorkflowDocument, events, { pending: run.pending, now: serverNow });
+  // A held run's advice names steps by their activities' titles, and a designer to ask.
+  const [activities, versions] = run.held ? await Promise.all([listActivities(), orNothing(listVersions(run.name))]) : [];
+  const activityTitles = activities && Object.fromEntries(activities.map((a) => [a.name, a.title]));
+  const deployer = [run.version, run.startedVersion].map((n) => versions?.find((v) => v.version === n)).find((v) => v?.deployedBy);
 
   return (
     <>
@@ -103,7 +107,9 @@ export default async function RunPage({ params }: Props) {
       ) : null}
 
       <RunVotes pending={run.pending}>
-        <RunView workflowId={workflowId} drawing={drawing} positions={positions} code={code} run={run} history={history} canOperate={mayOperate(caller)} serverNow={serverNow} />
+        <RunView workflowId={workflowId} drawing={drawing} positions={positions} code={code} run={run} history={history} canOperate={mayOperate(caller)} serverNow={serverNow}
+          {...(run.held ? { heldHelp: { activityTitles: activityTitles ?? {}, canRestore: mayDesign(caller), ...(deployer ? { deployer: { name: deployer.deployedBy!, version: deployer.version } } : {}) } } : {})}
+        />
       </RunVotes>
 
       <section aria-labelledby="input-heading" className="panel run-input">
