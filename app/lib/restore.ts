@@ -9,11 +9,13 @@ export type RestorePlan = {
   /** The newest deployed version. */
   newest: number;
   /**
-   * "same": the draft is version `version`'s drawing already; "kept": the draft is the newest
-   * version's drawing (or none was saved), so a version keeps it; "replaced": the draft has
-   * changes no version holds, which restoring replaces.
+   * "same": the draft is version `version`'s drawing already; "kept": the draft is another
+   * version's drawing (`keptIn`; or none was saved since a deploy), so nothing is lost;
+   * "replaced": the draft has changes no version holds, which restoring replaces.
    */
   draft: "same" | "kept" | "replaced";
+  /** With "kept": the version whose drawing the draft is. */
+  keptIn?: number;
   etag: string;
 };
 
@@ -26,9 +28,11 @@ export function canonicalJson(value: unknown): string {
 
 export const sameDocument = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
 
-export function restorePlan(current: { document: unknown; etag: string }, restoring: { version: number; document: unknown }, newest: { version: number; document: unknown }): RestorePlan {
-  const draft = sameDocument(current.document, restoring.document) ? "same" : sameDocument(current.document, newest.document) ? "kept" : "replaced";
-  return { version: restoring.version, newest: newest.version, draft, etag: current.etag };
+/** `keptIn`: the version whose document the draft is, other than `restoring`, if one is. */
+export function restorePlan(current: { document: unknown; etag: string }, restoring: { version: number; document: unknown }, newest: number, keptIn?: number): RestorePlan {
+  const base = { version: restoring.version, newest, etag: current.etag };
+  if (sameDocument(current.document, restoring.document)) return { ...base, draft: "same" };
+  return keptIn === undefined ? { ...base, draft: "replaced" } : { ...base, draft: "kept", keptIn };
 }
 
 /** The question a person is asked before the draft's own changes are replaced, and what it means. */
@@ -36,7 +40,7 @@ export function restoreQuestion(plan: RestorePlan): { question: string; detail: 
   return {
     question: `Replace the draft with version ${plan.version}?`,
     detail:
-      `The draft has changes that are not in any version: it differs from version ${plan.newest}, the newest. ` +
+      `The draft has changes that were never deployed: it differs from version ${plan.newest}, the newest, and from the versions before it. ` +
       `Restoring version ${plan.version} replaces those changes, and they are not kept anywhere. Deployed versions stay as they are.`,
   };
 }

@@ -221,7 +221,7 @@ describe.each(["sqlite", "postgresql"] as const)("the HTTP API on %s", (kind) =>
       const restore = `/api/workflows/${name}/versions/1/restore`;
       // The draft is version 2's drawing: nothing would be lost.
       const kept = await api.get(restore, { cookie: as.fin1 });
-      expect(kept.body).toEqual({ version: 1, newest: 2, draft: "kept", etag: expect.any(String) });
+      expect(kept.body).toEqual({ version: 1, newest: 2, draft: "kept", keptIn: 2, etag: expect.any(String) });
       // Edited since: restoring would replace that.
       const edited = await api.put(`/api/workflows/${name}`, { cookie: as.ada, body: { ...flow(name, "orders.fulfill"), title: "Edited" } });
       const plan = await api.get(restore, { cookie: as.ada });

@@ -17,19 +17,17 @@ describe("restoring a version as the draft", () => {
     expect(sameDocument({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
   });
 
-  it("says whether the draft is kept by a version, is the restored one already, or would be replaced", () => {
-    const newest = { version: 2, document: v2 };
+  it("says whether the draft is the restored version's drawing already, another version's (nothing is lost), or would be replaced", () => {
     const restoring = { version: 1, document: v1 };
-    expect(restorePlan({ document: v2, etag: '"v2"' }, restoring, newest)).toEqual({ version: 1, newest: 2, draft: "kept", etag: '"v2"' });
-    expect(restorePlan({ document: v1, etag: '"r4"' }, restoring, newest)).toMatchObject({ draft: "same" });
-    const edited = { ...v2, title: "Edited since" };
-    const plan = restorePlan({ document: edited, etag: '"r5"' }, restoring, newest);
+    expect(restorePlan({ document: v2, etag: '"v2"' }, restoring, 2, 2)).toEqual({ version: 1, newest: 2, draft: "kept", keptIn: 2, etag: '"v2"' });
+    expect(restorePlan({ document: v1, etag: '"r4"' }, restoring, 2)).toEqual({ version: 1, newest: 2, draft: "same", etag: '"r4"' });
+    const plan = restorePlan({ document: { ...v2, title: "Edited since" }, etag: '"r5"' }, restoring, 2);
     expect(plan).toEqual({ version: 1, newest: 2, draft: "replaced", etag: '"r5"' });
     // The question says plainly what is lost, and what is not.
     const words = restoreQuestion(plan);
     expect(words.question).toBe("Replace the draft with version 1?");
     expect(words.detail).toBe(
-      "The draft has changes that are not in any version: it differs from version 2, the newest. Restoring version 1 replaces those changes, and they are not kept anywhere. Deployed versions stay as they are.",
+      "The draft has changes that were never deployed: it differs from version 2, the newest, and from the versions before it. Restoring version 1 replaces those changes, and they are not kept anywhere. Deployed versions stay as they are.",
     );
   });
 });

@@ -392,7 +392,7 @@ test("a run held by a non-determinism error shows where it broke and which deplo
       const question = advice.getByRole("group", { name: "Replace the draft with version 1?" });
       await question.waitFor();
       expect(await question.textContent()).toContain(
-        "The draft has changes that are not in any version: it differs from version 2, the newest. Restoring version 1 replaces those changes, and they are not kept anywhere.",
+        "The draft has changes that were never deployed: it differs from version 2, the newest, and from the versions before it. Restoring version 1 replaces those changes, and they are not kept anywhere.",
       );
       await d.step("asked before the draft's changes are replaced");
       await question.getByRole("button", { name: "Replace the draft with version 1" }).click();

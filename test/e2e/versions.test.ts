@@ -2,8 +2,10 @@
 // it with the first (the changed node marked in words on the drawing, its changed field listed
 // with before and after, the generated code's diff for both targets), then adds an input field
 // in the workflow's form, sees completion offer it and uses it without a problem; before a
-// deploy, the open runs of both versions are checked, each version on its own. Screenshots
-// under test/.artifacts/.
+// deploy, the open runs of both versions are checked, each version on its own. A designer
+// restores an older version as the draft from the compare page (asked first, since the draft
+// has changes of its own) and another from the designer's versions list, which Undo takes back.
+// Screenshots under test/.artifacts/.
 
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -222,5 +224,94 @@ test("a designer deploys two versions, compares them on the drawing, in words an
     await drawing.locator('.react-flow__node[data-id="review"] .cnode.is-focused').waitFor();
     await page.waitForTimeout(400); // the view's move to the node
     await s.step("review shown, its removed timeout connection drawn");
+  });
+}, 300_000);
+
+/** Start → one step → end; the versions differ in the step's label and its input. */
+function labelled(name: string, label: string, order: string) {
+  return {
+    name,
+    title: "Restored order",
+    nodes: [
+      { id: "start", type: "start", position: { x: 0, y: 0 } },
+      { id: "a", type: "step", label, activity: "orders.archive", input: { order: { id: order } }, position: { x: 0, y: 120 } },
+      { id: "done", type: "end", position: { x: 0, y: 240 } },
+    ],
+    edges: [
+      { id: "e1", source: "start", target: "a" },
+      { id: "e2", source: "a", target: "done" },
+    ],
+  };
+}
+
+test("a designer restores version 1 as the draft from the compare page (asked first: the draft has changes of its own), then version 2 from the versions list, which Undo takes back", async () => {
+  const name = "restored-order";
+  const [v1, v2, edited] = [labelled(name, "Archive it", "o-1"), labelled(name, "Archive it twice", "o-2"), labelled(name, "Archive it, edited", "o-2")];
+  await inBrowser(browser, server.url, "versions restored as the draft", async (s) => {
+    const { page } = s;
+    allowNodeSelection(s);
+    await signIn(s, "ada", server.demoPassword);
+    await page.getByRole("heading", { name: "Workflows", level: 1 }).waitFor();
+    const draftNow = () => page.evaluate(async (n) => (await (await fetch(`/api/workflows/${n}`)).json()).document, name);
+    const statuses = await page.evaluate(
+      async ([n, docs]) => {
+        const out: number[] = [];
+        for (const doc of docs) {
+          out.push((await fetch(`/api/workflows/${n}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(doc) })).status);
+          if (doc !== docs[2]) out.push((await fetch(`/api/workflows/${n}/deploy`, { method: "POST" })).status);
+        }
+        return out;
+      },
+      [name, [v1, v2, edited]] as const,
+    );
+    expect(statuses).toEqual([201, 201, 200, 201, 200]);
+
+    // From what changed in version 2: version 1 made the draft again, after a question that says
+    // the draft's own changes go. "Keep the draft" changes nothing.
+    await page.goto(`/workflows/${name}/compare?from=1&to=2`);
+    await page.getByRole("status").filter({ hasText: "From version 1 to version 2: 1 node changed." }).waitFor();
+    await page.getByRole("button", { name: "Restore version 1 as the draft" }).click();
+    const question = page.getByRole("group", { name: "Replace the draft with version 1?" });
+    await question.getByText(/The draft has changes that were never deployed: it differs from version 2, the newest, and from the versions before it\./).waitFor();
+    await s.step("asked before the draft is replaced");
+    await question.getByRole("button", { name: "Keep the draft" }).click();
+    expect(await question.count()).toBe(0);
+    expect(await draftNow()).toEqual(edited);
+    await page.getByRole("button", { name: "Restore version 1 as the draft" }).click();
+    await question.getByRole("button", { name: "Replace the draft with version 1" }).click();
+    await page.getByRole("status").filter({ hasText: "Version 1 is the draft again." }).waitFor();
+    await nodeNamed(page, "Archive it").waitFor();
+    expect(await draftNow()).toEqual(v1);
+    await waitChecked(page, 0);
+    await s.step("version 1 is the draft again");
+
+    // In the designer's versions list: version 2, over a draft that is version 1's drawing, so
+    // nothing is lost and nothing asked; taken in place, and Undo takes it back.
+    const versions = page.getByRole("region", { name: "Versions" });
+    await versions.getByRole("button", { name: "Restore version 2 as the draft" }).click();
+    await page.getByRole("status").filter({ hasText: "Version 2 is the draft again. Deploy it to make it the newest version" }).waitFor();
+    await nodeNamed(page, "Archive it twice").waitFor();
+    await waitSaved(page);
+    expect(await draftNow()).toEqual(v2);
+    await s.step("version 2 restored from the versions list");
+    await page.getByRole("button", { name: "Undo" }).click();
+    await nodeNamed(page, "Archive it").waitFor();
+    await eventually("the undone restore saved", async () => JSON.stringify(await draftNow()) === JSON.stringify(v1), 15_000);
+    expect(await versions.getByRole("group").count()).toBe(0);
+    // Edited in the designer, then restored from the list: the edit is saved first, so the
+    // question comes, and says so.
+    await page.getByRole("button", { name: "Redo" }).click();
+    await nodeNamed(page, "Archive it twice").waitFor();
+    await selectNode(page, "Archive it twice");
+    await inspector(page).getByRole("textbox", { name: "Label" }).fill("Archive it thrice");
+    await versions.getByRole("button", { name: "Restore version 1 as the draft" }).click();
+    const again = versions.getByRole("group", { name: "Replace the draft with version 1?" });
+    await again.waitFor();
+    expect((await draftNow()).nodes[1].label).toBe("Archive it thrice");
+    await s.step("asked in the versions list before an edit is replaced");
+    await again.getByRole("button", { name: "Replace the draft with version 1" }).click();
+    await nodeNamed(page, "Archive it").waitFor();
+    await waitSaved(page);
+    expect(await draftNow()).toEqual(v1);
   });
 }, 300_000);

@@ -1,7 +1,7 @@
 // Workflows, drafts, versions: everyone signed in reads; designers edit, deploy and export.
 
 import { requireRole, type Caller } from "../auth.ts";
-import { restorePlan, type RestorePlan } from "../restore.ts";
+import { restorePlan, sameDocument, type RestorePlan } from "../restore.ts";
 import { weft } from "../weft.ts";
 
 export const listWorkflows = () => weft().workflows();
@@ -33,16 +33,28 @@ export const version = (name: string, v: number) => weft().version(name, v);
 export const waiting = (name: string) => weft().waiting(name);
 export const activities = () => weft().activities();
 
+/** How many versions, newest first, the draft is compared with to know whether one holds it. */
+const VERSIONS_COMPARED = 50;
+
 /**
- * What restoring version `version` as the draft would do to the draft (whether it replaces
- * changes no version holds), with the draft's etag to restore over. NOT_FOUND without that version.
+ * What restoring version `version` as the draft would do to the draft: whether a version holds
+ * the draft (nothing is lost) or it has changes of its own, which restoring replaces; with the
+ * draft's etag to restore over. NOT_FOUND without that version.
  */
 export async function planRestore(name: string, version: number): Promise<RestorePlan> {
   const facade = weft();
   const [current, restoring, list] = await Promise.all([facade.draftDocument(name), facade.version(name, version), facade.versions(name)]);
-  const newest = list.reduce((n, v) => Math.max(n, v.version), 0);
-  const latest = newest === version ? restoring : await facade.version(name, newest);
-  return restorePlan(current, restoring, latest);
+  const numbers = list.map((v) => v.version).sort((a, b) => b - a);
+  // Newest first, the likeliest (a draft not edited since the last deploy), one at a time.
+  let keptIn: number | undefined;
+  for (const n of numbers.slice(0, VERSIONS_COMPARED)) {
+    if (n === version) continue;
+    if (sameDocument(current.document, (await facade.version(name, n)).document)) {
+      keptIn = n;
+      break;
+    }
+  }
+  return restorePlan(current, restoring, numbers[0] ?? version, keptIn);
 }
 
 /**
