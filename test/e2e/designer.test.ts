@@ -131,6 +131,7 @@ test("a designer draws order-item from an empty canvas, checks it, reads its cod
     await nodeNamed(page, "Fulfill order").waitFor();
     await connectHandles(page, "init", "fulfill");
     await dropFromPalette(page, "Archive order", 320, 440);
+    await nodeNamed(page, "Archive order").waitFor();
     await connectHandles(page, "fulfill", "archive");
     await dropFromPalette(page, "End", 320, 570);
     await nodeNamed(page, "end").waitFor();

@@ -10,6 +10,8 @@ import {
   MiniMap,
   ReactFlow,
   applyNodeChanges,
+  useStoreApi,
+  useUpdateNodeInternals,
   type Connection as FlowConnection,
   type Edge as FlowEdge,
   type EdgeChange,
@@ -117,6 +119,17 @@ function CanvasViewImpl({ canvas, selectedNodes, selectedEdges, by, breaking, ba
     setMade(inputs);
     setNodes((prev) => mergeNodes(prev, inputs));
   }
+
+  // A node React Flow has the size of but not the places of its handles has its connections
+  // left undrawn, and nothing measures it again while its size stays: seen once in a few dozen
+  // drops of a node followed at once by a connection to it. Such a node is measured again.
+  const flow = useStoreApi<WeftNode, FlowEdge>();
+  const measureAgain = useUpdateNodeInternals();
+  useEffect(() => {
+    const lost: string[] = [];
+    for (const n of flow.getState().nodeLookup.values()) if (n.measured.width !== undefined && !n.internals.handleBounds) lost.push(n.id);
+    if (lost.length) measureAgain(lost);
+  }, [nodes, flow, measureAgain]);
 
   // An edge whose inputs did not change keeps its object too (React Flow re-renders an edge
   // whose object is new), and the list keeps its array when no edge changed.
