@@ -4,7 +4,7 @@ import { currentCaller } from "../lib/signed-in.ts";
 import { safeNext } from "../lib/paths.ts";
 import { SignInForm } from "./sign-in-form.tsx";
 
-export const metadata = { title: "Sign in · Weft" };
+export const metadata = { title: "Sign in" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const next = safeNext((await searchParams).next);

@@ -25,6 +25,7 @@ test("an admin signs in (a wrong password first), reaches each section, opens a 
     await page.goto("/");
     await page.waitForURL("**/sign-in");
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(await page.title()).toBe("Sign in · Weft");
     await s.step("sign-in page");
 
     // A wrong password: said in words, the name kept.
